@@ -1,0 +1,1 @@
+"""The newsmap Streamlit dashboard: ``streamlit run dashboard/app.py``."""

@@ -1,0 +1,164 @@
+"""newsmap dashboard: where and when the news reports say things happened, and who says so.
+
+``streamlit run dashboard/app.py`` (what ``make run`` does). The script stays thin: it
+reads the widgets, calls ``geo`` and the small ``dashboard`` modules, hands the filtered
+layers to ``geo.webmap.build_map`` and shows what comes back.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+# Streamlit puts dashboard/ on sys.path, not the repository root the package lives in.
+_ROOT = str(Path(__file__).resolve().parents[1])
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
+import pandas as pd  # noqa: E402
+import streamlit as st  # noqa: E402
+from streamlit_folium import st_folium  # noqa: E402
+
+from dashboard import basemaps, data, panel, selection, sidebar, view  # noqa: E402
+from dashboard.vendor import vendor_assets  # noqa: E402
+from geo.export import geojson_bytes, gpkg_bytes, to_acled_csv  # noqa: E402
+from geo.layers import filter_layers  # noqa: E402
+from geo.webmap import build_map  # noqa: E402
+from geo.world import ATTRIBUTION  # noqa: E402
+
+MAP_HEIGHT = 560
+TABLE_COLUMNS = ["event_date", "event_type", "location", "fatalities", "actor1", "source", "title"]
+
+st.set_page_config(page_title="newsmap", page_icon="🗺️", layout="wide")
+asset_base = vendor_assets()
+
+# The sidebar shows the filters above "Add an article", but an added article must be
+# read before the filters know what it offers: fill the lower box first.
+filter_box, article_box, about_box = st.sidebar.container(), st.sidebar.container(), st.sidebar
+with article_box:
+    uploads = sidebar.add_article()
+mapped = data.mapped(uploads)
+corpus, layers = mapped.corpus, mapped.layers
+outlets = {article.id: article.outlet for article in corpus.articles}
+titles = {article.id: article.title for article in corpus.articles}
+choices = view.choices_of(layers.events, outlets, basemaps=tuple(basemaps.BASEMAPS))
+
+state = st.session_state
+if "url_view" not in state:  # a session's first run: the link decides
+    query = {key: st.query_params.get_all(key) for key in st.query_params}
+    state["url_view"] = view.from_query(query)
+    state["selected"] = state["url_view"].selected
+with filter_box:
+    current = sidebar.filters(sidebar.current_view(state["url_view"]), choices, titles)
+with about_box:
+    st.divider()
+    st.caption(ATTRIBUTION)
+    st.caption("Curated places: newsmap's gazetteer.csv. Map: Leaflet, served by this app.")
+
+kept_articles = view.articles_shown(current, outlets)
+shown = filter_layers(
+    layers,
+    start=current.start,
+    end=current.end,
+    event_types=current.types or None,
+    articles=kept_articles,
+    actors=current.actors or None,
+    min_fatalities=current.min_fatalities or None,
+)
+
+st.title("newsmap")
+total, count = len(layers.events), len(shown.events)
+st.markdown(f"**{count}** of {total} events shown · {len(corpus.articles)} articles")
+
+# A row picked in the table below selects its event (the table's state from the last run).
+picked = tuple(state.get("table", {}).get("selection", {}).get("rows", ()))
+if picked != state.get("last_rows"):
+    state["last_rows"] = picked
+    rows = state.get("table_ids", [])
+    if picked and picked[0] < len(rows):
+        state["selected"] = rows[picked[0]]
+
+map_column, panel_column = st.columns([3, 2], gap="medium")
+with map_column:
+    if count == 0:
+        st.info("No events match these filters. Widen the dates or clear a filter.")
+    # The URL's selection is drawn into the map once; later clicks leave the map as it
+    # is, so the pop-up the reader opened stays open.
+    the_map = build_map(
+        shown,
+        asset_base=asset_base,
+        tiles=basemaps.tiles(current.basemap),
+        selected=state["url_view"].selected,
+    )
+    returned = st_folium(
+        the_map,
+        key="map",
+        height=MAP_HEIGHT,
+        use_container_width=True,
+        returned_objects=["last_active_drawing"],
+    )
+    st.caption("Download exactly what the map shows:")
+    downloads = st.columns(3, gap="small")
+    downloads[0].download_button(
+        "GeoJSON",
+        data=lambda: geojson_bytes(shown),
+        file_name="newsmap.geojson",
+        mime="application/geo+json",
+        on_click="ignore",
+    )
+    downloads[1].download_button(
+        "CSV (ACLED columns)",
+        data=lambda: to_acled_csv(shown).encode("utf-8"),
+        file_name="newsmap-events.csv",
+        mime="text/csv",
+        on_click="ignore",
+    )
+    downloads[2].download_button(
+        "GeoPackage",
+        data=lambda: gpkg_bytes(shown),
+        file_name="newsmap.gpkg",
+        mime="application/geopackage+sqlite3",
+        on_click="ignore",
+    )
+    if count:
+        st.markdown("**Events per day**")
+        days = pd.to_datetime(shown.events["event_date"]).value_counts().sort_index()
+        st.bar_chart(days.rename("events").rename_axis("day"), height=160, y_label="events")
+    clicked = selection.clicked_id(returned)
+    if clicked != state.get("last_click"):  # a new click, not the value kept from before
+        state["last_click"] = clicked
+        if clicked:
+            state["selected"] = clicked
+
+with panel_column:
+    chosen = selection.find(state["selected"], corpus, layers)
+    if chosen is None:
+        st.caption("Click a marker to read its article here, with every place marked.")
+    else:
+        parts = [panel.PANEL_CSS, panel.heading_html(chosen.name, chosen.layer)]
+        parts.append(panel.fields_html(chosen.fields))
+        if chosen.article is not None:
+            parts.append(panel.heading_html(chosen.article.title or chosen.article.id, "article"))
+            spans = [(mention.start, mention.end) for mention in chosen.mentions]
+            parts.append(
+                panel.article_html(
+                    chosen.article.text, spans, evidence=chosen.evidence, body=chosen.article.body
+                )
+            )
+        st.html("".join(parts))
+
+if count:
+    st.subheader("Events shown")
+    st.caption("Pick a row to read its article beside the map.")
+    state["table_ids"] = list(shown.events["id"])
+    st.dataframe(
+        shown.events[TABLE_COLUMNS],
+        hide_index=True,
+        width="stretch",
+        key="table",
+        on_select="rerun",
+        selection_mode="single-row",
+    )
+
+st.query_params.from_dict(view.to_query(replace(current, selected=state["selected"])))

@@ -1,0 +1,102 @@
+"""Resolve what the reader selected on the map into its record and its article.
+
+Every map feature carries ``properties.id`` and ``properties.layer``; a click comes back
+from st_folium as the clicked feature (``last_active_drawing``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+from geo.layers import Layers
+from geo.models import Article, Corpus, Event, Mention, Zone
+
+# The fields shown beside the article, in reading order, with their labels.
+EVENT_FIELDS = {
+    "event_date": "Date",
+    "end_date": "Until",
+    "time_precision": "Date precision (ACLED 1-3)",
+    "event_type": "Event type",
+    "sub_event_type": "Sub-event type",
+    "location": "Location",
+    "geo_precision": "Place precision (ACLED 1-3)",
+    "fatalities": "Fatalities",
+    "actor1": "Actor 1",
+    "actor2": "Actor 2",
+    "claimed_by": "Claimed by",
+    "source": "Outlet",
+    "evidence": "Evidence",
+    "related": "Same event elsewhere",
+    "id": "Event id",
+}
+ZONE_FIELDS = {
+    "name": "Zone",
+    "kind": "Kind",
+    "radius_m": "Radius (m)",
+    "start_date": "From",
+    "end_date": "Until",
+    "claimed_by": "Claimed by",
+    "source": "Outlet",
+    "evidence": "Evidence",
+    "id": "Zone id",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Selected:
+    """A selected feature: its fields, and the article it came from when it has one."""
+
+    id: str
+    layer: str
+    name: str
+    fields: dict[str, object]
+    article: Article | None = None
+    mentions: tuple[Mention, ...] = ()
+    evidence: tuple[int, int] | None = None
+
+
+def clicked_id(returned: Mapping[str, Any] | None) -> str | None:
+    """Return the id of the feature st_folium reports as clicked, if any."""
+    feature = (returned or {}).get("last_active_drawing") or {}
+    properties = feature.get("properties") if isinstance(feature, dict) else None
+    value = (properties or {}).get("id")
+    return str(value) if value else None
+
+
+def find(feature_id: str | None, corpus: Corpus, layers: Layers) -> Selected | None:
+    """Return the event, zone, place or corridor with ``feature_id``, or None."""
+    if not feature_id:
+        return None
+    for event in corpus.events:
+        if event.id == feature_id:
+            return _with_article(feature_id, "event", event, EVENT_FIELDS, corpus)
+    for zone in corpus.zones:
+        if zone.id == feature_id:
+            return _with_article(feature_id, "zone", zone, ZONE_FIELDS, corpus)
+    for layer, frame in (("place", layers.places), ("corridor", layers.corridors)):
+        rows = frame[frame["id"] == feature_id]
+        if len(rows):
+            row = rows.drop(columns="geometry").iloc[0].to_dict()
+            return Selected(id=feature_id, layer=layer, name=str(row.get("name", "")), fields=row)
+    return None
+
+
+def _with_article(
+    feature_id: str, layer: str, record: Event | Zone, shown: dict[str, str], corpus: Corpus
+) -> Selected:
+    names = {f.name for f in fields(record)}
+    values = {label: getattr(record, name) for name, label in shown.items() if name in names}
+    index = next((i for i, a in enumerate(corpus.articles) if a.id == record.article), None)
+    article = corpus.articles[index] if index is not None else None
+    name = record.notes if isinstance(record, Event) else record.name
+    return Selected(
+        id=feature_id,
+        layer=layer,
+        name=name or record.title,
+        fields=values,
+        article=article,
+        mentions=corpus.mentions[index] if index is not None else (),
+        evidence=(record.evidence_start, record.evidence_end) if record.evidence else None,
+    )

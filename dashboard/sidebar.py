@@ -1,0 +1,144 @@
+"""The sidebar's widgets: filters, basemap and adding an article.
+
+Widget values live in ``st.session_state`` under the keys below. Before the widgets are
+drawn they are set from the view (read from the URL on a session's first run), so a link
+reproduces the filters and values the data no longer offers are dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Mapping
+
+import streamlit as st
+
+from dashboard.basemaps import BASEMAPS, label
+from dashboard.data import PASTED, Upload, added, read_pasted, read_upload
+from dashboard.view import Choices, View, fit
+from geo.errors import ArticleError
+
+DATES, TYPES, OUTLETS, ARTICLES, ACTORS, MINFAT, BASEMAP = (
+    "w_dates",
+    "w_types",
+    "w_outlets",
+    "w_articles",
+    "w_actors",
+    "w_minfat",
+    "w_basemap",
+)
+UPLOADS = "uploads"
+_UPLOAD_SEEN = "upload_seen"
+_UPLOAD_ERRORS = "upload_errors"
+_BOUNDS = "date_bounds"
+
+
+def current_view(first_run_view: View) -> View:
+    """Return the view the widgets hold, or ``first_run_view`` before they exist."""
+    state = st.session_state
+    if TYPES not in state:
+        return first_run_view
+    start = end = None
+    if DATES in state and _BOUNDS in state:
+        start, end = state[DATES]
+        # Ends at the old range's edges mean "no restriction": new articles stay in view.
+        first, last = state[_BOUNDS]
+        start = None if start == first else start
+        end = None if end == last else end
+    return View(
+        start=start,
+        end=end,
+        types=tuple(state[TYPES]),
+        outlets=tuple(state[OUTLETS]),
+        articles=tuple(state[ARTICLES]),
+        actors=tuple(state[ACTORS]),
+        min_fatalities=int(state[MINFAT]),
+        selected=first_run_view.selected,
+        basemap=state[BASEMAP],
+    )
+
+
+def filters(view: View, choices: Choices, titles: Mapping[str, str]) -> View:
+    """Draw the filter and basemap widgets set to ``view``; return the view they hold."""
+    view = fit(view, choices)
+    state = st.session_state
+    state[TYPES] = list(view.types)
+    state[OUTLETS] = list(view.outlets)
+    state[ARTICLES] = list(view.articles)
+    state[ACTORS] = list(view.actors)
+    state[MINFAT] = view.min_fatalities
+    state[BASEMAP] = view.basemap
+
+    st.header("Filters")
+    if choices.first is not None and choices.last is not None and choices.first < choices.last:
+        state[DATES] = (view.start or choices.first, view.end or choices.last)
+        state[_BOUNDS] = (choices.first, choices.last)
+        st.slider(
+            "Dates",
+            min_value=choices.first,
+            max_value=choices.last,
+            step=dt.timedelta(days=1),
+            format="D MMM YYYY",
+            key=DATES,
+        )
+    elif choices.first is not None:
+        st.caption(f"Every event is dated {choices.first:%-d %B %Y}.")
+    st.multiselect("Event types", choices.types, key=TYPES, placeholder="All event types")
+    st.multiselect("Outlets", choices.outlets, key=OUTLETS, placeholder="All outlets")
+    st.multiselect(
+        "Articles",
+        choices.articles,
+        key=ARTICLES,
+        format_func=lambda article: titles.get(article) or article,
+        placeholder="All articles",
+    )
+    st.multiselect("Actors", choices.actors, key=ACTORS, placeholder="All actors")
+    st.number_input(
+        "Minimum fatalities",
+        min_value=0,
+        max_value=max(choices.max_fatalities, 0),
+        step=1,
+        key=MINFAT,
+        help="Events whose report gives no death toll are hidden once this is above 0.",
+    )
+    st.selectbox("Basemap", tuple(BASEMAPS), key=BASEMAP, format_func=label)
+    if state[BASEMAP] != "none":
+        st.caption("Tiles are fetched from the provider's servers on the internet.")
+    return fit(current_view(view), choices)
+
+
+def add_article() -> tuple[Upload, ...]:
+    """Draw the upload and paste widgets; return this session's added articles.
+
+    A file or text that cannot be read shows its one-line error and adds nothing.
+    """
+    state = st.session_state
+    uploads: tuple[Upload, ...] = state.setdefault(UPLOADS, ())
+    errors: dict[str, str] = state.setdefault(_UPLOAD_ERRORS, {})
+    st.header("Add an article")
+    file = st.file_uploader(
+        "Upload a .txt, .html or .md article",
+        type=["txt", "html", "htm", "md"],
+        key="upload",
+    )
+    if file is not None and file.file_id != state.get(_UPLOAD_SEEN):
+        state[_UPLOAD_SEEN] = file.file_id
+        try:
+            uploads = added(uploads, read_upload(file.getvalue(), name=file.name))
+        except ArticleError as exc:
+            errors[file.file_id] = str(exc)
+    if file is not None and file.file_id in errors:
+        st.error(errors[file.file_id])
+    with st.form("paste", clear_on_submit=False, border=False):
+        text = st.text_area("…or paste its text", height=120, key="pasted")
+        if st.form_submit_button("Map pasted text"):
+            try:
+                uploads = added(uploads, read_pasted(text))
+            except ArticleError as exc:
+                st.error(str(exc))
+    if uploads:
+        names = ", ".join(upload.name or PASTED for upload in uploads)
+        # File names are the reader's input: escaped HTML, never Markdown.
+        st.html(f'<p class="nm-note">Added in this session: {html.escape(names)}</p>')
+    state[UPLOADS] = uploads
+    return uploads

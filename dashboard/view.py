@@ -1,0 +1,181 @@
+"""The dashboard's view: its filters and selected feature, and their URL form.
+
+A view lives in the URL's query parameters so that a copied link reproduces it.
+Reading a URL never fails: values the data does not offer are dropped, dates are
+clamped to the data's range, and numbers that are not numbers are ignored.
+
+>>> v = View(types=("Battles",), min_fatalities=5, selected="evt-1")
+>>> to_query(v)
+{'type': ['Battles'], 'minfat': '5', 'event': 'evt-1'}
+>>> from_query(to_query(v)) == v
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+import pandas as pd
+
+from geo.models import EVENT_TYPES
+
+BASEMAP_NONE = "none"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class View:
+    """What the reader asked to see; empty tuples and ``None`` mean no restriction."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    types: tuple[str, ...] = ()
+    outlets: tuple[str, ...] = ()
+    articles: tuple[str, ...] = ()
+    actors: tuple[str, ...] = ()
+    min_fatalities: int = 0
+    selected: str | None = None
+    basemap: str = BASEMAP_NONE
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Choices:
+    """What the data offers to filter on: the values every widget may hold."""
+
+    first: dt.date | None = None
+    last: dt.date | None = None
+    types: tuple[str, ...] = ()
+    outlets: tuple[str, ...] = ()
+    articles: tuple[str, ...] = ()
+    actors: tuple[str, ...] = ()
+    max_fatalities: int = 0
+    basemaps: tuple[str, ...] = (BASEMAP_NONE,)
+
+
+# URL key for each repeated (list) field of View.
+_LISTS = {"types": "type", "outlets": "outlet", "articles": "article", "actors": "actor"}
+
+
+def to_query(view: View) -> dict[str, str | list[str]]:
+    """Return the query parameters that reproduce ``view``; defaults are left out."""
+    query: dict[str, str | list[str]] = {}
+    if view.start is not None:
+        query["from"] = view.start.isoformat()
+    if view.end is not None:
+        query["to"] = view.end.isoformat()
+    for field_name, key in _LISTS.items():
+        values = getattr(view, field_name)
+        if values:
+            query[key] = list(values)
+    if view.min_fatalities > 0:
+        query["minfat"] = str(view.min_fatalities)
+    if view.selected:
+        query["event"] = view.selected
+    if view.basemap != BASEMAP_NONE:
+        query["basemap"] = view.basemap
+    return query
+
+
+def from_query(query: Mapping[str, str | Sequence[str]]) -> View:
+    """Read a view from query parameters, ignoring what cannot be read."""
+
+    def last(key: str) -> str:
+        value = query.get(key, "")
+        if isinstance(value, str):
+            return value
+        return value[-1] if value else ""
+
+    def every(key: str) -> tuple[str, ...]:
+        value = query.get(key, ())
+        values = [value] if isinstance(value, str) else list(value)
+        # A list may also arrive comma-separated when a person types the link.
+        parts = (part.strip() for item in values for part in item.split(","))
+        return tuple(dict.fromkeys(part for part in parts if part))
+
+    minfat = last("minfat")
+    return View(
+        start=_date(last("from")),
+        end=_date(last("to")),
+        types=every("type"),
+        outlets=every("outlet"),
+        articles=every("article"),
+        actors=every("actor"),
+        min_fatalities=int(minfat) if minfat.isdigit() else 0,
+        selected=last("event") or None,
+        basemap=last("basemap") or BASEMAP_NONE,
+    )
+
+
+def fit(view: View, choices: Choices) -> View:
+    """Return ``view`` restricted to what ``choices`` offers (widgets reject the rest).
+
+    Dates are clamped into the data's range and become ``None`` at its ends.
+    """
+
+    def keep(values: Iterable[str], offered: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(value for value in values if value in offered)
+
+    start, end = view.start, view.end
+    if choices.first is not None and choices.last is not None:
+        start = min(max(start or choices.first, choices.first), choices.last)
+        end = min(max(end or choices.last, choices.first), choices.last)
+        if start > end:
+            start, end = end, start
+        # The whole range is no restriction: a link then keeps showing new articles.
+        start = None if start == choices.first else start
+        end = None if end == choices.last else end
+    return replace(
+        view,
+        start=start,
+        end=end,
+        types=keep(view.types, choices.types),
+        outlets=keep(view.outlets, choices.outlets),
+        articles=keep(view.articles, choices.articles),
+        actors=keep(view.actors, choices.actors),
+        min_fatalities=min(view.min_fatalities, choices.max_fatalities),
+        basemap=view.basemap if view.basemap in choices.basemaps else BASEMAP_NONE,
+    )
+
+
+def choices_of(
+    events: pd.DataFrame, outlets: Mapping[str, str], *, basemaps: tuple[str, ...] = ()
+) -> Choices:
+    """Return what events and their articles (id -> outlet) offer to filter on."""
+    days = [
+        dt.date.fromisoformat(str(day))
+        for column in ("event_date", "end_date")
+        for day in events[column].dropna()
+    ]
+    present = set(events["event_type"])
+    actors = set(events["actor1"]) | set(events["actor2"])
+    fatalities = events["fatalities"].dropna()
+    return Choices(
+        first=min(days, default=None),
+        last=max(days, default=None),
+        types=tuple(kind for kind in EVENT_TYPES if kind in present),
+        outlets=tuple(sorted({outlet for outlet in outlets.values() if outlet})),
+        articles=tuple(outlets),
+        actors=tuple(sorted(actor for actor in actors if isinstance(actor, str) and actor)),
+        max_fatalities=int(fatalities.max()) if len(fatalities) else 0,
+        basemaps=tuple(dict.fromkeys((BASEMAP_NONE, *basemaps))),
+    )
+
+
+def articles_shown(view: View, outlets: Mapping[str, str]) -> frozenset[str] | None:
+    """Return the ids of the articles the view's outlet and article filters keep; None: all."""
+    if not view.outlets and not view.articles:
+        return None
+    kept = set(outlets)
+    if view.outlets:
+        kept = {article for article in kept if outlets[article] in view.outlets}
+    if view.articles:
+        kept &= set(view.articles)
+    return frozenset(kept)
+
+
+def _date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None

@@ -1,0 +1,5 @@
+"""Run the newsmap command line: ``python -m geo``."""
+
+from geo.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,245 @@
+"""The newsmap command line: ``python -m geo`` and the ``newsmap`` console script.
+
+Each subcommand is one ``_add_<name>`` function that declares its arguments and sets
+``handler``; :data:`SUBCOMMANDS` lists them, so adding a subcommand is one function and
+one line.  Handlers return the exit status.  Every :class:`~geo.errors.GeoError` (bad
+file, bad gazetteer, bad corpus) becomes one line on stderr and exit status 2: a user
+mistake never shows a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from geo import __version__
+from geo.errors import GeoError
+from geo.world import ATTRIBUTION
+
+__all__ = ["SUBCOMMANDS", "main", "mention_record"]
+
+EXIT_USAGE = 2
+
+_EPILOG = f"Attribution: {ATTRIBUTION}"
+
+
+def _gazetteer_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--gazetteer",
+        metavar="PATH",
+        type=Path,
+        default=None,
+        help="curated gazetteer CSV (default: gazetteer.csv at the repository root)",
+    )
+
+
+def _world_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--no-world",
+        action="store_true",
+        help="use the curated gazetteer only, without the GeoNames world fallback",
+    )
+    parser.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        type=Path,
+        default=None,
+        help="where the world index is cached (default: $NEWSMAP_CACHE_DIR or ~/.cache/newsmap)",
+    )
+
+
+def mention_record(mention: object) -> dict[str, object]:
+    """Return the JSON record ``geo toponyms`` prints for one mention.
+
+    ``source`` is where the place came from: ``"curated"`` (gazetteer.csv),
+    ``"geonames"`` (the world index) or ``"nominatim"``.
+    """
+    from geo.models import Mention
+
+    assert isinstance(mention, Mention)
+    place = mention.place
+    return {
+        "text": mention.text,
+        "start": mention.start,
+        "end": mention.end,
+        "place_id": place.id,
+        "name": place.name,
+        "kind": place.kind,
+        "country": place.country,
+        "lat": place.lat,
+        "lon": place.lon,
+        "source": place.origin,
+        "confidence": mention.confidence,
+    }
+
+
+def _toponyms(args: argparse.Namespace) -> int:
+    from geo.articles import read_article
+    from geo.gazetteer import load_gazetteer
+    from geo.geoparse import find_article_mentions
+    from geo.world import load_world
+
+    gazetteer = load_gazetteer(args.gazetteer)
+    world = None if args.no_world else load_world(cache_dir=args.cache_dir)
+    for file in args.files:
+        article = read_article(file)
+        mentions = find_article_mentions(article, gazetteer, world=world)
+        record = {"file": str(file), "mentions": [mention_record(m) for m in mentions]}
+        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return 0
+
+
+def _add_toponyms(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser(
+        "toponyms",
+        help="print the places each article names, one JSON object per line per file",
+        description=(
+            "Print one JSON object per file: {file, mentions: [{text, start, end, place_id, "
+            "name, kind, country, lat, lon, source, confidence}]}. start/end index the "
+            "file's decoded text (end exclusive); source is 'curated' or 'geonames'."
+        ),
+        epilog=_EPILOG,
+    )
+    parser.add_argument("files", nargs="+", metavar="FILE", type=Path, help="article files")
+    _gazetteer_option(parser)
+    _world_options(parser)
+    parser.set_defaults(handler=_toponyms)
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from geo.evaluate import evaluate_file, format_report
+    from geo.gazetteer import load_gazetteer
+    from geo.world import load_world
+
+    gazetteer = load_gazetteer(args.gazetteer)
+    world = None if args.no_world else load_world(cache_dir=args.cache_dir)
+    report = evaluate_file(args.corpus, gazetteer, world=world)
+    if args.json:
+        sys.stdout.write(json.dumps(report.as_dict(), indent=2, sort_keys=True) + "\n")
+    else:
+        sys.stdout.write(format_report(report) + "\n")
+    return 0
+
+
+def _add_evaluate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser(
+        "evaluate",
+        help="score the geoparser on a GeoWebNews-format annotated corpus (XML)",
+        description=(
+            "Recognition precision/recall/F1 (a prediction counts when it overlaps a gold "
+            "toponym), accuracy within 161 km and median error over recognised toponyms "
+            "with gold coordinates, and a breakdown by toponym type."
+        ),
+        epilog=_EPILOG,
+    )
+    parser.add_argument("corpus", type=Path, metavar="CORPUS.xml", help="annotated corpus")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    _gazetteer_option(parser)
+    _world_options(parser)
+    parser.set_defaults(handler=_evaluate)
+
+
+def _build(args: argparse.Namespace) -> int:
+    from geo.corpus import analyse_dir
+    from geo.export import write_all
+    from geo.gazetteer import load_gazetteer
+    from geo.layers import build_layers
+    from geo.world import load_world
+
+    gazetteer = load_gazetteer(args.gazetteer)
+    world = None if args.no_world else load_world(cache_dir=args.cache_dir)
+    corpus = analyse_dir(args.directory, gazetteer, world=world, progress=True)
+    layers = build_layers(corpus, gazetteer)
+    write_all(layers, args.out, progress=True)
+    sys.stdout.write(build_summary(corpus, layers) + "\n")
+    return 0
+
+
+def build_summary(corpus: object, layers: object) -> str:
+    """Return the one-line summary ``geo build`` prints: what was mapped, what dropped."""
+    from geo.layers import Layers
+    from geo.models import Corpus
+
+    assert isinstance(corpus, Corpus) and isinstance(layers, Layers)
+
+    def count(n: int, noun: str) -> str:
+        return f"{n} {noun if n == 1 else noun + 's'}"
+
+    parts = [
+        count(len(corpus.articles), "article"),
+        count(len(layers.events), "event"),
+        count(len(layers.places), "place"),
+        count(len(layers.corridors), "corridor"),
+        count(len(layers.zones), "zone"),
+    ]
+    summary = ", ".join(parts)
+    dropped = len(corpus.dropped)
+    if dropped:
+        reasons = "; ".join(" ".join(line.split()) for line in corpus.dropped[:3])
+        more = f"; and {dropped - 3} more" if dropped > 3 else ""
+        summary += f"; dropped {count(dropped, 'sentence')}: {reasons}{more}"
+    else:
+        summary += "; dropped 0 sentences"
+    return summary
+
+
+def _add_build(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser(
+        "build",
+        help="map every article in DIR and write map.geojson, events.csv, map.gpkg, "
+        "map.kml and map.html",
+        description=(
+            "Read every article in DIR (.txt, .html, .htm, .md) and write OUT/map.geojson "
+            "(RFC 7946), OUT/events.csv (ACLED columns), OUT/map.gpkg (a table per layer), "
+            "OUT/map.kml and OUT/map.html (a standalone map; its scripts in OUT/vendor/)."
+        ),
+        epilog=_EPILOG,
+    )
+    parser.add_argument("directory", type=Path, metavar="DIR", help="folder of articles")
+    parser.add_argument("--out", type=Path, required=True, metavar="OUT", help="output folder")
+    _gazetteer_option(parser)
+    _world_options(parser)
+    parser.set_defaults(handler=_build)
+
+
+# One entry per subcommand: adding one is a function above and a line here.
+SUBCOMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
+    _add_toponyms,
+    _add_evaluate,
+    _add_build,
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser with every subcommand in :data:`SUBCOMMANDS`."""
+    parser = argparse.ArgumentParser(
+        prog="newsmap",
+        description="Turn news reports about a conflict into a map and data.",
+        epilog=_EPILOG,
+    )
+    parser.add_argument("--version", action="version", version=f"newsmap {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for add in SUBCOMMANDS:
+        add(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status (0 ok, 2 bad input or usage)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except GeoError as exc:
+        message = " ".join(str(exc).split())
+        sys.stderr.write(f"newsmap {args.command}: error: {message}\n")
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        sys.stderr.write("newsmap: interrupted\n")
+        return 130

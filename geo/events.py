@@ -1,0 +1,1306 @@
+"""Turn an article's sentences into dated, located, attributed events (ACLED's record).
+
+Rule-based, sentence by sentence. A trigger lexicon (below, ``_TRIGGERS``) names the kind
+of event and its ACLED type and sub-type; a trigger in an irrealis clause ("ready to
+resume", "would be created", "failed to organize") is not an event. For each trigger:
+
+- **Date**: the date expressions of the sentence (``geo.dates``), the one nearest the
+  trigger, leaving out a date that belongs to the reporting verb ("said on Sunday") when
+  another is there. A ceasefire sentence with "until <date>" becomes a range. A meeting
+  said to last twelve hours or more "on D" is the range D-1..D (precision 2): it may have
+  begun the day before and the report does not say when. A sentence with no date takes
+  the date of the sentence before it (up to two back: "As a result, ... were killed"),
+  then the report's own date with precision 2 ("on or shortly before the report").
+- **Place**: the mention of the sentence with the finest kind (district over city over
+  country), nearest the trigger; a capital used as a government ("Moscow and Damascus
+  were beginning") or a time zone ("Moscow time") is not a place. "The city" is the last
+  city named. ``geo_precision`` is 2 for "near X", "the eastern part of X", and 3 when a
+  country stands in (a ceasefire with no place named takes the country of the article's
+  most-named place).
+- **Fatalities**: the counts of people next to a killing word, summed over the groups
+  named ("3,532 servicemen and 12,800 civilians" -> 16,332, the notes keep the parts);
+  a subgroup ("including nine teenagers") is not added; null when no number is given.
+- **Who claims it**: the speaker of the quote the sentence sits in (a quote may run over
+  several sentences and name its speaker after it: '"...," the spokesman said'), or the
+  subject of "X said"/"according to X"; a pronoun or a role ("the spokesman", "the deputy
+  defense minister") is the last person named with that role. A person is written
+  ``"<organisation> (<surname>)"``. When an article gives one person two organisations
+  (a spokesman of the "Foreign Ministry" here and of the "defense ministry" there), the
+  one the headline names as its source ("Russian defense ministry: ...") wins, else the
+  one named most often. A sentence in the report's own voice is claimed by the outlet.
+- The same event told twice in one article (the headline, the lead and a quote) is kept
+  once: the telling with the best-grounded date, then the finest place.
+
+Choices where ACLED's taxonomy leaves room (each a line in ``_TRIGGERS``):
+
+- An encirclement ("government forces surrounded several thousand militants") is
+  Battles/Armed clash between the two forces; its headcount is not a fatality figure.
+- A withdrawal from a road or position is Strategic developments/Non-violent transfer of
+  territory; "withdrew ... on September 15 and 16" is two events, one a day.
+- A ceasefire or humanitarian pause beginning, extended or ending is Strategic
+  developments/Agreement; "began on October 20 ... until the evening of the 22nd" is one
+  event with the range. A hotline established is an Agreement, stopped is Other; a flight
+  moratorium is Change to group/activity, dated from "the Nth day" (report date - N).
+- Talks and meetings are Strategic developments/Other, Agreement when the sentence says
+  something was agreed, coordinated or signed; they need a city or finer place.
+- A casualty total over a period ("3,532 servicemen and 12,800 civilians were killed from
+  February 27 to September 1") is one Battles/Armed clash event whose fatalities are the
+  total; the notes give the parts. Its actor1 is the armed actor the sentence before blames.
+- Corridors opened, aid delivered, a humanitarian operation begun: Strategic
+  developments/Other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import re
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from geo.dates import DateSpan, day_count, duration_hours, find_dates
+from geo.gazetteer import Gazetteer
+from geo.models import Article, Event, EventType, Mention, Place, Zone
+from geo.numbers import find_counts
+
+__all__ = ["Extraction", "extract", "extract_events", "extract_zones", "link_events"]
+
+Scope = Literal["local", "national", "venue"]
+
+# ----------------------------------------------------------------------------- lexicon
+
+_CEASEFIRE = r"(?:cease-?fire|truce|cessation\s+of\s+hostilities|(?:humanitarian\s+)?pause)"
+# up to 60 characters of the same clause (a tempered token: linear, bounded)
+_GAP = r"(?:(?!\b(?:after|before|while|but|cease-?fire|truce|pause)\b)[^.;:]){0,60}?"
+
+
+@dataclass(frozen=True, slots=True)
+class _Trigger:
+    kind: str  # what the notes call it: "execution", "ceasefire", ...
+    event_type: EventType
+    sub_event_type: str
+    pattern: re.Pattern[str]
+    scope: Scope = "local"  # national: a country may stand in; venue: needs a city or finer
+    fatal: bool = False
+
+
+def _t(
+    kind: str,
+    event_type: EventType,
+    sub_event_type: str,
+    pattern: str,
+    *,
+    scope: Scope = "local",
+    fatal: bool = False,
+) -> _Trigger:
+    return _Trigger(kind, event_type, sub_event_type, re.compile(pattern, re.I), scope, fatal)
+
+
+_VAC: EventType = "Violence against civilians"
+_SD: EventType = "Strategic developments"
+_ERV: EventType = "Explosions/Remote violence"
+
+_TRIGGERS: tuple[_Trigger, ...] = (
+    _t("execution", _VAC, "Attack", r"\bexecut(?:ed|ion|ions|ing)\b", fatal=True),
+    _t(
+        "attack on civilians",
+        _VAC,
+        "Attack",
+        r"\b(?:massacred?|annihilation\s+of|atrocities\s+against|killings?\s+of\s+civilians)\b",
+        fatal=True,
+    ),
+    _t(
+        "abduction",
+        _VAC,
+        "Abduction/forced disappearance",
+        r"\b(?:abduct(?:ed|ion|ions)|kidnapp(?:ed|ing))\b",
+    ),
+    _t(
+        "protest",
+        "Protests",
+        "Peaceful protest",
+        r"\b(?:protests?|protesters|protested|demonstrations?|demonstrators|rall(?:y|ies))\b",
+    ),
+    _t(
+        "suicide bombing",
+        _ERV,
+        "Suicide bomb",
+        r"\bsuicide\s+(?:bomb\w*|attack\w*|car|vehicle\w*)",
+        fatal=True,
+    ),
+    _t(
+        "shelling",
+        _ERV,
+        "Shelling/artillery/missile attack",
+        r"\bshell(?:ing|ings|ed)\b|\b(?:artillery|mortar|rocket|opposition|rebel|militant)s?\s+fire\b",
+        fatal=True,
+    ),
+    _t(
+        "air strikes",
+        _ERV,
+        "Air/drone strike",
+        r"\b(?:air\s?strikes?|air\s+raids?|bombing|bombed|bombardment)\b",
+        fatal=True,
+    ),
+    _t(
+        "fighting",
+        "Battles",
+        "Armed clash",
+        r"\b(?:heavy\s+)?fighting\b|\bclash(?:es|ed)\b|\boffensive\s+operations\b"
+        r"|\bstarted\s+attacks\b",
+        fatal=True,
+    ),
+    _t(
+        "encirclement",
+        "Battles",
+        "Armed clash",
+        r"\b(?:surrounded|encircled|encirclement\s+of|besieged)\b",
+    ),
+    _t(
+        "casualties",
+        "Battles",
+        "Armed clash",
+        r"\b(?:were|was|have\s+been|had\s+been|been)\s+killed\b|\bdied\b",
+        scope="national",
+        fatal=True,
+    ),
+    _t(
+        "withdrawal",
+        _SD,
+        "Non-violent transfer of territory",
+        r"\bwithdr[ae]w\b|\bwithdrawal\s+of\b|\bpulled\s+(?:back|out)\b|\bretreated\b",
+    ),
+    _t(
+        "ceasefire",
+        _SD,
+        "Agreement",
+        rf"\b{_CEASEFIRE}(?:\s+regime)?\b{_GAP}\b(?:came\s+into\s+(?:effect|force)"
+        r"|took\s+effect|went\s+into\s+effect|entered\s+into\s+force|began|started|was\s+extended"
+        r"|were\s+extended|has\s+been\s+extended|ended|expired|collapsed)\b"
+        rf"|\b(?:launch|start|beginning|introduction)\s+of\s+(?:the\s+)?(?:\w+\s+)?{_CEASEFIRE}"
+        rf"|\bended\s+(?:its|the|a)\s+(?:[\w-]+\s+){{0,2}}{_CEASEFIRE}",
+        scope="national",
+    ),
+    _t(
+        "flight moratorium",
+        _SD,
+        "Change to group/activity",
+        r"\bmoratorium\s+on\s+(?:\w+\s+)?(?:flights|air\s?strikes)\b|\bno-fly\s+zone\b"
+        r"|\bhalt(?:ed)?\s+(?:all\s+)?(?:flights|air\s?strikes)\b",
+    ),
+    _t(
+        "hotline established",
+        _SD,
+        "Agreement",
+        r"\b(?:hot\s?line|communications?\s+channel)\b[^.;]{0,140}?\b(?:was|were|has\s+been)\s+"
+        r"(?:established|opened|set\s+up|launched)\b",
+    ),
+    _t(
+        "hotline stopped",
+        _SD,
+        "Other",
+        r"\b(?:hot\s?line|communications?\s+channel)\b[^.;]{0,60}?\b(?:was|were|has\s+been)\s+"
+        r"(?:stopped|closed|suspended|cut|halted|shut\s+down|dissolved)\b",
+    ),
+    _t(
+        "humanitarian corridors opened",
+        _SD,
+        "Other",
+        r"\bcorridors?\b[^.;]{0,40}?\b(?:were|was|are|is|have\s+been|has\s+been)\s+"
+        r"(?:opened|open|established|created)\b|\b(?:opened|open)\b[^.;]{0,40}?"
+        r"\bhumanitarian\s+corridors?\b",
+    ),
+    _t(
+        "humanitarian operation",
+        _SD,
+        "Other",
+        r"\b(?:begin(?:ning)?|began|launch(?:ed|ing)?|start(?:ed|ing)?|announced)\b[^.;]{0,40}?"
+        r"\bhumanitarian\s+operation\b",
+    ),
+    _t(
+        "aid delivery",
+        _SD,
+        "Other",
+        r"\b(?:gave|delivered|handed(?:\s+over)?|distributed|provided)\b[^.;]{0,60}?"
+        r"\b(?:aid|cargo|food|supplies)\b",
+    ),
+    _t(
+        "talks",
+        _SD,
+        "Other",
+        r"\b(?:talks|negotiations|meeting|summit|met\s+with)\b",
+        scope="venue",
+    ),
+)
+
+# A trigger after one of these in its clause is not (yet) an event.
+_IRREALIS_RE = re.compile(
+    r"\b(?:ready\s+to|prepar\w*|will|would|could|can|may|might|must|should|shall|plan\w*"
+    r"|intend\w*|threat\w*|if|unless|question\s+of|conditions?\s+for|rul(?:ed|es|e)\s+out"
+    r"|not|never|no|failed|failure|suggest\w*|propos\w*|calls?\s+for|urg\w*|prevent\w*"
+    r"|envision\w*|in\s+order\s+to|renew\w*|resum\w*|re-?introduc\w*|aim\w*|hope\w*"
+    r"|want\w*|expect\w*|outbreak)\b",
+    re.I,
+)
+# ... or one of these right after it ("Deliveries of aid ... were frustrated").
+_FRUSTRATED_RE = re.compile(
+    r"^[^,;]{0,60}?\b(?:were|was)\s+(?:\w+\s+)?(?:frustrated|prevented|blocked|cancel+ed)\b",
+    re.I,
+)
+_CLAUSE_BREAK_RE = re.compile(r"[,;:]|\b(?:after|while|whereas|but|before|when)\b", re.I)
+_AGREEMENT_RE = re.compile(r"\b(?:agreed|agreement|coordinated|signed|deal|accord)\b", re.I)
+
+_KIND_RANK = {
+    "venue": 5,
+    "airbase": 5,
+    "crossing": 5,
+    "road": 5,
+    "corridor": 5,
+    "neighbourhood": 5,
+    "district": 4,
+    "city": 3,
+    "region": 2,
+    "country": 1,
+    "continent": 0,
+}
+_NEAR_RE = re.compile(
+    r"(?:\bnear|\baround|\boutside|\boutskirts\s+of|\bsuburbs\s+of|\b(?:north|south|east|west)"
+    r"(?:ern)?\s+(?:part\s+)?of|\bpart\s+of|\bdistricts?\s+of|\bareas?\s+of)\s+(?:the\s+)?"
+    r"(?:\w+\s+){0,2}$",
+    re.I,
+)
+_METONYM_RE = re.compile(
+    r"^(?:’s|'s)?\s*(?:and\s+[A-Z][\w-]+\s+)?(?:is|are|was|were|has|have|had|said|says|accused"
+    r"|hailed|blamed|considers?|ruled|insist\w*|call\w*)\b"
+)
+_CITY_ANAPHOR_RE = re.compile(r"\bthe\s+(?:[\w-]+\s+){0,2}city(?:’s|'s)?\b", re.I)
+_REPORT_BEFORE_RE = re.compile(
+    r"\b(?:said|says|told|stated|announced|added|reported|noted|declared|claimed|confirmed)"
+    r"\s+(?:on\s+)?$",
+    re.I,
+)
+_REPORT_AFTER_RE = re.compile(
+    r"^\s*,?\s*(?:said|says|told|stated|announced|added|reported|noted|declared|claimed|ruled"
+    r"|accused|questioned|expressed|confirmed)\b",
+    re.I,
+)
+_PEOPLE_RE = re.compile(
+    r"^\s+(?:[\w-]+\s+){0,3}?(?:civilians?|people|persons|residents|servicem\w*|soldiers"
+    r"|troops|fighters|militants|rebels|children|women|men|teenagers|students|policemen"
+    r"|officers|members|workers|refugees|victims|personnel)\b",
+    re.I,
+)
+_SUBGROUP_RE = re.compile(r"\b(?:including|among\s+them|among\s+whom|of\s+whom|incl\.)\s+$", re.I)
+
+_ACTORS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "Militants",
+        re.compile(
+            r"\b(?:militants?|terrorists?|jihadists?|rebels?|armed\s+opposition|opposition"
+            r"|fighters|Jabhat|Nusra|Daesh|Islamic\s+State|Ahrar|Jaysh|Fateh)\b(?!-held)",
+            re.I,
+        ),
+    ),
+    (
+        "Military Forces of Syria (2000-)",
+        re.compile(
+            r"\b(?:government\s+(?:forces|troops)|Syrian\s+(?:government\s+)?(?:troops|army|forces"
+            r"|air\s+force)|regime\s+(?:forces|offensive)|servicem\w*)\b",
+            re.I,
+        ),
+    ),
+    (
+        "Military Forces of Russia (2000-)",
+        re.compile(
+            r"\bRussian\s+(?:air\s+force|troops|forces|military|aircraft|warplanes)\b", re.I
+        ),
+    ),
+    (
+        "Government of Russia (2000-)",
+        re.compile(
+            r"\b(?:Russia|(?<!in )Moscow(?!\s+time)|Kremlin|Lavrov|Putin|Shoigu|Russian\s+Center)\b"
+        ),
+    ),
+    (
+        "Government of Syria (2000-)",
+        re.compile(r"\b(?:(?<!in )Damascus|Syrian\s+government|government\s+of\s+Syria|Assad)\b"),
+    ),
+    (
+        "Government of the United States",
+        re.compile(r"\b(?:United\s+States|U\.S\.|US|USA|Kerry|Obama|Washington|Americans?)\b"),
+    ),
+    (
+        "Civilians",
+        re.compile(r"\b(?:civilians|residents|people|teenagers|children)\b", re.I),
+    ),
+)
+_ARMED = ("Militants", "Military Forces of Syria (2000-)", "Military Forces of Russia (2000-)")
+
+# ----------------------------------------------------------------------------- speakers
+
+_ROLE_WORDS = (
+    r"spokes(?:man|woman|person)|representative|minister|secretary|envoy|ambassador"
+    r"|president|general|chief|head|scientist|politician|analyst|commander|official"
+)
+_NOT_NAME = (
+    r"(?!(?:Russian|Federation|Ministry|Foreign|Defen[cs]e|State|Department|Deputy|Syrian"
+    r"|American|United|General|President|Minister|Secretary|Affairs|Council|Center)\b)"
+)
+_NAME = rf"{_NOT_NAME}[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
+_PERSON_RE = re.compile(
+    rf"(?:\b(?i:{_ROLE_WORDS})\b[,\s]+(?:(?i:of|to|at|for)\s+[^,.;]{{0,60}}?\s+)?|\bMr\.?\s+)"
+    rf"(?:(?i:(?:major|lieutenant|colonel)-?\s*general)\s+)?"
+    rf"(?P<name>{_NAME}(?:\s+{_NAME}){{1,2}})\b"
+    rf"|\b(?P<name2>{_NAME}\s+{_NAME})(?=,?\s+(?:has\s+)?(?:said|told|added|stated|noted))"
+)
+_ORGS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("Ministry of Defence", re.compile(r"defen[cs]e\s+minist|ministry\s+of\s+defen[cs]e", re.I)),
+    (
+        "Ministry of Foreign Affairs",
+        re.compile(r"foreign\s+minist|minist\w*\s+of\s+foreign\s+affairs", re.I),
+    ),
+    (
+        "Mission to the UN",
+        re.compile(r"envoy\s+to\s+the\s+UN|mission\s+to\s+the\s+UN|\bmission\b", re.I),
+    ),
+    ("Kremlin", re.compile(r"\bKremlin\b")),
+    ("White House", re.compile(r"\bWhite\s+House\b", re.I)),
+    ("Department of State", re.compile(r"state\s+department|secretary\s+of\s+state", re.I)),
+)
+_COUNTRY_ADJ: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("Russian", re.compile(r"\bRussia(?:n|’s|'s)?\b|\bof\s+Russia\b|Russian\s+Federation", re.I)),
+    ("US", re.compile(r"\bU\.?S\.?\b|\bAmerican\b|\bUnited\s+States\b")),
+    ("Syrian", re.compile(r"\bSyrian?\b")),
+)
+_SPEECH = (
+    r"(?:said|says|added|stressed|noted|told|stated|reported|announced|declared|claimed"
+    r"|reminded|recalled|explained|warned|insisted|emphasi[sz]ed)"
+)
+_AFTER_QUOTE_RE = re.compile(
+    rf"^\s*[,.]?\s*[–—-]?\s*(?:(?P<who>[^\"“”.;]{{1,90}}?)\s+{_SPEECH}\b"
+    rf"|{_SPEECH}\s+(?P<who2>[^,.;\"“”]{{1,90}}))",
+    re.I,
+)
+_SAID_RE = re.compile(
+    rf"(?:^|[,;:]\s+|\b(?:that|while|and)\s+)(?P<who>[^,;:\"“”]{{2,120}}?)\s+(?:also\s+|on\s+\w+\s+|has\s+|had\s+)?{_SPEECH}\b",
+    re.I,
+)
+_ACCORDING_RE = re.compile(r"\baccording\s+to\s+(?:the\s+)?(?P<who>[^,.;\"“”]{2,90})", re.I)
+_PRONOUN_RE = re.compile(r"^(?:he|she|they|it)$", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class _Person:
+    surname: str
+    full: str
+    role: str
+    orgs: tuple[str, ...]
+    start: int
+
+
+@dataclass(slots=True)
+class _Speakers:
+    """The people an article quotes, in order, and how to name each one."""
+
+    people: list[_Person]
+    headline_org: str
+
+    def claim(self, who: str, at: int) -> str:
+        """Return how to name the speaker ``who`` (as written) at offset ``at``."""
+        who = who.strip(" ,–—-")
+        who = re.sub(r"^(?:the|a|an)\s+", "", who, flags=re.I)
+        for person in reversed(self.people):
+            if re.search(rf"\b{re.escape(person.surname)}\b", who):
+                return self.name(person)
+        org = _org(who)
+        role = _role(who)
+        if _PRONOUN_RE.match(who) or role:
+            earlier = [p for p in self.people if p.start < at]
+            same = [p for p in earlier if role and p.role == role]
+            if role and not same and org:
+                same = [p for p in earlier if org in p.orgs or _same_org(org, p.orgs)]
+            pool = same or earlier
+            if pool:
+                return self.name(pool[-1])
+        if org:
+            return org
+        return ""
+
+    def name(self, person: _Person) -> str:
+        votes = Counter(person.orgs)
+        for other in self.people:
+            if other is not person and other.surname == person.surname:
+                votes.update(other.orgs)
+        org = ""
+        if votes:
+            if self.headline_org and any(_same_org(self.headline_org, [o]) for o in votes):
+                org = next(o for o in votes if _same_org(self.headline_org, [o]))
+            else:
+                org = votes.most_common(1)[0][0]
+        return f"{org} ({person.surname})" if org else person.full
+
+
+def _same_org(org: str, orgs: Sequence[str]) -> bool:
+    base = org.split(" ", 1)[-1] if org.split(" ", 1)[0] in ("Russian", "US", "Syrian") else org
+    return any(o == org or o.endswith(base) for o in orgs)
+
+
+def _org(text: str) -> str:
+    for name, pattern in _ORGS:
+        if pattern.search(text):
+            for adjective, adj_pattern in _COUNTRY_ADJ:
+                if adj_pattern.search(text):
+                    return f"{adjective} {name}"
+            return name
+    return ""
+
+
+def _role(text: str) -> str:
+    lowered = text.lower()
+    if re.search(r"spokes(?:man|woman|person)|representative", lowered):
+        return "spokesman"
+    if re.search(r"deputy\b.*\bminister", lowered):
+        return "deputy minister"
+    match = re.search(rf"\b({_ROLE_WORDS})\b", lowered)
+    return match.group(1) if match else ""
+
+
+def _speakers(article: Article, sentences: Sequence[tuple[int, int]]) -> _Speakers:
+    text = article.text
+    people: list[_Person] = []
+    for start, end in sentences:
+        sentence = text[start:end]
+        for match in _PERSON_RE.finditer(sentence):
+            full = match.group("name") or match.group("name2")
+            if not full:
+                continue
+            name_start = match.start("name") if match.group("name") else match.start("name2")
+            descriptor = sentence[max(0, name_start - 160) : name_start]
+            pieces = re.split(r"[.;\"“”,]", descriptor)
+            descriptor = pieces[-1] if pieces[-1].strip() or len(pieces) < 2 else pieces[-2]
+            surname = full.split()[-1]
+            people.append(
+                _Person(
+                    surname=surname,
+                    full=full,
+                    role=_role(descriptor) if descriptor else "",
+                    orgs=(_org(descriptor),) if _org(descriptor) else (),
+                    start=start + name_start,
+                )
+            )
+        # an unnamed "the Russian defense ministry spokesman said" speaks for the last one
+        for match in re.finditer(
+            rf"\bthe\s+(?P<desc>[\w\s-]{{0,60}}?(?:{_ROLE_WORDS}))\s+(?:also\s+)?{_SPEECH}\b",
+            sentence,
+            re.I,
+        ):
+            org = _org(match.group("desc"))
+            role = _role(match.group("desc"))
+            earlier = [p for p in people if p.start < start + match.start()]
+            same = [p for p in earlier if p.role == role] or earlier
+            if org and same:
+                last = same[-1]
+                people.append(replace(last, orgs=(org,), start=start + match.start()))
+    headline_org = ""
+    title = article.title
+    if ":" in title:
+        headline_org = _org(title.split(":", 1)[0])
+    return _Speakers(people=people, headline_org=headline_org)
+
+
+def _quotes(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Return the quoted passages of ``text`` (inside ``spans``), outermost only."""
+    found: list[tuple[int, int]] = []
+    for span_start, span_end in spans:
+        depth = 0
+        open_at = -1
+        straight_open = -1
+        for i in range(span_start, span_end):
+            ch = text[i]
+            if ch == "“":
+                if depth == 0 and straight_open < 0:
+                    open_at = i
+                depth += 1
+            elif ch == "”" and depth > 0:
+                depth -= 1
+                if depth == 0 and open_at >= 0:
+                    found.append((open_at, i + 1))
+                    open_at = -1
+            elif ch == '"' and depth == 0:
+                if straight_open < 0:
+                    straight_open = i
+                else:
+                    found.append((straight_open, i + 1))
+                    straight_open = -1
+            elif ch == "\n" and i + 1 < span_end and text[i + 1] == "\n":
+                straight_open = -1  # a quote does not run past a blank line unclosed
+    return sorted(found)
+
+
+def _quote_speaker(
+    text: str, quote: tuple[int, int], sentences: Sequence[tuple[int, int]], speakers: _Speakers
+) -> str:
+    start, end = quote
+    tail_end = next((e for s, e in sentences if s <= end <= e), end + 150)
+    tail = text[end : max(end, tail_end)]
+    match = _AFTER_QUOTE_RE.match(tail)
+    if match:
+        who = match.group("who") or match.group("who2") or ""
+        who = re.split(r",\s*(?:quoted|citing|adding)\b", who)[0]
+        claim = speakers.claim(who, end)
+        if claim:
+            return claim
+    # "X said, “...”" or "X added:" ending the sentence before
+    head_start = next((s for s, e in sentences if s <= start < e and s < start), None)
+    if head_start is None:
+        head_start = max((s for s, e in sentences if e <= start), default=max(0, start - 200))
+    head = text[head_start:start]
+    said = re.search(rf"(?P<who>[^\"“”]{{2,200}}?)\s*{_SPEECH}\s*[,:]?\s*$", head, re.I)
+    if said:
+        people = [p for p in speakers.people if head_start <= p.start < start]
+        if people:
+            return speakers.name(people[0])
+        claim = speakers.claim(said.group("who"), start)
+        if claim:
+            return claim
+    earlier = [p for p in speakers.people if p.start < start]
+    return speakers.name(earlier[-1]) if earlier else ""
+
+
+def _sentence_speaker(
+    sentence: str, offset: int, speakers: _Speakers, quotes: Sequence[tuple[int, int]]
+) -> str:
+    # outside quotes only
+    masked = list(sentence)
+    for qs, qe in quotes:
+        for i in range(max(qs, offset), min(qe, offset + len(sentence))):
+            masked[i - offset] = " "
+    plain = "".join(masked)
+    match = _ACCORDING_RE.search(plain)
+    if match:
+        claim = speakers.claim(match.group("who"), offset + match.start("who"))
+        if claim:
+            return claim
+    for match in _SAID_RE.finditer(plain):
+        claim = speakers.claim(match.group("who"), offset + match.start("who"))
+        if claim:
+            return claim
+    return ""
+
+
+# ----------------------------------------------------------------------------- extraction
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Extraction:
+    """The events an article reports and one line for each trigger left out, and why."""
+
+    events: tuple[Event, ...]
+    dropped: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """An event before it becomes a record: with how well its date is grounded."""
+
+    event: Event
+    kind: str
+    date_quality: int  # 3 stated, 2 the reporting verb's, 1 inherited, 0 the report's date
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What one sentence offers to the next ones: its dates, its best place, its event."""
+
+    dates: tuple[DateSpan, ...]
+    place: tuple[Place, Literal[1, 2, 3]] | None
+    found: _Found | None
+
+
+def _split_sentences(article: Article) -> tuple[tuple[int, int], ...]:
+    if article.sentences:
+        return article.sentences
+    spans = article.body or ((0, len(article.text)),)
+    result: list[tuple[int, int]] = []
+    for start, end in spans:
+        for match in re.finditer(r"[^\n]+?(?:[.!?][\"”’]?(?=\s)|$)", article.text[start:end]):
+            s, e = start + match.start(), start + match.end()
+            while s < e and article.text[s].isspace():
+                s += 1
+            if s < e:
+                result.append((s, e))
+    return tuple(result)
+
+
+def _clause_start(sentence: str, at: int) -> int:
+    starts = [m.end() for m in _CLAUSE_BREAK_RE.finditer(sentence, 0, at)]
+    return starts[-1] if starts else 0
+
+
+def _irrealis(sentence: str, start: int, end: int) -> bool:
+    window = sentence[_clause_start(sentence, start) : start]
+    return bool(_IRREALIS_RE.search(window) or _FRUSTRATED_RE.search(sentence[end:]))
+
+
+def _is_demonym(mention: Mention) -> bool:
+    place = mention.place
+    if place.kind != "country":
+        return False
+    written = mention.text.casefold()
+    names = {place.name.casefold(), *(a.casefold() for a in place.aliases)}
+    return written not in names
+
+
+def _usable(mention: Mention, text: str) -> bool:
+    after = text[mention.end : mention.end + 40]
+    if re.match(r"\s+time\b", after, re.I):
+        return False
+    before = text[max(0, mention.start - 30) : mention.start]
+    governed = re.search(
+        r"\b(?:in|at|near|of|from|to|into|around|outside|across|on)\s+(?:the\s+)?$", before, re.I
+    )
+    if mention.place.kind in ("city", "country") and not governed and _METONYM_RE.match(after):
+        return False  # "Moscow and Damascus were beginning": governments, not places
+    return not _is_demonym(mention)
+
+
+def _geo_precision(mention: Mention, text: str, floor: int) -> Literal[1, 2, 3]:
+    if mention.place.kind in ("country", "region", "continent"):
+        return 3
+    before = text[max(floor, mention.start - 40) : mention.start]
+    if _NEAR_RE.search(before):
+        return 2
+    return 1
+
+
+def _locative(text: str, at: int) -> bool:
+    before = text[max(0, at - 25) : at]
+    return bool(
+        re.search(
+            r"\b(?:in|across|throughout|around|for|at)\s+(?:the\s+(?:\w+\s+)?city\s+of\s+)?$",
+            before,
+            re.I,
+        )
+    )
+
+
+def _city_anaphor(
+    text: str,
+    start: int,
+    end: int,
+    usable: Sequence[Mention],
+    focus: str,
+) -> tuple[Place, int] | None:
+    """Resolve "the city" / "the Syrian city" to the last city named before it."""
+    match = _CITY_ANAPHOR_RE.search(text, start, end)
+    if match is None:
+        return None
+    earlier = [m for m in usable if m.end <= match.start() and m.place.kind == "city"]
+    hinted = {
+        m.place.country
+        for m in usable
+        if match.start() <= m.start < match.end() and m.place.kind == "country"
+    }
+    wanted = hinted or ({focus} if focus else set())
+    fitting = [m for m in earlier if m.place.country in wanted] or earlier
+    return (fitting[-1].place, match.start()) if fitting else None
+
+
+def _choose_place(
+    inside: Sequence[Mention],
+    text: str,
+    trigger: _Trigger,
+    at: int,
+    sentence: tuple[int, int],
+    anaphor: tuple[Place, int] | None,
+) -> tuple[Place, Literal[1, 2, 3]] | None:
+    floor = sentence[0]
+    candidates: list[tuple[Place, Literal[1, 2, 3], int, bool]] = [
+        (m.place, _geo_precision(m, text, floor), m.start, _locative(text, m.start)) for m in inside
+    ]
+    if anaphor is not None and not any(m.place.kind == "city" for m in inside):
+        candidates.append((anaphor[0], 1, anaphor[1], _locative(text, anaphor[1])))
+    if trigger.scope == "national":
+        candidates = [
+            c
+            for c in candidates
+            if abs(c[2] - at) <= 80 and c[3] and c[0].kind in ("city", "country", "region")
+        ]
+    elif trigger.scope == "venue":
+        candidates = [c for c in candidates if _KIND_RANK.get(c[0].kind, 0) >= 3]
+    if not candidates:
+        return None
+    best = max(candidates, key=lambda c: (_KIND_RANK.get(c[0].kind, 0), c[3], -abs(c[2] - at)))
+    return best[0], best[1]
+
+
+def _is_report_date(sentence: str, span: DateSpan) -> bool:
+    return bool(
+        _REPORT_BEFORE_RE.search(sentence[max(0, span.start - 20) : span.start])
+        or _REPORT_AFTER_RE.match(sentence[span.end : span.end + 20])
+    )
+
+
+_When = tuple[dt.date, "dt.date | None", Literal[1, 2, 3], int]
+
+
+def _choose_dates(
+    sentence: str, dates: Sequence[DateSpan], trigger: _Trigger, at: int, end: int
+) -> list[_When]:
+    """Return the date (or the days, "on September 15 and 16") the trigger happened on."""
+    if not dates:
+        return []
+    stated = [d for d in dates if not _is_report_date(sentence, d)]
+    pool = stated or list(dates)
+    quality = 3 if stated else 2
+    points = [d for d in pool if d.role != "until"] or pool
+
+    def distance(d: DateSpan) -> float:
+        return (d.start - end) * 0.75 if d.start >= end else float(at - d.end)
+
+    chosen = min(points, key=distance)
+    first, last, precision = chosen.date, chosen.end_date, chosen.precision
+    if trigger.kind == "ceasefire":
+        until = [d for d in pool if d.role == "until" and d.start > chosen.start]
+        if until:
+            last = until[0].end_date or until[0].date
+            precision = 2
+    if trigger.kind == "talks" and last is None:
+        hours = duration_hours(sentence)
+        if hours is not None and hours >= 12:
+            first, last, precision = first - dt.timedelta(days=1), first, 2
+    whens: list[_When] = [(first, last, precision, quality)]
+    # "on September 15 and 16": one event a day
+    index = points.index(chosen)
+    for following in points[index + 1 :]:
+        joint = sentence[points[index].end : following.start]
+        if following.precision != 1 or not re.fullmatch(r"\s*(?:and|&|,)\s*", joint):
+            break
+        whens.append((following.date, None, 1, quality))
+        index = points.index(following)
+    return whens
+
+
+def _fatalities(sentence: str) -> tuple[int | None, str]:
+    total = 0
+    parts: list[str] = []
+    for count in find_counts(sentence):
+        people = _PEOPLE_RE.match(sentence[count.end :])
+        if people is None:
+            continue
+        if _SUBGROUP_RE.search(sentence[max(0, count.start - 25) : count.start]):
+            continue
+        total += count.value
+        parts.append(f"{count.text}{people.group(0).rstrip()}")
+    if not parts:
+        return None, ""
+    return total, " and ".join(parts)
+
+
+def _actor_names(text: str) -> list[str]:
+    found: list[tuple[int, str]] = []
+    for name, pattern in _ACTORS:
+        match = pattern.search(text)
+        if match:
+            found.append((match.start(), name))
+    return [n for _, n in sorted(found)]
+
+
+def _actors(
+    sentence: str,
+    trigger: _Trigger,
+    span: tuple[int, int],
+    country: str,
+    previous_armed: str,
+) -> tuple[str, str]:
+    t_start, t_end = span
+    names = _actor_names(sentence)
+    civilians = f"Civilians ({country})" if country else "Civilians"
+    armed = [n for n in names if n in _ARMED] or ([previous_armed] if previous_armed else [])
+    if trigger.kind == "casualties":
+        # the counted are the victims; the armed actor is the one the report blames before
+        victims = [n for n in names if n != "Civilians"] or [civilians]
+        actor1 = previous_armed if previous_armed and previous_armed not in names else ""
+        return actor1, victims[0]
+    if trigger.event_type == "Violence against civilians":
+        return (armed[0] if armed else ""), civilians
+    if trigger.event_type == "Protests":
+        return (f"Protesters ({country})" if country else "Protesters"), ""
+    if trigger.event_type in ("Battles", _ERV):
+        actor1 = armed[0] if armed else ""
+        rest = [n for n in armed if n != actor1]
+        actor2 = rest[0] if rest else (civilians if "Civilians" in names else "")
+        return actor1, actor2
+    # strategic developments: the parties named up to the trigger's verb (its subjects)
+    if trigger.kind == "talks":
+        # who met: the sentence's subject and the clause of the meeting, not every party named
+        first_break = _CLAUSE_BREAK_RE.search(sentence)
+        subject = sentence[: first_break.start()] if first_break else sentence
+        clause_end = _CLAUSE_BREAK_RE.search(sentence, t_end)
+        agents = subject + " " + sentence[t_start : clause_end.start() if clause_end else None]
+    else:
+        agents = sentence[:t_end]
+    passive = re.match(r"\s+by\s+([^,;.]{1,60})", sentence[t_end:])
+    if passive:
+        agents = passive.group(1) + " " + agents
+    parties = [n for n in _actor_names(agents) if n != "Civilians"]
+    actor1 = parties[0] if parties else ""
+    rest = [n for n in parties if n != actor1]
+    return actor1, rest[0] if rest else ""
+
+
+def _event_id(
+    article: Article, start: int, end: int, event_type: str, sub: str, kind: str, day: dt.date
+) -> str:
+    """Hash what the event is and where its evidence lies: stable, not run order."""
+    key = f"{article.id}|{start}|{end}|{event_type}|{sub}|{kind}|{day.isoformat()}"
+    return "ev-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def _country_name(gazetteer: Gazetteer, code: str) -> str:
+    for place in gazetteer.places:
+        if place.kind == "country" and place.country == code:
+            return place.name
+    return ""
+
+
+def _country_place(gazetteer: Gazetteer, mentions: Sequence[Mention]) -> Place | None:
+    """Return the country of the places the article names most (where its news is)."""
+    counts = Counter(
+        m.place.country for m in mentions if m.place.kind != "country" and m.place.country
+    )
+    for code, _ in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        for place in gazetteer.places:
+            if place.kind == "country" and place.country == code:
+                return place
+    return None
+
+
+def _label(trigger: _Trigger, matched: str, ranged: bool) -> str:
+    """Name what happened for the notes: "humanitarian pause ended", "execution"."""
+    if trigger.kind != "ceasefire":
+        return trigger.kind
+    lowered = " ".join(matched.lower().split())
+    noun = next(
+        (
+            n
+            for n in ("humanitarian pause", "cessation of hostilities", "truce", "pause")
+            if n in lowered
+        ),
+        "ceasefire",
+    )
+    if re.search(r"\b(?:ended|expired|collapsed)\b", lowered):
+        verb = "ended" if not ranged else "in force"
+    elif "extended" in lowered:
+        verb = "extended"
+    else:
+        verb = "in force" if ranged else "began"
+    return f"{noun} {verb}"
+
+
+def _notes(kind: str, event: Event, parts: str) -> str:
+    when = event.event_date.isoformat()
+    if event.end_date and event.end_date != event.event_date:
+        when = f"{when} to {event.end_date.isoformat()}"
+    text = f"{kind[0].upper()}{kind[1:]} in {event.location} ({when})"
+    if event.event_type in ("Strategic developments", "Protests"):
+        who = ", ".join(a for a in (event.actor1, event.actor2) if a)
+    else:
+        who = event.actor1 or "unnamed actor"
+        who += f" against {event.actor2}" if event.actor2 else ""
+        who = "" if who == "unnamed actor" else who
+    if who:
+        text += f": {who}"
+    if event.fatalities is not None:
+        text += f"; {event.fatalities:,} killed" + (f" ({parts})" if " and " in parts else "")
+    if event.claimed_by:
+        text += f"; according to {event.claimed_by}"
+    return text + "."
+
+
+def _related_places(a: Event, b: Event, km: float = 20.0) -> bool:
+    if a.place_id == b.place_id:
+        return True
+    if 3 in (a.geo_precision, b.geo_precision):
+        return False
+    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h))) <= km
+
+
+def _overlap(a: Event, b: Event, slack: int = 0) -> bool:
+    a_end = a.end_date or a.event_date
+    b_end = b.end_date or b.event_date
+    pad = dt.timedelta(days=slack)
+    return a.event_date <= b_end + pad and b.event_date <= a_end + pad
+
+
+def _close(a: int | None, b: int | None) -> bool:
+    if a is None or b is None:
+        return True
+    return abs(a - b) <= 0.05 * max(a, b)  # "about 13,000" retells "12,800"
+
+
+def _same_telling(a: _Found, b: _Found) -> bool:
+    ea, eb = a.event, b.event
+    return (
+        a.kind == b.kind
+        and ea.event_type == eb.event_type
+        and ea.sub_event_type == eb.sub_event_type
+        and _close(ea.fatalities, eb.fatalities)
+        and (_related_places(ea, eb) or 3 in (ea.geo_precision, eb.geo_precision))
+        # a date that is only the report's (or its verb's) bounds the event from above
+        and (_overlap(ea, eb) or min(a.date_quality, b.date_quality) < 3)
+    )
+
+
+def _better(a: _Found, b: _Found) -> _Found:
+    def rank(f: _Found) -> tuple[bool, int, int, int, bool]:
+        return (
+            f.date_quality > 0,
+            -f.event.time_precision,
+            f.date_quality,
+            -f.event.geo_precision,
+            f.event.fatalities is not None,
+        )
+
+    return b if rank(b) > rank(a) else a
+
+
+def _claim(
+    text: str,
+    at: int,
+    s_start: int,
+    sentence: str,
+    sentences: Sequence[tuple[int, int]],
+    speakers: _Speakers,
+    quotes: Sequence[tuple[int, int]],
+) -> str:
+    quote = next((q for q in quotes if q[0] <= at < q[1]), None)
+    if quote is not None:
+        return _quote_speaker(text, quote, sentences, speakers)
+    return _sentence_speaker(sentence, s_start, speakers, quotes)
+
+
+def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer) -> Extraction:
+    """Return the events ``article`` reports and the triggers left out, with reasons.
+
+    Parameters
+    ----------
+    article : Article
+        The article; its ``sentences`` (or, when empty, its body) are read.
+    mentions : sequence of Mention
+        The places found in ``article.text`` (``geo.geoparse.find_mentions``).
+    gazetteer : Gazetteer
+        For country names and the country that stands in for a national event.
+
+    Returns
+    -------
+    Extraction
+        Events in order of their evidence; ``dropped`` lines name the article, the offset
+        and why ("no place", "no date", "told again").
+    """
+    text = article.text
+    sentences = _split_sentences(article)
+    speakers = _speakers(article, sentences)
+    quotes = _quotes(text, article.body or ((0, len(text)),))
+    usable = sorted((m for m in mentions if _usable(m, text)), key=lambda m: m.start)
+    starts = [m.start for m in usable]
+    country = _country_place(gazetteer, mentions)
+    focus = country.country if country else ""
+    found: list[_Found] = []
+    dropped: list[str] = []
+    history: list[_Context] = []
+    previous_armed = ""
+    for s_start, s_end in sentences:
+        sentence = text[s_start:s_end]
+        dates = find_dates(sentence, article.published)
+        lo, hi = bisect_left(starts, s_start), bisect_left(starts, s_end)
+        inside = [m for m in usable[lo:hi] if m.end <= s_end]
+        anaphor = _city_anaphor(text, s_start, s_end, usable, focus)
+        sentence_found: _Found | None = None
+        fine = [m for m in inside if _KIND_RANK.get(m.place.kind, 0) >= 2]
+        best_place: tuple[Place, Literal[1, 2, 3]] | None = None
+        if fine:
+            top = max(fine, key=lambda m: _KIND_RANK.get(m.place.kind, 0))
+            best_place = (top.place, _geo_precision(top, text, s_start))
+        seen_spans: list[tuple[int, int]] = []
+        for trigger in _TRIGGERS:
+            for match in trigger.pattern.finditer(sentence):
+                t_start, t_end = match.span()
+                if any(s < t_end and t_start < e for s, e in seen_spans):
+                    continue
+                if _irrealis(sentence, t_start, t_end):
+                    continue
+                seen_spans.append((t_start, t_end))
+                where = f"{article.id}:{s_start + t_start}"
+                place = _choose_place(
+                    inside, text, trigger, s_start + t_start, (s_start, s_end), anaphor
+                )
+                whens = _choose_dates(sentence, dates, trigger, t_start, t_end)
+                weak_place = place is None or _KIND_RANK.get(place[0].kind, 0) <= 1
+                for previous in reversed(history[-2:]):
+                    prior = previous.found
+                    if weak_place and prior is not None and trigger.scope != "venue":
+                        if trigger.scope != "national" or prior.kind == trigger.kind:
+                            if place is None or _KIND_RANK.get(
+                                _place_of(gazetteer, mentions, prior.event).kind, 0
+                            ) > _KIND_RANK.get(place[0].kind, 0):
+                                ev = prior.event
+                                place = (_place_of(gazetteer, mentions, ev), ev.geo_precision)
+                                weak_place = False
+                    elif place is None and previous.place and trigger.scope == "local":
+                        place = previous.place
+                        weak_place = False
+                    if not whens and prior is not None and prior.date_quality == 3:
+                        ev = prior.event
+                        whens = [(ev.event_date, ev.end_date, ev.time_precision, 1)]
+                    elif not whens and previous.dates:
+                        d = previous.dates[0]
+                        whens = [(d.date, d.end_date, d.precision, 1)]
+                if place is None and trigger.scope == "national" and country is not None:
+                    place = (country, 3)
+                if not whens and article.published is not None:
+                    days = day_count(sentence)
+                    if days is not None:
+                        # "the eighth day": eight days done by the report
+                        whens = [(article.published - dt.timedelta(days=days), None, 2, 1)]
+                    else:
+                        vague = re.search(r"\b(?:earlier|previously|recently)\b", sentence, re.I)
+                        whens = [(article.published, None, 3 if vague else 2, 0)]
+                if place is None:
+                    dropped.append(f"{where}: {trigger.kind} with no place: {_short(sentence)}")
+                    continue
+                if not whens:
+                    dropped.append(f"{where}: {trigger.kind} with no date: {_short(sentence)}")
+                    continue
+                fatalities, parts = _fatalities(sentence) if trigger.fatal else (None, "")
+                if trigger.kind == "casualties" and fatalities is None:
+                    continue
+                sub = trigger.sub_event_type
+                if trigger.kind == "talks" and _AGREEMENT_RE.search(sentence):
+                    sub = "Agreement"
+                spot, geo_precision = place
+                country_name = _country_name(gazetteer, spot.country) if spot.country else ""
+                actor1, actor2 = _actors(
+                    sentence,
+                    trigger,
+                    (_clause_start(sentence, t_start), t_end),
+                    country_name,
+                    previous_armed,
+                )
+                claimed = (
+                    _claim(text, s_start + t_start, s_start, sentence, sentences, speakers, quotes)
+                    or article.outlet
+                )
+                for first, last, precision, quality in whens:
+                    event = Event(
+                        id=_event_id(
+                            article, s_start, s_end, trigger.event_type, sub, trigger.kind, first
+                        ),
+                        event_date=first,
+                        end_date=last if last != first else None,
+                        time_precision=precision,
+                        event_type=trigger.event_type,
+                        sub_event_type=sub,
+                        actor1=actor1,
+                        actor2=actor2,
+                        location=spot.name,
+                        place_id=spot.id,
+                        lat=spot.lat,
+                        lon=spot.lon,
+                        geo_precision=geo_precision,
+                        fatalities=fatalities,
+                        source=article.outlet,
+                        article=article.id,
+                        title=article.title,
+                        claimed_by=claimed,
+                        evidence=sentence,
+                        evidence_start=s_start,
+                        evidence_end=s_end,
+                    )
+                    label = _label(trigger, match.group(0), last is not None)
+                    event = replace(event, notes=_notes(label, event, parts))
+                    sentence_found = _Found(event, trigger.kind, quality)
+                    found.append(sentence_found)
+        armed = [n for n in _actor_names(sentence) if n in _ARMED]
+        previous_armed = armed[0] if armed else previous_armed
+        stated = tuple(d for d in dates if not _is_report_date(sentence, d))
+        history.append(_Context(stated, best_place, sentence_found))
+    kept: list[_Found] = []
+    for item in found:
+        twin = next((k for k in kept if _same_telling(k, item)), None)
+        if twin is None:
+            kept.append(item)
+            continue
+        better = _better(twin, item)
+        kept[kept.index(twin)] = better
+        worse = item if better is twin else twin
+        dropped.append(
+            f"{article.id}:{worse.event.evidence_start}: {worse.kind} told again "
+            f"(kept {better.event.id})"
+        )
+    events = sorted((k.event for k in kept), key=lambda e: (e.evidence_start, e.event_date, e.id))
+    return Extraction(events=tuple(events), dropped=tuple(dropped))
+
+
+def _place_of(gazetteer: Gazetteer, mentions: Sequence[Mention], event: Event) -> Place:
+    """Return the Place an event stands on (from the mentions, else the gazetteer)."""
+    for mention in mentions:
+        if mention.place.id == event.place_id:
+            return mention.place
+    return gazetteer.get(event.place_id)
+
+
+def _short(sentence: str, limit: int = 80) -> str:
+    flat = " ".join(sentence.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def extract_events(
+    article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer
+) -> tuple[Event, ...]:
+    """Return the events ``article`` reports (see ``extract`` for what is left out).
+
+    Examples
+    --------
+    >>> from geo.articles import parse_article
+    >>> from geo.gazetteer import parse_gazetteer
+    >>> from geo.geoparse import find_mentions
+    >>> gazetteer = parse_gazetteer([
+    ...     "id,name,kind,lat,lon,country,aliases,geometry,precision_m,source,note",
+    ...     "aleppo,Aleppo,city,36.20124,37.16117,SY,,,5000,GeoNames 170063,",
+    ... ])
+    >>> article = parse_article(
+    ...     "MOSCOW, July 30, 2016. /TASS/. Corridors were opened in Aleppo on July 28."
+    ... )
+    >>> mentions = find_mentions(article.text, gazetteer, spans=article.body)
+    >>> [(e.event_date.isoformat(), e.location, e.claimed_by)
+    ...  for e in extract_events(article, mentions, gazetteer)]
+    [('2016-07-28', 'Aleppo', 'TASS')]
+    """
+    return extract(article, mentions, gazetteer).events
+
+
+# ----------------------------------------------------------------------------- zones
+
+_UNIT_M = {"km": 1000.0, "kilometer": 1000.0, "kilometre": 1000.0, "mile": 1609.344, "m": 1.0}
+_UNIT_M.update({"meter": 1.0, "metre": 1.0, "mi": 1609.344})
+_DISTANCE = (
+    r"(?P<n>\d+(?:\.\d+)?)\s*-?\s*(?P<unit>km|kilomet(?:er|re)s?|miles?|mi|met(?:er|re)s?|m)\b"
+)
+_ZONE_RE = re.compile(
+    rf"\b(?:no\s+flights|moratorium\s+on\s+(?:\w+\s+)?flights|flights|no-fly\s+zone|air\s?strikes)"
+    rf"[^.;]{{0,40}}?\b(?:closer\s+than|nearer\s+than|within|of)\s+{_DISTANCE}"
+    rf"\s+(?:to|of|from|around)\s+",
+    re.I,
+)
+_WITHIN_RE = re.compile(rf"\bwithin\s+(?:a\s+)?{_DISTANCE}\s+(?:radius\s+)?(?:of|around)\s+", re.I)
+_AIR_RE = re.compile(r"\b(?:fl(?:y|ight|ights)|air\s?strikes?|aircraft|aviation|no-fly)\b", re.I)
+
+
+def extract_zones(
+    article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer
+) -> tuple[Zone, ...]:
+    """Return the no-fly zones ``article`` declares ("no flights closer than 10 km to X").
+
+    The zone starts on the article's date less N days when the sentence says the ban is
+    on its Nth day ("the eighth day"): N completed days as of the report; a date the
+    sentence states wins over that.
+    """
+    text = article.text
+    sentences = _split_sentences(article)
+    speakers = _speakers(article, sentences)
+    quotes = _quotes(text, article.body or ((0, len(text)),))
+    zones: list[Zone] = []
+    for s_start, s_end in sentences:
+        sentence = text[s_start:s_end]
+        matches = list(_ZONE_RE.finditer(sentence))
+        if not matches and _AIR_RE.search(sentence):
+            matches = list(_WITHIN_RE.finditer(sentence))
+        for match in matches:
+            unit = match.group("unit").lower().rstrip("s")
+            radius = float(match.group("n")) * _UNIT_M.get(unit, 1000.0)
+            after = s_start + match.end()
+            target = next(
+                (m for m in mentions if after <= m.start <= after + 40 and m.end <= s_end), None
+            )
+            if target is None:
+                continue
+            place = target.place
+            start_date: dt.date | None = None
+            stated = [
+                d
+                for d in find_dates(sentence, article.published)
+                if not _is_report_date(sentence, d)
+            ]
+            if stated:
+                start_date = stated[0].date
+            elif article.published is not None:
+                days = day_count(sentence)
+                if days is not None:
+                    start_date = article.published - dt.timedelta(days=days)
+            quote = next((q for q in quotes if q[0] <= s_start + match.start() < q[1]), None)
+            claimed = (
+                _quote_speaker(text, quote, sentences, speakers)
+                if quote
+                else _sentence_speaker(sentence, s_start, speakers, quotes)
+            ) or article.outlet
+            km = radius / 1000.0
+            size = f"{km:g} km" if radius >= 1000 else f"{radius:g} m"
+            key = f"{article.id}|{s_start}|{s_end}|no-fly zone|{place.id}|{radius:g}"
+            zones.append(
+                Zone(
+                    id="zone-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16],
+                    name=f"no-fly zone: {size} around {place.name}",
+                    kind="no-fly zone",
+                    place_id=place.id,
+                    radius_m=radius,
+                    start_date=start_date,
+                    source=article.outlet,
+                    article=article.id,
+                    title=article.title,
+                    claimed_by=claimed,
+                    evidence=sentence,
+                    evidence_start=s_start,
+                    evidence_end=s_end,
+                )
+            )
+    return tuple(zones)
+
+
+# ----------------------------------------------------------------------------- linking
+
+
+def link_events(events: Sequence[Event]) -> tuple[Event, ...]:
+    """Return ``events`` with ``related`` naming the same event told by other articles.
+
+    Two events are the same when they come from different articles, have the same type
+    and sub-type, stand on the same place or places within 20 km of each other (a city
+    and its district), and their days overlap (a day either side for single days).
+    Nothing is merged or dropped; order is kept.
+    """
+    related: dict[str, set[str]] = {e.id: set() for e in events}
+    for i, a in enumerate(events):
+        for b in events[i + 1 :]:
+            if a.article == b.article or a.id == b.id:
+                continue
+            if (a.event_type, a.sub_event_type) != (b.event_type, b.sub_event_type):
+                continue
+            if not _related_places(a, b) and not (
+                a.place_id == b.place_id and a.geo_precision == b.geo_precision == 3
+            ):
+                continue
+            slack = 1 if a.time_precision == b.time_precision == 1 else 0
+            if not _overlap(a, b, slack):
+                continue
+            related[a.id].add(b.id)
+            related[b.id].add(a.id)
+    return tuple(replace(e, related=tuple(sorted(set(e.related) | related[e.id]))) for e in events)

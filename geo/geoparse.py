@@ -1,0 +1,922 @@
+"""Find the places an article names: spans of its original text resolved to places.
+
+Matching
+--------
+The text is folded character by character (:func:`geo.world.fold`: lower case, no
+diacritics, curly quotes and dashes unified) so that every offset in the folded text is an
+offset in the original.  One Aho-Corasick automaton per gazetteer (built once, cached)
+and the world index's automaton find every indexed name in one pass each; a match counts
+only on word boundaries (Unicode-aware), so "Aleppo’s" yields "Aleppo" and "US-led"
+yields "US", but "Omanis" never yields "Oman".  Overlapping matches are settled longest
+first; on equal spans an institution beats a curated place, which beats a world place.
+
+Case and context rules
+----------------------
+- Curated names match in any case unless the gazetteer spells them with capitals, in
+  which case the text must capitalise the name too.
+- World names must be written as proper nouns (capitalised words; connectors such as
+  "de" or "al" may stay lower case); abbreviations ("US", "U.S.", "UK") only in capitals.
+  All-capital words ("MOSCOW," in a dateline) count for countries, regions and towns of
+  50,000 people or more.
+- Institutions that are named after a building or a place ("White House", "Kremlin",
+  "Pentagon", "State Department") and news agencies ("Interfax", "TASS") are no place.
+- A world name right after another capitalised word that is no place ("John Kerry",
+  "Michael Jordan") is part of a person's or an organisation's name; so is every other
+  occurrence of that word in the text.  A name in quotation marks ("discussion club
+  “Valdai”") or after a word like "club" is a name of something else.
+- World names that are also common English words ("Reading", "Mobile", "Of") need
+  evidence: a preposition of place before them or a place after a comma.
+- Demonyms ("Syrian", "Russians") name their country, with lower confidence.
+
+Disambiguation
+--------------
+Curated places beat world places.  Among candidates for one name the score adds
+population (log scale), the kind (countries first), whether the candidate lies in a
+country the document names elsewhere, how near it is to the document's unambiguous
+places, and a qualifier after a comma ("Geneva, New York"; "Amman, Jordan") which
+restricts the candidates to places inside the qualifying region or country.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import ahocorasick
+
+from geo.gazetteer import Gazetteer
+from geo.models import Article, Mention, Place
+from geo.world import WorldIndex, fold, name_key
+
+__all__ = ["article_spans", "find_article_mentions", "find_mentions"]
+
+# Institutions and agencies whose names are, or contain, a place name.
+INSTITUTIONS: tuple[str, ...] = (
+    "White House",
+    "Kremlin",
+    "Pentagon",
+    "State Department",
+    "Department of State",
+    "Downing Street",
+    "Capitol Hill",
+    "Elysee Palace",
+    "Elysee",
+    "Foggy Bottom",
+    "Whitehall",
+    "Quai d'Orsay",
+    "Interfax",
+    "TASS",
+    "RIA Novosti",
+    "Xinhua",
+    "Al Jazeera",
+    "Wall Street",
+    "Scotland Yard",
+    "Vatican Radio",
+)
+
+# Words that are English first and place names second (GeoNames has towns called "Of",
+# "Reading", "Mobile", "Nice"): a world place needs evidence when its name is one.
+COMMON_WORDS: frozenset[str] = frozenset(
+    """
+    a about above across after again against all also am an and any are around as at
+    away back be because been before being below best between both but by can come
+    could day days did do does down during each early east even ever every few first
+    for from further had has have he her here high his how however i if in into is it
+    its just last late less like little long low made make many may might more most
+    much must my near new next no nor north not now of off old on once one only or
+    other our out over own per said same say says see shall she should since so some
+    south still such than that the their them then there these they this those though
+    through to too under until up upon us very was way we well were west what when
+    where which while who whom why will with within without would yet you your
+    january february march april june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday today tomorrow yesterday
+    morning evening night week month year spring summer autumn fall winter christmas
+    easter independence liberty victory hope unity union justice peace freedom progress
+    mobile reading split nice bath delta alpha omega police army navy guard power
+    energy university college school church hospital centre center market park garden
+    bridge mill lake river beach bay harbour harbor port island valley mount hill rock
+    stone wood woods field fields green white black red blue brown gray grey gold
+    silver iron star sun moon sky rose home house hall tower castle palace camp base
+    station airport government president minister general major governor mayor king
+    queen prince princess lord bishop chief judge senator secretary spokesman court
+    council congress parliament senate ministry office department agency party press
+    news times post media world state states city town village county district region
+    province street road avenue square man woman people family love life time deal
+    trade service health care aid help support security defense defence forces force
+    troops rebels official officials source sources report reports social online
+    video photo music film game games team club league cup final match win race sport
+    sports student business company bank money price law rule order case trial prison
+    war battle fight strike bomb fire flood storm death dead killed free liberal
+    republic democrat democratic federal royal national international central eastern
+    western northern southern upper lower middle great grand little big good bad
+    young chance commerce industry enterprise friendship harmony concord providence
+    paradise eden heaven hell normal surprise truth opportunity plenty comfort content
+    welcome why success advance ideal equality marathon olympia phoenix atlas orange
+    lemon cherry apple banana pepper cotton sugar salt coal oil gas water
+    """.split()
+)
+
+# Words that never name a world place on their own: months, weekdays, function words.
+NEVER_PLACES: frozenset[str] = frozenset(
+    """
+    january february march april may june july august september october november
+    december monday tuesday wednesday thursday friday saturday sunday of the and or
+    but if to in on at by for with from as is be was are will can may must shall not
+    no yes he she it we they you i his her its our their this that these those who
+    what when where which why how all any some none one two three four five six seven
+    eight nine ten god jesus arab arabs muslim muslims christian christians jewish jews
+    catholic catholics hispanic latino latina black white western eastern northern
+    southern central north south east west
+    """.split()
+)
+
+# Lower-case words allowed inside a world name ("Rio de Janeiro", "Bandar al Abbas").
+_CONNECTORS = frozenset(
+    "de del della dei des di da do dos das du la le les el al an am im in of on upon the"
+    " and y e en sur sous van von der den ter aan bei ob".split()
+)
+# Capitalised words that may come right before a place without being part of a name.
+_OPENERS = frozenset(
+    """
+    in at from to near into across around outside inside through via and or but the
+    of for on by with between beyond toward towards against throughout within without
+    north south east west northern southern eastern western central greater upper lower
+    northeast northwest southeast southwest northeastern northwestern southeastern
+    southwestern downtown rural urban coastal mainland old new both neighbouring
+    neighboring nearby besieged rebel war hit war-torn battered embattled
+    """.split()
+)
+# Words before a name that make it the name of a person.
+_TITLES = frozenset(
+    """
+    mr mrs ms miss dr sir dame lord lady president vice minister secretary senator
+    gov sen rep lt col gen maj sgt cpl cmdr adm insp supt det st
+    governor mayor general gen col colonel captain capt lt sergeant sgt admiral
+    prince princess king queen sheikh pope bishop father rev judge justice chairman
+    spokesman spokeswoman spokesperson ambassador envoy coach striker
+    """.split()
+)
+# Words after which a quoted or plain name is the name of a group, club or event.
+_NAMING_WORDS = frozenset(
+    """
+    club party group movement front brigade brigades operation festival forum company
+    team agency newspaper magazine channel station brand band album film hotel
+    restaurant ship vessel called named dubbed
+    """.split()
+)
+_PLACE_PREPOSITIONS = frozenset(
+    "in at from near to into outside inside around across via toward towards".split()
+)
+# Lower-case particles inside personal names ("Mike de Kock", "Ludwig van Beethoven").
+_PARTICLES = frozenset("de da di du van von der den le la del bin ibn ben".split())
+_SPEECH_VERBS = frozenset(
+    "said says told added stated noted wrote asked argued claimed insisted explained".split()
+)
+_OPEN_QUOTES = "\"'\u201c\u2018\u00ab\u201e"
+_CLOSE_QUOTES = "\"'\u201d\u2019\u00bb"
+_SENTENCE_END = ".!?\n\r:;"
+
+
+@dataclass(slots=True)
+class _Match:
+    start: int
+    end: int
+    key: str
+    origin: str  # "institution", "curated", "world" or "demonym"
+    places: tuple[Place, ...]
+    confidence: float = 0.0
+    common: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Matcher:
+    """The curated gazetteer's names (and the institutions) in one automaton."""
+
+    automaton: ahocorasick.Automaton
+    places: dict[str, tuple[Place, ...]]
+    capitalised: frozenset[str]
+    countries: dict[str, Place]
+
+    @classmethod
+    def build(cls, gazetteer: Gazetteer) -> _Matcher:
+        automaton = ahocorasick.Automaton()
+        places: dict[str, list[Place]] = {}
+        capitalised: set[str] = set()
+        for written, place in gazetteer.names():
+            key = name_key(written)
+            if not key:
+                continue
+            found = places.setdefault(key, [])
+            if place not in found:
+                found.append(place)
+            if any(ch.isupper() for ch in written):
+                capitalised.add(key)
+        for key in places:
+            ordered = gazetteer.lookup(key)
+            places[key] = [p for p in ordered if p in places[key]] + [
+                p for p in places[key] if p not in ordered
+            ]
+            automaton.add_word(key, (key, "curated"))
+        for written in INSTITUTIONS:
+            key = name_key(written)
+            automaton.add_word(key, (key, "institution"))
+            capitalised.add(key)
+        automaton.make_automaton()
+        countries: dict[str, Place] = {}
+        for place in gazetteer.places:
+            if place.kind == "country" and place.country:
+                countries.setdefault(place.country, place)
+        return cls(
+            automaton=automaton,
+            places={key: tuple(found) for key, found in places.items()},
+            capitalised=frozenset(capitalised),
+            countries=countries,
+        )
+
+
+_MATCHERS: dict[int, tuple[Gazetteer, _Matcher]] = {}
+
+
+def _matcher(gazetteer: Gazetteer) -> _Matcher:
+    """Return the cached automaton of this gazetteer (keyed by identity, kept alive)."""
+    cached = _MATCHERS.get(id(gazetteer))
+    if cached is not None and cached[0] is gazetteer:
+        return cached[1]
+    matcher = _Matcher.build(gazetteer)
+    if len(_MATCHERS) >= 8:
+        _MATCHERS.pop(next(iter(_MATCHERS)))
+    _MATCHERS[id(gazetteer)] = (gazetteer, matcher)
+    return matcher
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum()
+
+
+def _bounded(text: str, start: int, end: int) -> bool:
+    if start > 0 and _is_word_char(text[start - 1]):
+        return False
+    if end < len(text) and _is_word_char(text[end]):
+        return False
+    return _is_word_char(text[start]) and (_is_word_char(text[end - 1]) or text[end - 1] == ".")
+
+
+def _words(span: str) -> list[str]:
+    return span.replace("-", " ").replace("\u2019", " ").replace("'", " ").split()
+
+
+def _proper(span: str, *, abbreviation: bool) -> bool:
+    """Tell whether a world name is written as a proper noun."""
+    letters = [ch for ch in span if ch.isalpha()]
+    if not letters:
+        return False
+    if abbreviation:
+        return all(ch.isupper() for ch in letters)
+    words = _words(span)
+    if not words or not words[0][0].isupper():
+        return False
+    for word in words[1:]:
+        if word[0].isalpha() and not word[0].isupper() and word.lower() not in _CONNECTORS:
+            return False
+    return True
+
+
+def _previous_word(text: str, start: int, floor: int) -> tuple[str, int, str]:
+    """Return the word before ``start``, where it starts, and what separates them."""
+    i = start
+    while i > floor and text[i - 1] in " \t\u00a0":
+        i -= 1
+    gap = text[i:start]
+    if i > floor and text[i - 1] in _OPEN_QUOTES + "(-\u2013\u2014,":
+        return "", i, text[i - 1]
+    j = i
+    while j > floor and (_is_word_char(text[j - 1]) or text[j - 1] in ".'\u2019"):
+        j -= 1
+    return text[j:i].strip(".'\u2019"), j, gap
+
+
+def _next_word(text: str, end: int, ceiling: int) -> str:
+    i = end
+    while i < ceiling and text[i] in " \t\u00a0":
+        i += 1
+    j = i
+    while j < ceiling and _is_word_char(text[j]):
+        j += 1
+    return text[i:j]
+
+
+def _sentence_start(text: str, start: int, floor: int) -> bool:
+    i = start
+    while i > floor and (text[i - 1].isspace() or text[i - 1] in _OPEN_QUOTES + "("):
+        i -= 1
+    if i <= floor:
+        return True
+    if text[i - 1] != ".":
+        return text[i - 1] in _SENTENCE_END
+    # "Lt. Col. Ricky Thomas", "Gov. Mary Fallin": a title's full stop ends no sentence.
+    j = i - 1
+    while j > floor and text[j - 1].isalpha():
+        j -= 1
+    word = text[j : i - 1]
+    return not (word.lower() in _TITLES or (len(word) == 1 and word.isupper()))
+
+
+def find_mentions(
+    text: str,
+    gazetteer: Gazetteer,
+    *,
+    world: WorldIndex | None = None,
+    spans: Sequence[tuple[int, int]] | None = None,
+) -> tuple[Mention, ...]:
+    """Find the places ``text`` names and resolve each to a place.
+
+    Parameters
+    ----------
+    text
+        The article's original text; every returned span indexes into it.
+    gazetteer
+        The curated places; they win over world places for the same name.
+    world
+        The GeoNames world index (:func:`geo.world.load_world`), or ``None`` to use the
+        gazetteer alone (no demonyms then).
+    spans
+        The parts of ``text`` to search (``Article.body``); ``None`` searches it all.
+
+    Returns
+    -------
+    tuple of Mention
+        Sorted by start; ``text[m.start:m.end] == m.text`` for each.
+
+    Examples
+    --------
+    >>> from geo.gazetteer import load_gazetteer
+    >>> [m.place.id for m in find_mentions("Shelling in Aleppo’s east.", load_gazetteer())]
+    ['aleppo']
+    """
+    if not text:
+        return ()
+    regions = _regions(text, spans)
+    folded = fold(text)
+    matcher = _matcher(gazetteer)
+    found: list[_Match] = []
+    entries: dict[str, _Entry] = {}
+    lowered = _lowercase_words(text, regions) if world is not None else frozenset()
+    for lo, hi in regions:
+        found.extend(_curated_matches(text, folded, lo, hi, matcher))
+        if world is not None:
+            for match in _world_matches(text, folded, lo, hi, world, entries, lowered):
+                # A country the gazetteer curates stands for GeoNames' copy of it.
+                match.places = tuple(
+                    matcher.countries.get(p.country, p) if p.kind == "country" else p
+                    for p in match.places
+                )
+                found.append(match)
+    chosen = _drop_person_names(text, _longest_first(found), regions)
+    if world is not None:
+        chosen = _with_state_abbreviations(text, chosen, world, regions)
+    return _resolve(text, chosen, world, regions)
+
+
+_STATE_SHORT = re.compile(r",[ \t]+((?:[A-Z]\.){2,3}|[A-Z][a-z]{1,4}\.|[A-Z]{2}\b)")
+
+
+def _with_state_abbreviations(
+    text: str, matches: list[_Match], world: WorldIndex, regions: Sequence[tuple[int, int]]
+) -> list[_Match]:
+    """Add the state after a town and a comma ("Allendale, N.J.", "Surrey, BC")."""
+    starts = {m.start for m in matches}
+    added = []
+    for match in matches:
+        lo, hi = _region_floor(regions, match.start)
+        found = _STATE_SHORT.match(text, match.end, hi)
+        if found is None or found.start(1) in starts:
+            continue
+        written = found.group(1)
+        place = world.state_abbreviation(written)
+        if place is None:
+            continue
+        end = found.end(1)
+        if end < hi and text[end].isalnum():
+            continue
+        added.append(
+            _Match(found.start(1), end, name_key(written), "world", (place,), confidence=0.8)
+        )
+    return sorted([*matches, *added], key=lambda m: m.start) if added else matches
+
+
+def _regions(text: str, spans: Sequence[tuple[int, int]] | None) -> list[tuple[int, int]]:
+    if spans is None:
+        return [(0, len(text))]
+    regions: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        lo, hi = max(0, int(start)), min(len(text), int(end))
+        if lo < hi:
+            if regions and lo <= regions[-1][1]:
+                regions[-1] = (regions[-1][0], max(hi, regions[-1][1]))
+            else:
+                regions.append((lo, hi))
+    return regions
+
+
+def _region_floor(regions: Sequence[tuple[int, int]], start: int) -> tuple[int, int]:
+    """Return the search region holding ``start`` (regions are sorted and disjoint)."""
+    i = bisect.bisect_right(regions, (start, _BIG)) - 1
+    if i >= 0 and regions[i][0] <= start < regions[i][1]:
+        return regions[i]
+    return 0, 0
+
+
+_BIG = 1 << 62
+
+
+def _curated_matches(
+    text: str, folded: str, lo: int, hi: int, matcher: _Matcher
+) -> Iterable[_Match]:
+    for end, (key, origin) in matcher.automaton.iter(folded, lo, hi):
+        start = end + 1 - len(key)
+        if start < lo or not _bounded(text, start, end + 1):
+            continue
+        span = text[start : end + 1]
+        if key in matcher.capitalised and not any(ch.isupper() for ch in span):
+            continue
+        if origin == "institution":
+            yield _Match(start, end + 1, key, origin, ())
+            continue
+        if key in matcher.capitalised and not span[0].isupper() and span[0].isalpha():
+            # "eastern Aleppo" may start in lower case; "aleppo" alone may not.
+            if not any(w[0].isupper() for w in _words(span)):
+                continue
+        yield _Match(start, end + 1, key, "curated", matcher.places[key], confidence=0.95)
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """What the world index says about one name, worked out once per document."""
+
+    places: tuple[Place, ...]
+    demonym: Place | None
+    abbreviation: bool
+    major: bool
+    common: bool
+
+
+def _world_entry(key: str, world: WorldIndex, lowered: frozenset[str]) -> _Entry:
+    places = world.candidates(key)
+    demonym = world.demonym_of(key)
+    if places and demonym is not None and _minor(places[0]):
+        places = ()  # "Canadian" is Canada's people before it is a Texas town
+    if places and all(
+        p.kind == "city" and p.population < 100_000 and name_key(p.name) != key for p in places
+    ):
+        places = ()  # only small towns' alternate names ("Igbo" for Igbo-Ukwu)
+    major = bool(places) and (
+        (places[0].kind in ("continent", "country") and name_key(places[0].name) == key)
+        or (places[0].kind == "city" and places[0].population >= 1_000_000)
+    )
+    common = bool(places) and not major and (key in COMMON_WORDS or key in lowered)
+    return _Entry(places, demonym, world.is_abbreviation(key), major, common)
+
+
+def _world_matches(
+    text: str,
+    folded: str,
+    lo: int,
+    hi: int,
+    world: WorldIndex,
+    entries: dict[str, _Entry],
+    lowered: frozenset[str],
+) -> Iterable[_Match]:
+    for start, end in world.iter_matches(folded[lo:hi]):
+        start += lo
+        end += lo
+        if not _bounded(text, start, end):
+            continue
+        key = folded[start:end]
+        if key in NEVER_PLACES or "  " in key or key[-1] == " ":
+            continue
+        entry = entries.get(key)
+        if entry is None:
+            entry = entries[key] = _world_entry(key, world, lowered)
+        span = text[start:end]
+        if not _proper(span, abbreviation=entry.abbreviation):
+            continue
+        if entry.places:
+            top = entry.places[0]
+            if not entry.abbreviation and span.isupper() and (len(span) < 4 or _minor(top)):
+                continue  # capitals: "MOSCOW," yes; "SOL", "OAS" and small towns no
+            yield _Match(
+                start, end, key, "world", entry.places, confidence=0.8, common=entry.common
+            )
+        elif entry.demonym is not None and not span.isupper():
+            yield _Match(start, end, key, "demonym", (entry.demonym,), confidence=0.6)
+
+
+def _minor(place: Place) -> bool:
+    """Tell whether a place is a small town (or a region) rather than a country or city."""
+    if place.kind in ("continent", "country"):
+        return False
+    return place.kind == "region" or place.population < 100_000
+
+
+def _lowercase_words(text: str, regions: Sequence[tuple[int, int]]) -> frozenset[str]:
+    """Return the words the text writes in lower case (its own common words)."""
+    words = set()
+    for word in (w for lo, hi in regions for w in text[lo:hi].split()):
+        word = word.strip(".,;:!?\"'()[]“”‘’")
+        if word.isalpha() and word.islower():
+            words.add(word)
+    return frozenset(words)
+
+
+_ORIGIN_RANK = {"institution": 0, "curated": 1, "world": 2, "demonym": 3}
+
+
+def _longest_first(found: list[_Match]) -> list[_Match]:
+    """Keep non-overlapping matches: longest first, then institution > curated > world."""
+    found.sort(key=lambda m: (-(m.end - m.start), _ORIGIN_RANK[m.origin], m.start))
+    size = max((m.end for m in found), default=0)
+    taken = bytearray(size)
+    chosen: list[_Match] = []
+    for match in found:
+        if any(taken[match.start : match.end]):
+            continue
+        taken[match.start : match.end] = b"\x01" * (match.end - match.start)
+        chosen.append(match)
+    # A world alternative for a curated span stays available for qualifier rules.
+    alternatives = {(m.start, m.end): m for m in found if m.origin == "world"}
+    for match in chosen:
+        if match.origin == "curated":
+            other = alternatives.get((match.start, match.end))
+            if other is not None:
+                ids = {q.id for q in match.places}
+                match.places = match.places + tuple(p for p in other.places if p.id not in ids)
+    chosen.sort(key=lambda m: m.start)
+    return [m for m in chosen if m.origin != "institution"]
+
+
+def _drop_person_names(
+    text: str, matches: list[_Match], regions: Sequence[tuple[int, int]]
+) -> list[_Match]:
+    """Drop world names that are part of a person's or an organisation's name."""
+    # Positions of matches that are surely places: the neighbours that make a name a
+    # list of places ("Aleppo Sheikh Maqsood") rather than a person's name.
+    strong = [m for m in matches if m.places and (m.origin == "curated" or not _minor(m.places[0]))]
+    starts = {m.start for m in strong}
+    ends = {m.end for m in strong}
+    person_keys: set[str] = set()
+    keep: list[_Match] = []
+    for match in matches:
+        lo, hi = _region_floor(regions, match.start)
+        word, word_start, gap = _previous_word(text, match.start, lo)
+        lower = word.lower()
+        after = _next_word(text, match.end, hi)
+        before_char = text[match.start - 1] if match.start > lo else ""
+        after_char = text[match.end] if match.end < hi else ""
+        world_only = match.origin in ("world", "demonym")
+        top = match.places[0] if match.places else None
+        small = top is not None and top.origin == "geonames" and _minor(top)
+        # Towns of under half a million named like first names ("Mary Fallin").
+        smallish = small or (
+            top is not None
+            and top.origin == "geonames"
+            and top.kind == "city"
+            and top.population < 500_000
+        )
+        if world_only and before_char in _OPEN_QUOTES and after_char in _CLOSE_QUOTES:
+            continue  # “Valdai”: the name of a club, a film, an operation
+        if lower in _NAMING_WORDS and world_only:
+            continue
+        if lower in _TITLES and gap.strip() == "" and world_only and smallish:
+            person_keys.add(match.key)
+            continue
+        if world_only and smallish and before_char == "(" and after_char == ")":
+            if _next_word(text, match.end + 1, hi)[:1].isupper():
+                person_keys.add(match.key)  # "(Vladimir) Putin": a first name in brackets
+                continue
+        if (
+            small
+            and before_char in "-‐‑"
+            and match.start - 1 > lo
+            and text[match.start - 2].isalpha()
+            and (match.start - 1) not in ends
+        ):
+            continue  # "Diaz-Balart": the second half of a compound name
+        person_like = (
+            word
+            and word[0].isupper()
+            and gap == " "
+            and lower not in _OPENERS
+            and lower not in COMMON_WORDS
+            and lower not in NEVER_PLACES
+            and word_start not in starts
+            and (match.start - 1) not in ends
+            and not word.isupper()
+        )
+        compound = (
+            word
+            and word[0].isupper()
+            and gap == " "
+            and lower not in _PLACE_PREPOSITIONS
+            and lower not in NEVER_PLACES
+            and word_start not in starts
+            and not _sentence_start(text, word_start, lo)
+        )
+        if small and lower in _PARTICLES and gap == " ":
+            before, _, _ = _previous_word(text, word_start, lo)
+            if before[:1].isupper():
+                person_keys.add(match.key)
+                continue  # "Mike de Kock"
+        if small and (person_like or (compound and top is not None and top.kind == "city")):
+            # "John Kelly" (and every later "Kelly"), "West Wing", "Turtle Point"
+            if person_like and top is not None and top.population < 100_000:
+                person_keys.add(match.key)
+            continue
+        if (
+            person_like
+            and len(_words(match.key)) == 1
+            and text[match.end : match.end + 1]
+            in (
+                " ",
+                "",
+            )
+        ):
+            continue  # "Michael Jordan": a surname, even when it is also a country
+        next_capital = (
+            after[:1].isupper()
+            and text[match.end : match.end + 1] == " "
+            and ((match.end + 1) not in starts or small)
+            and after.lower() not in COMMON_WORDS
+        )
+        if smallish and next_capital and top is not None and top.population < 1_000_000:
+            continue  # "Kasba Bonli", "Carnegie Library", "David Smith"
+        if small and top is not None and top.kind == "city" and after.lower() in _SPEECH_VERBS:
+            continue  # "Thomas said": a person
+        if match.common:
+            at_start = _sentence_start(text, match.start, lo)
+            evidence = not at_start and (lower in _PLACE_PREPOSITIONS or after_char == ",")
+            if not evidence or after[:1].isupper():
+                continue
+        keep.append(match)
+    return [m for m in keep if not (m.origin == "world" and m.key in person_keys)]
+
+
+def _resolve(
+    text: str,
+    matches: list[_Match],
+    world: WorldIndex | None,
+    regions: Sequence[tuple[int, int]],
+) -> tuple[Mention, ...]:
+    """Choose one place for each match using the rest of the document as evidence.
+
+    A first pass places every match with the unambiguous ones as evidence; a second pass
+    places the ambiguous ones again with everything the first pass placed.  A name never
+    counts as evidence for itself.
+    """
+    anchors: list[tuple[str, Place]] = []
+    for match in matches:
+        if match.places and (
+            len({p.id for p in match.places if p.origin == match.places[0].origin}) == 1
+            or match.places[0].kind in ("country", "continent")
+        ):
+            anchors.append((match.key, match.places[0]))
+    qualifiers = [_qualifier(text, matches, i, regions) for i in range(len(matches))]
+    hints = [_kind_hint(text, match, regions) for match in matches]
+    evidence = _Evidence.of(anchors, world)
+    memo: dict[tuple[str, str, str, str], tuple[Place | None, float]] = {}
+    first = []
+    for match, qualifier, hint in zip(matches, qualifiers, hints, strict=True):
+        setting = (match.key, qualifier.key if qualifier else "", hint, str(match.common))
+        if match.origin != "world" or setting not in memo:
+            memo[setting] = _choose(match, qualifier, hint, evidence, world)
+        first.append(memo[setting])
+    placed = [
+        (match.key, place)
+        for match, (place, confidence) in zip(matches, first, strict=True)
+        if place is not None and confidence >= 0.6
+    ]
+    evidence = _Evidence.of([*anchors, *placed], world)
+    mentions: list[Mention] = []
+    # The same name in the same setting gets the same place: decide it once.
+    decided: dict[tuple[str, str, str, str], tuple[Place | None, float]] = {}
+    for match, qualifier, hint, (place, confidence) in zip(
+        matches, qualifiers, hints, first, strict=True
+    ):
+        if place is not None and match.origin == "world" and len(match.places) > 1:
+            setting = (match.key, qualifier.key if qualifier else "", hint, str(match.common))
+            if setting not in decided:
+                decided[setting] = _choose(match, qualifier, hint, evidence, world)
+            place, confidence = decided[setting]
+        if place is None:
+            continue
+        mentions.append(
+            Mention(
+                text=text[match.start : match.end],
+                start=match.start,
+                end=match.end,
+                place=place,
+                confidence=round(confidence, 3),
+            )
+        )
+    return tuple(mentions)
+
+
+@dataclass(frozen=True, slots=True)
+class _Evidence:
+    """What the document says: its places, and how many names support each country/region."""
+
+    places: tuple[Place, ...]  # each place once
+    countries: Counter[str]
+    admin1: Counter[str]
+    by_key: dict[str, tuple[Place, ...]]  # the places each name contributed
+
+    @classmethod
+    def of(cls, named: Iterable[tuple[str, Place]], world: WorldIndex | None) -> _Evidence:
+        pairs = {(key, place.id): (key, place) for key, place in named}
+        by_key: dict[str, list[Place]] = {}
+        unique: dict[str, Place] = {}
+        countries: Counter[str] = Counter()
+        admin1: Counter[str] = Counter()
+        for key, place in pairs.values():
+            by_key.setdefault(key, []).append(place)
+            unique.setdefault(place.id, place)
+            if place.country:
+                countries[place.country] += 1
+            code = _admin1(place, world)
+            if code:
+                admin1[code] += 1
+        return cls(
+            tuple(unique.values()),
+            countries,
+            admin1,
+            {key: tuple(found) for key, found in by_key.items()},
+        )
+
+    def support(self, place: Place, key: str, world: WorldIndex | None) -> tuple[int, int]:
+        """Return how many *other* names support the place's country and its region."""
+        own = self.by_key.get(key, ())
+        country = self.countries[place.country] - sum(p.country == place.country for p in own)
+        code = _admin1(place, world)
+        region = self.admin1[code] - sum(_admin1(p, world) == code for p in own) if code else 0
+        return country, region
+
+
+def _admin1(place: Place, world: WorldIndex | None) -> str:
+    if world is None or place.kind not in ("region", "city"):
+        return ""
+    return world.admin1(place)
+
+
+_REGION_WORDS = frozenset(
+    "state province governorate region oblast prefecture county district territory".split()
+)
+_CITY_WORDS = frozenset("city town village municipality".split())
+
+
+def _kind_hint(text: str, match: _Match, regions: Sequence[tuple[int, int]]) -> str:
+    """Return "region" for "Washington state", "city" for "Idlib city", else ""."""
+    lo, hi = _region_floor(regions, match.start)
+    after = _next_word(text, match.end, hi).lower()
+    before, _, _ = _previous_word(text, match.start, lo)
+    if after in _REGION_WORDS or before.lower() in ("state", "province"):
+        return "region"
+    if after in _CITY_WORDS or before.lower() in ("city", "town"):
+        return "city"
+    return ""
+
+
+def _qualifier(
+    text: str, matches: list[_Match], index: int, regions: Sequence[tuple[int, int]]
+) -> _Match | None:
+    """Return the match qualifying this one after a comma ("Geneva, New York")."""
+    if index + 1 >= len(matches):
+        return None
+    match, following = matches[index], matches[index + 1]
+    between = text[match.end : following.start]
+    if between.strip() != "," or "\n" in between:
+        return None
+    kinds = {p.kind for p in following.places}
+    if not kinds & {"country", "region"}:
+        return None
+    return following
+
+
+def _inside(place: Place, container: Place, world: WorldIndex | None) -> bool:
+    if container.kind == "country":
+        return place.country == container.country and place.id != container.id
+    if container.kind == "region" and world is not None:
+        code = world.admin1(container)
+        return bool(code) and world.admin1(place) == code and place.id != container.id
+    return False
+
+
+def _choose(
+    match: _Match,
+    qualifier: _Match | None,
+    hint: str,
+    evidence: _Evidence,
+    world: WorldIndex | None,
+) -> tuple[Place | None, float]:
+    candidates = match.places
+    if not candidates:
+        return None, 0.0
+    if match.origin == "demonym":
+        return candidates[0], match.confidence
+    if qualifier is not None:
+        inside = [
+            p
+            for p in candidates
+            if any(
+                _inside(p, q, world) for q in qualifier.places if q.kind in ("country", "region")
+            )
+        ]
+        if inside:
+            best = max(inside, key=lambda p: (p.origin == "curated", p.population))
+            return best, 0.9
+    if match.origin == "curated":
+        curated = [p for p in candidates if p.origin == "curated"]
+        return curated[0], match.confidence if len(curated) == 1 else 0.85
+    if hint:
+        hinted = [p for p in candidates if p.kind == hint]
+        if hinted:
+            candidates = tuple(hinted)
+    if len(candidates) == 1:
+        return candidates[0], 0.85 if not match.common else 0.6
+    scored = sorted(
+        ((_score(p, match.key, evidence, world), i, p) for i, p in enumerate(candidates)),
+        key=lambda item: (-item[0], item[1]),
+    )
+    best_score, _, best = scored[0]
+    margin = best_score - scored[1][0]
+    confidence = 0.5 + 0.4 * margin / (margin + 1.0)
+    if match.common:
+        confidence = min(confidence, 0.6)
+    return best, confidence
+
+
+_KIND_SCORE = {"continent": 9.0, "country": 10.0, "region": 0.0, "city": 0.0}
+# Evidence weights, in units of a tenfold population.
+_W_COUNTRY = 1.0  # the candidate lies in a country the document names
+_W_ADMIN1 = 1.0  # ... in a first-level region the document names or places
+_W_NEAR = 1.0  # ... near another place of the document (falls to 0 at _NEAR_KM)
+_NEAR_KM = 100.0
+_W_ALTERNATE = 1.5  # the name is only an alternate name of the candidate
+
+
+def _score(place: Place, key: str, evidence: _Evidence, world: WorldIndex | None) -> float:
+    population = place.population / 10 if place.kind == "region" else place.population
+    score = math.log10(population + 10) + _KIND_SCORE.get(place.kind, 0.0)
+    country, region = evidence.support(place, key, world)
+    if place.country and country > 0:
+        score += _W_COUNTRY
+    if region > 0:
+        score += _W_ADMIN1
+    if place.origin == "geonames" and place.population < 1_000_000:
+        if name_key(place.name) != key:
+            score -= _W_ALTERNATE
+    own = {p.id for p in evidence.by_key.get(key, ())}
+    nearest = min(
+        (
+            _km(place, other)
+            for other in evidence.places
+            if other.id not in own and other.kind not in ("country", "continent")
+        ),
+        default=math.inf,
+    )
+    if nearest < _NEAR_KM:
+        score += _W_NEAR * (1 - nearest / _NEAR_KM)
+    return score
+
+
+def _km(a: Place, b: Place) -> float:
+    """Return the great-circle distance in km (haversine; precise enough to rank)."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def article_spans(article: Article) -> tuple[tuple[int, int], ...]:
+    """Return the spans of an article to search: its body and its dateline place.
+
+    The dateline ("MOSCOW, October 7. /TASS/.") is left out of ``Article.body`` but names
+    where the report was filed, so its place word is searched too.
+    """
+    spans = list(article.body)
+    if article.dateline:
+        start = article.text.find(article.dateline)
+        if start >= 0:
+            spans.append((start, start + len(article.dateline)))
+    return tuple(sorted(spans))
+
+
+def find_article_mentions(
+    article: Article, gazetteer: Gazetteer, *, world: WorldIndex | None = None
+) -> tuple[Mention, ...]:
+    """Find the places an article names in its body and dateline (see find_mentions)."""
+    return find_mentions(article.text, gazetteer, world=world, spans=article_spans(article))

@@ -1,0 +1,854 @@
+"""Build the interactive Leaflet map of the layers with folium, fully offline.
+
+One builder serves both faces: ``write_map_html`` (the standalone ``map.html`` of
+``geo build``) and the dashboard (``st_folium(build_map(...))``). Leaflet, MarkerCluster
+and jQuery come from the XStatic PyPI packages and are copied beside the page by
+``copy_assets``; no map references a CDN. folium's ``[lat, lon]`` order appears only here.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+import math
+import re
+import shutil
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import folium
+import xstatic.pkg.jquery
+import xstatic.pkg.leaflet
+import xstatic.pkg.leaflet_markercluster
+import xyzservices.providers
+from branca.element import Element, Figure, MacroElement
+from folium.map import Layer
+from folium.plugins import MarkerCluster
+from folium.template import Template
+
+from geo.errors import ExportError
+from geo.export import LAYER_OF, geometry_dict, records
+from geo.layers import Layers
+
+MAX_ZOOM = 18
+DEFAULT_ASSET_BASE = "vendor"
+#: (XStatic data folder, file inside it, where it goes under the asset folder)
+_ASSETS: tuple[tuple[str, str, str], ...] = (
+    (xstatic.pkg.leaflet.BASE_DIR, "leaflet.js", "leaflet/leaflet.js"),
+    (xstatic.pkg.leaflet.BASE_DIR, "leaflet.css", "leaflet/leaflet.css"),
+    (xstatic.pkg.leaflet.BASE_DIR, "images/layers.png", "leaflet/images/layers.png"),
+    (xstatic.pkg.leaflet.BASE_DIR, "images/layers-2x.png", "leaflet/images/layers-2x.png"),
+    (xstatic.pkg.leaflet.BASE_DIR, "images/marker-icon.png", "leaflet/images/marker-icon.png"),
+    (
+        xstatic.pkg.leaflet.BASE_DIR,
+        "images/marker-icon-2x.png",
+        "leaflet/images/marker-icon-2x.png",
+    ),
+    (
+        xstatic.pkg.leaflet.BASE_DIR,
+        "images/marker-shadow.png",
+        "leaflet/images/marker-shadow.png",
+    ),
+    (
+        xstatic.pkg.leaflet_markercluster.BASE_DIR,
+        "leaflet.markercluster.js",
+        "markercluster/leaflet.markercluster.js",
+    ),
+    (
+        xstatic.pkg.leaflet_markercluster.BASE_DIR,
+        "MarkerCluster.css",
+        "markercluster/MarkerCluster.css",
+    ),
+    (
+        xstatic.pkg.leaflet_markercluster.BASE_DIR,
+        "MarkerCluster.Default.css",
+        "markercluster/MarkerCluster.Default.css",
+    ),
+    (xstatic.pkg.jquery.BASE_DIR, "jquery.min.js", "jquery/jquery.min.js"),
+)
+#: Sets the default marker icons' folder from this script's own URL, so icons load from
+#: the vendored copy wherever it is served (a file beside map.html, Streamlit's static).
+_ICON_PATH_JS = """\
+(function () {
+  var here = document.currentScript && document.currentScript.src;
+  var base = here ? here.replace(/newsmap\\/[^\\/]*$/, "") : "vendor/";
+  function apply() { if (window.L) { L.Icon.Default.imagePath = base + "leaflet/images/"; } }
+  apply();
+  window.addEventListener("DOMContentLoaded", apply);
+})();
+"""
+_ICON_SCRIPT = "newsmap/leaflet-icons.js"
+
+#: ACLED event type -> (colour, marker shape); shapes differ so colour is not the only cue.
+EVENT_STYLE: dict[str, tuple[str, str]] = {
+    "Battles": ("#c0392b", "diamond"),
+    "Explosions/Remote violence": ("#e67e22", "triangle"),
+    "Violence against civilians": ("#8e44ad", "circle"),
+    "Protests": ("#2471a3", "square"),
+    "Riots": ("#8d5524", "triangle-down"),
+    "Strategic developments": ("#138d75", "hexagon"),
+}
+_OTHER_STYLE = ("#566573", "circle")
+_SHAPES = {
+    "circle": '<circle cx="50" cy="50" r="44"',
+    "square": '<rect x="8" y="8" width="84" height="84"',
+    "diamond": '<polygon points="50,2 98,50 50,98 2,50"',
+    "triangle": '<polygon points="50,4 97,92 3,92"',
+    "triangle-down": '<polygon points="3,8 97,8 50,96"',
+    "hexagon": '<polygon points="27,6 73,6 97,50 73,94 27,94 3,50"',
+}
+_ZONE_COLOUR = "#b03a2e"
+_CORRIDOR_COLOUR = "#1f618d"
+_PLACE_COLOUR = "#34495e"
+_TIME_PRECISION = {1: "day", 2: "week or range", 3: "month or vaguer"}
+_GEO_PRECISION = {1: "the place itself", 2: "near or part of it", 3: "a larger area stands in"}
+
+_CSS = """
+<style>
+.folium-map.leaflet-container { background: #e8eef2; }
+.nm-event { background: none; border: none; }
+.nm-event svg { display: block; overflow: visible; }
+.nm-event.nm-selected svg { filter: drop-shadow(0 0 4px #000); }
+.leaflet-tooltip.nm-label { background: rgba(255,255,255,0.85); border: 1px solid #1f618d;
+  color: #1f618d; font: 600 11px sans-serif; padding: 1px 4px; box-shadow: none; }
+.leaflet-tooltip.nm-label::before { display: none; }
+.nm-popup { font: 13px/1.35 sans-serif; max-height: 320px; overflow-y: auto; }
+.nm-popup h4 { margin: 0 0 4px; font-size: 14px; }
+.nm-popup table { border-collapse: collapse; margin: 4px 0; }
+.nm-popup th { text-align: left; padding: 1px 8px 1px 0; color: #555; font-weight: 600;
+  vertical-align: top; }
+.nm-popup td { padding: 1px 0; }
+.nm-popup blockquote { margin: 6px 0; padding: 4px 8px; border-left: 3px solid #aaa;
+  background: #f7f7f7; }
+.nm-popup mark { background: #ffe066; }
+.nm-popup .nm-id { color: #888; font-size: 11px; }
+.nm-legend { background: rgba(255,255,255,0.92); padding: 6px 8px; font: 12px sans-serif;
+  border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,0.3); max-width: 240px; }
+.nm-legend div { display: flex; align-items: center; gap: 6px; margin: 2px 0; }
+.nm-legend b { display: block; margin-bottom: 2px; }
+.nm-legend small { color: #555; display: block; margin-top: 3px; }
+</style>
+"""
+
+
+def copy_assets(dest: str | Path) -> Path:
+    """Copy Leaflet, MarkerCluster, jQuery and the icon-path script into ``dest``.
+
+    The folder gets ``leaflet/``, ``markercluster/``, ``jquery/`` and ``newsmap/``; pass
+    its URL as ``asset_base`` to ``build_map``.
+    """
+    root = Path(dest)
+    try:
+        for base_dir, name, target in _ASSETS:
+            path = root / target
+            path.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(Path(base_dir) / name, path)
+        script = root / _ICON_SCRIPT
+        script.parent.mkdir(parents=True, exist_ok=True)
+        script.write_text(_ICON_PATH_JS, encoding="utf-8")
+    except OSError as exc:
+        raise ExportError(f"{root}: cannot copy the map's scripts: {exc.strerror}") from exc
+    return root
+
+
+def asset_urls(asset_base: str = DEFAULT_ASSET_BASE) -> tuple[list[str], list[str]]:
+    """Return the (JavaScript, CSS) URLs ``build_map`` loads from ``asset_base``."""
+    base = asset_base.rstrip("/")
+    js = [
+        f"{base}/leaflet/leaflet.js",
+        f"{base}/jquery/jquery.min.js",
+        f"{base}/{_ICON_SCRIPT}",
+        f"{base}/markercluster/leaflet.markercluster.js",
+    ]
+    css = [
+        f"{base}/leaflet/leaflet.css",
+        f"{base}/markercluster/MarkerCluster.css",
+        f"{base}/markercluster/MarkerCluster.Default.css",
+    ]
+    return js, css
+
+
+def build_map(
+    layers: Layers,
+    *,
+    asset_base: str | None = None,
+    tiles: str | None = None,
+    selected: str | None = None,
+) -> folium.Map:
+    """Build the folium map of events, corridors, zones and places, with no CDN reference.
+
+    Parameters
+    ----------
+    layers : Layers
+        What to draw (``build_layers`` or ``filter_layers``).
+    asset_base : str, optional
+        URL prefix of the folder ``copy_assets`` filled ("vendor" beside map.html,
+        "/app/static/vendor" in the dashboard). Default "vendor".
+    tiles : str, optional
+        An xyzservices provider name ("OpenStreetMap.Mapnik", "CartoDB.Positron",
+        "Esri.WorldImagery") for an online basemap; None draws without tiles.
+    selected : str, optional
+        ``properties.id`` of a feature whose pop-up opens on load (an event first).
+
+    Returns
+    -------
+    folium.Map
+        Every feature keeps ``properties.id`` and ``properties.layer``; each pop-up is a
+        ``div.nm-popup`` with ``data-id`` and ``data-layer`` and ends with the feature's id.
+    """
+    js, css = asset_urls(asset_base or DEFAULT_ASSET_BASE)
+    fmap = folium.Map(
+        location=[20.0, 0.0],
+        zoom_start=2,
+        tiles=None,
+        control_scale=True,
+        maxZoom=MAX_ZOOM,
+        minZoom=2,
+    )
+    # Instance attributes shadow folium's CDN lists (the class keeps its own).
+    fmap.default_js = [
+        ("leaflet", js[0]),
+        ("jquery", js[1]),
+        ("newsmap_icons", js[2]),
+    ]
+    fmap.default_css = [("leaflet_css", css[0])]
+    root = fmap.get_root()
+    assert isinstance(root, Figure)
+    root.header.add_child(Element(_CSS), name="newsmap_css")
+    if tiles:
+        _add_tiles(fmap, tiles)
+    bounds = _focus_bounds(layers)
+    if bounds is not None:  # before any layer is added, so nothing animates into view
+        fmap.fit_bounds(bounds, padding=(20, 20), max_zoom=13)
+
+    tables = _PopupTables()
+    events_data = _collection(layers, "events", tables)
+    _PopupScript(tables.as_json()).add_to(fmap)
+    others = (
+        _GeoJsonLayer(
+            _collection(layers, "zones", tables),
+            name="Zones",
+            style=_ZONE_STYLE_JS,
+            on_each_feature=_POPUP_JS,
+        ),
+        _GeoJsonLayer(
+            _collection(layers, "corridors", tables),
+            name="Corridors and roads",
+            style=_CORRIDOR_STYLE_JS,
+            on_each_feature=_CORRIDOR_JS,
+        ),
+        _GeoJsonLayer(
+            _collection(layers, "places", tables),
+            name="Places",
+            point_to_layer=_PLACE_JS,
+            on_each_feature=_POPUP_JS,
+        ),
+    )
+    for layer in others:
+        layer.add_to(fmap)
+    cluster = MarkerCluster(
+        name="Events",
+        options={
+            "maxClusterRadius": 40,
+            "showCoverageOnHover": False,
+            "spiderfyDistanceMultiplier": 1.6,
+            "chunkedLoading": True,
+        },
+    )
+    cluster.default_js = [("markerclusterjs", js[3])]
+    cluster.default_css = [("markerclustercss", css[1]), ("markerclusterdefaultcss", css[2])]
+    cluster.add_to(fmap)
+    events = _GeoJsonLayer(
+        events_data,
+        name="Events (points)",
+        control=False,
+        point_to_layer=_event_js(),
+        on_each_feature=_POPUP_JS,
+    )
+    events.add_to(cluster)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    _Legend(_legend_html(layers)).add_to(fmap)
+    if selected:
+        _OpenSelected(selected, cluster=cluster, events=events, others=others).add_to(fmap)
+    _fix_names(root)
+    return fmap
+
+
+def render_map(fmap: folium.Map) -> str:
+    """Return the standalone HTML page of a map built by ``build_map``."""
+    return str(fmap.get_root().render()) + "\n"
+
+
+def write_map_html(layers: Layers, out_dir: str | Path) -> Path:
+    """Write ``map.html`` and its ``vendor/`` scripts into ``out_dir``; works with no network."""
+    out = Path(out_dir)
+    copy_assets(out / DEFAULT_ASSET_BASE)
+    page = render_map(build_map(layers, asset_base=DEFAULT_ASSET_BASE))
+    path = out / "map.html"
+    try:
+        path.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot write: {exc.strerror}") from exc
+    return path
+
+
+@functools.lru_cache(maxsize=65_536)
+def escape_text(text: object) -> str:
+    """Escape untrusted text for HTML and for a JavaScript template literal.
+
+    Besides ``& < > " '``, the backtick, ``$``, backslash and braces become character
+    references, so the text stays inert even where a library pastes it into a
+    `` `...${}...` `` string or a Jinja template (folium does both).
+
+    >>> escape_text("<b> ${x} `C:\\\\a` {{ 7*7 }}")
+    '&lt;b&gt; &#36;&#123;x&#125; &#96;C:&#92;a&#96; &#123;&#123; 7*7 &#125;&#125;'
+    """
+    return html.escape(str(text), quote=True).translate(_LITERAL_ESCAPES)
+
+
+#: Characters that mean something in a JS template literal or in Jinja, which folium runs
+#: over every element's output: as character references they read the same in HTML.
+_LITERAL_ESCAPES = str.maketrans(
+    {"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;", "}": "&#125;"}
+)
+
+
+def marker_size(fatalities: int | None) -> int:
+    """Return an event marker's size in pixels: 14 when none are reported, up to 40.
+
+    >>> marker_size(None), marker_size(1), marker_size(26), marker_size(12_800)
+    (14, 18, 33, 40)
+    """
+    if not fatalities or fatalities < 0:
+        return 14
+    return min(40, round(14 + 4 * math.log2(1 + fatalities)))
+
+
+# --- feature collections with pop-up HTML -------------------------------------------------
+
+
+class _PopupTables:
+    """Escaped article titles and evidence sentences, stored once and shared by events.
+
+    Many events come from one article and several from one sentence: storing those
+    strings once keeps a 100,000-event page several times smaller.
+    """
+
+    def __init__(self) -> None:
+        self.articles: list[dict[str, str]] = []
+        self.sentences: list[str] = []
+        self.texts: list[str] = []
+        self._text_index: dict[str, int] = {}
+        self._article_index: dict[tuple[str, str, str], int] = {}
+        self._sentence_index: dict[str, int] = {}
+
+    def article(self, row: dict[str, Any]) -> int:
+        key = (str(row["article"]), str(row["title"]), str(row["source"]))
+        if key not in self._article_index:
+            self._article_index[key] = len(self.articles)
+            title = row["title"] or row["article"]
+            self.articles.append(
+                {"title": escape_text(title), "outlet": escape_text(row["source"])}
+            )
+        return self._article_index[key]
+
+    def sentence(self, html_text: str) -> int:
+        if html_text not in self._sentence_index:
+            self._sentence_index[html_text] = len(self.sentences)
+            self.sentences.append(html_text)
+        return self._sentence_index[html_text]
+
+    def text(self, html_text: str) -> int:
+        if html_text not in self._text_index:
+            self._text_index[html_text] = len(self.texts)
+            self.texts.append(html_text)
+        return self._text_index[html_text]
+
+    def as_json(self) -> dict[str, list[Any]]:
+        return {"articles": self.articles, "sentences": self.sentences, "texts": self.texts}
+
+
+def _collection(layers: Layers, name: str, tables: _PopupTables) -> dict[str, Any]:
+    frame = getattr(layers, name)
+    layer = LAYER_OF[name]
+    features = []
+    for row, geometry in zip(records(frame), frame.geometry, strict=True):
+        properties: dict[str, Any] = {"layer": layer, "id": row["id"]}
+        if layer == "event":
+            properties.update(_event_properties(row, tables))
+        else:
+            properties["popup_html"] = _POPUPS[name](row)
+        if layer in ("corridor", "place"):
+            properties["label_html"] = escape_text(row["label" if layer == "corridor" else "name"])
+        features.append(
+            {
+                "type": "Feature",
+                "id": f"{layer}:{row['id']}",
+                "geometry": geometry_dict(geometry),
+                "properties": properties,
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _event_properties(row: dict[str, Any], tables: _PopupTables) -> dict[str, Any]:
+    """Return an event's map properties: escaped pop-up parts plus what styles the marker."""
+    fatalities = row["fatalities"]
+    place = row.get("place_text") or row["location"]
+    geo = _GEO_PRECISION.get(int(row["geo_precision"]), str(row["geo_precision"]))
+    actors = " / ".join(a for a in (row["actor1"], row["actor2"]) if a)
+    properties = {
+        "event_type": row["event_type"],
+        "event_date": row["event_date"],
+        "article": row["article"],
+        "fatalities": fatalities,
+        "size": marker_size(fatalities),
+        "a": tables.article(row),
+        "s": tables.sentence(_marked(str(row["evidence"]), str(place))),
+        "head": tables.text(escape_text(f"{row['event_type']} — {row['sub_event_type']}")),
+        "when": tables.text(
+            escape_text(_dates(row["event_date"], row["end_date"], row["time_precision"]))
+        ),
+        "where": tables.text(escape_text(f"{row['location']} (precision: {geo})")),
+        "who": tables.text(escape_text(row["claimed_by"] or "not attributed")),
+        "actors": tables.text(escape_text(actors)),
+        "deaths": "not reported" if fatalities is None else str(fatalities),
+        "notes": escape_text(row["notes"]),
+    }
+    id_html = escape_text(row["id"])
+    if id_html != row["id"]:
+        properties["id_html"] = id_html
+    return properties
+
+
+def _rows(pairs: list[tuple[str, object]]) -> str:
+    cells = "".join(
+        f"<tr><th>{escape_text(label)}</th><td>{escape_text(value)}</td></tr>"
+        for label, value in pairs
+        if value not in (None, "")
+    )
+    return f"<table>{cells}</table>"
+
+
+@functools.lru_cache(maxsize=16_384)
+def _marked(sentence: str, name: str) -> str:
+    """Escape a sentence and wrap each occurrence of ``name`` in ``<mark>``."""
+    if not name:
+        return escape_text(sentence)
+    lowered, wanted = sentence.casefold(), name.casefold()
+    parts, at = [], 0
+    while (found := lowered.find(wanted, at)) >= 0 and len(lowered) == len(sentence):
+        parts.append(escape_text(sentence[at:found]))
+        parts.append(f"<mark>{escape_text(sentence[found : found + len(name)])}</mark>")
+        at = found + len(name)
+    parts.append(escape_text(sentence[at:]))
+    return "".join(parts)
+
+
+def _dates(first: object, last: object, precision: object) -> str:
+    when = f"{first} – {last}" if last and last != first else str(first)
+    return f"{when} (precision: {_TIME_PRECISION.get(int(str(precision)), str(precision))})"
+
+
+def _place_popup(row: dict[str, Any]) -> str:
+    table = _rows(
+        [
+            ("Kind", row["kind"]),
+            ("Country", row["country"]),
+            ("Precision", f"± {row['precision_m']:g} m"),
+            ("Source", f"{row['source']} ({row['origin']})"),
+            ("Mentions", row["mentions"]),
+            ("Articles", str(row["articles"]).replace("|", ", ")),
+        ]
+    )
+    return (
+        f"<h4>{escape_text(row['name'])}</h4>{table}"
+        f'<div class="nm-id">place {escape_text(row["id"])}</div>'
+    )
+
+
+def _corridor_popup(row: dict[str, Any]) -> str:
+    events = [e for e in str(row["events"]).split("|") if e]
+    table = _rows(
+        [
+            ("Kind", row["kind"]),
+            ("Source", row["source"]),
+            ("Articles", str(row["articles"]).replace("|", ", ")),
+            ("Events", len(events)),
+        ]
+    )
+    return (
+        f"<h4>{escape_text(row['name'])}</h4>{table}"
+        f'<div class="nm-id">corridor {escape_text(row["id"])}</div>'
+    )
+
+
+def _zone_popup(row: dict[str, Any]) -> str:
+    since = row["start_date"] or "not stated"
+    table = _rows(
+        [
+            ("From", since if not row["end_date"] else f"{since} – {row['end_date']}"),
+            ("Outlet", row["source"]),
+            ("Claimed by", row["claimed_by"] or "not attributed"),
+            ("Article", row["title"] or row["article"]),
+            ("Buffered", row["buffered"]),
+            ("Method", row["method"]),
+        ]
+    )
+    return (
+        f"<h4>{escape_text(row['name'])}</h4>{table}"
+        f"<blockquote>{_marked(str(row['evidence']), str(row['place_name']))}</blockquote>"
+        f'<div class="nm-id">zone {escape_text(row["id"])}</div>'
+    )
+
+
+_POPUPS = {
+    "places": _place_popup,
+    "corridors": _corridor_popup,
+    "zones": _zone_popup,
+}
+
+
+# --- JavaScript (constant code; data reaches it only as JSON properties) ---------------
+
+# The pop-up is a DOM node filled on first opening, so 100,000 events cost no parsing up
+# front, and ``getContent().innerText`` (what st_folium reports) holds the feature's id.
+_POPUP_JS = """function (feature, layer) {
+  var p = feature.properties;
+  var div = document.createElement("div");
+  div.className = "nm-popup";
+  div.setAttribute("data-id", p.id);
+  div.setAttribute("data-layer", p.layer);
+  div.textContent = p.layer + " " + p.id;
+  layer.bindPopup(div, {maxWidth: 380, minWidth: 240});
+  layer.on("popupopen", function (e) {
+    if (!div.getAttribute("data-filled")) {
+      div.innerHTML = p.popup_html || window.newsmapPopups.eventHtml(p);
+      div.setAttribute("data-filled", "1");
+      e.popup.update();
+    }
+  });
+}"""
+
+_CORRIDOR_JS = (
+    "function (feature, layer) {\n  ("
+    + _POPUP_JS
+    + """)(feature, layer);
+  layer.bindTooltip(feature.properties.label_html,
+    {permanent: true, direction: "center", className: "nm-label", opacity: 1});
+}"""
+)
+
+_ZONE_STYLE_JS = f"""function (feature) {{
+  return {{color: "{_ZONE_COLOUR}", weight: 2, dashArray: "6 4", fillColor: "{_ZONE_COLOUR}",
+          fillOpacity: 0.08, className: "nm-zone"}};
+}}"""
+
+_CORRIDOR_STYLE_JS = f"""function (feature) {{
+  return {{color: "{_CORRIDOR_COLOUR}", weight: 5, opacity: 0.85, className: "nm-corridor"}};
+}}"""
+
+_PLACE_JS = f"""function (feature, latlng) {{
+  var marker = L.circleMarker(latlng, {{radius: 4, color: "#fff", weight: 1,
+    fillColor: "{_PLACE_COLOUR}", fillOpacity: 0.9, className: "nm-place"}});
+  marker.bindTooltip(feature.properties.label_html, {{direction: "top"}});
+  return marker;
+}}"""
+
+
+def _event_js() -> str:
+    styles = {
+        name: {"colour": colour, "shape": _SHAPES[shape], "class": shape}
+        for name, (colour, shape) in EVENT_STYLE.items()
+    }
+    other = {"colour": _OTHER_STYLE[0], "shape": _SHAPES[_OTHER_STYLE[1]], "class": "other"}
+    return f"""function (feature, latlng) {{
+  var styles = {json.dumps(styles, sort_keys=True)};
+  var p = feature.properties;
+  var s = Object.prototype.hasOwnProperty.call(styles, p.event_type)
+    ? styles[p.event_type] : {json.dumps(other, sort_keys=True)};
+  var size = Math.max(8, Math.min(40, Number(p.size) || 14));
+  var dash = p.fatalities === null ? ' stroke-dasharray="12 8"' : "";
+  var svg = '<svg width="' + size + '" height="' + size + '" viewBox="0 0 100 100">' + s.shape +
+    ' fill="' + s.colour + '" fill-opacity="0.85" stroke="#1b1b1b" stroke-width="7"' + dash +
+    '/></svg>';
+  var icon = L.divIcon({{className: "nm-event nm-" + s.class, html: svg,
+    iconSize: [size, size], iconAnchor: [size / 2, size / 2], popupAnchor: [0, -size / 2]}});
+  var marker = L.marker(latlng, {{icon: icon, keyboard: true, riseOnHover: true,
+    title: String(p.event_type) + " " + String(p.event_date)}});
+  return marker;
+}}"""
+
+
+# --- map furniture -----------------------------------------------------------------------
+
+
+def _add_tiles(fmap: folium.Map, name: str) -> None:
+    try:
+        provider = xyzservices.providers.query_name(name)
+    except ValueError as exc:
+        raise ExportError(
+            f"unknown basemap {name!r}; expected an xyzservices name such as "
+            "OpenStreetMap.Mapnik, CartoDB.Positron or Esri.WorldImagery"
+        ) from exc
+    folium.TileLayer(provider, name=name, max_zoom=MAX_ZOOM, overlay=False).add_to(fmap)
+
+
+def _legend_html(layers: Layers) -> str:
+    counts = Counter(str(t) for t in layers.events["event_type"])
+    rows = ["<b>Events</b>"]
+    for name, (colour, shape) in EVENT_STYLE.items():
+        svg = (
+            f'<svg width="14" height="14" viewBox="0 0 100 100">{_SHAPES[shape]} '
+            f'fill="{colour}" stroke="#1b1b1b" stroke-width="7"/></svg>'
+        )
+        rows.append(f"<div>{svg}{escape_text(name)} ({counts.get(name, 0)})</div>")
+    rows.append("<small>Size: fatalities; dashed outline: not reported.</small>")
+    rows.append(
+        f'<div><svg width="22" height="10"><line x1="0" y1="5" x2="22" y2="5" '
+        f'stroke="{_CORRIDOR_COLOUR}" stroke-width="4"/></svg>Corridors and roads</div>'
+    )
+    rows.append(
+        f'<div><svg width="22" height="12"><rect x="1" y="1" width="20" height="10" '
+        f'fill="{_ZONE_COLOUR}" fill-opacity="0.15" stroke="{_ZONE_COLOUR}" '
+        f'stroke-dasharray="4 2"/></svg>Zones (geodesic buffer)</div>'
+    )
+    rows.append(
+        f'<div><svg width="22" height="10"><circle cx="11" cy="5" r="4" '
+        f'fill="{_PLACE_COLOUR}"/></svg>Places mentioned</div>'
+    )
+    rows.append("<small>Places: newsmap gazetteer and GeoNames (CC BY 4.0).</small>")
+    return "".join(rows)
+
+
+def script_json(value: Any) -> str:
+    """Return JSON that is safe inside a ``<script>`` that folium renders with Jinja twice.
+
+    branca compiles each element's rendered script as a Jinja template once more, so text
+    such as ``{{ 7*7 }}`` or ``{% ... %}`` from an article would be evaluated on the
+    server. JSON's structure never contains ``{{``, ``{%`` or ``{#``, so those sequences
+    lie inside strings, where ``\\u007b`` spells the same ``{``; ``< > & '`` are escaped
+    as Jinja's ``tojson`` does, so no string can close the script.
+
+    >>> script_json({"notes": "{{ 7*7 }} </script>"})
+    '{"notes":"\\\\u007b{ 7*7 }} \\\\u003c/script\\\\u003e"}'
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):
+        text = text.replace(char, escaped)
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return _JINJA_OPENERS.sub(r"\\u007b", text)
+
+
+_JINJA_OPENERS = re.compile(r"\{(?=[{%#])")
+
+
+class _GeoJsonLayer(Layer):
+    """One Leaflet GeoJSON layer whose data is written by ``script_json``.
+
+    folium.GeoJson writes its data with Jinja's ``tojson``, which leaves ``{{`` inside
+    strings for branca's second Jinja pass to evaluate; this layer does not.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJson(null, {
+          onEachFeature: {{ this.on_each_feature }},
+          {%- if this.point_to_layer %}
+          pointToLayer: {{ this.point_to_layer }},
+          {%- endif %}
+          {%- if this.style %}
+          style: {{ this.style }},
+          {%- endif %}
+        });
+        {{ this.get_name() }}.addData({{ this.data_json }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        data: dict[str, Any],
+        *,
+        name: str,
+        on_each_feature: str,
+        point_to_layer: str | None = None,
+        style: str | None = None,
+        control: bool = True,
+    ) -> None:
+        super().__init__(name=name, overlay=True, control=control, show=True)
+        self._name = "GeoJson"
+        self.data_json = script_json(data)
+        self.on_each_feature = on_each_feature
+        self.point_to_layer = point_to_layer
+        self.style = style
+
+
+class _PopupScript(MacroElement):
+    """Define ``window.newsmapPopups``: the shared strings and the event pop-up builder.
+
+    Every string in it was escaped by ``escape_text`` in Python; the builder only joins
+    them with fixed markup.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        window.newsmapPopups = {{ this.tables_json }};
+        window.newsmapPopups.eventHtml = function (p) {
+          var t = window.newsmapPopups;
+          var a = t.articles[p.a] || {title: "", outlet: ""};
+          function row(label, value) {
+            return value ? "<tr><th>" + label + "</th><td>" + value + "</td></tr>" : "";
+          }
+          var x = t.texts;
+          return "<h4>" + a.title + "</h4><div>" + x[p.head] + "</div><table>" +
+            row("Date", x[p.when]) + row("Outlet", a.outlet) + row("Claimed by", x[p.who]) +
+            row("Place", x[p.where]) + row("Actors", x[p.actors]) +
+            row("Fatalities", p.deaths) +
+            "</table><p>" + p.notes + "</p><blockquote>" + (t.sentences[p.s] || "") +
+            '</blockquote><div class="nm-id">event ' + (p.id_html || p.id) + "</div>";
+        };
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, tables: dict[str, list[Any]]) -> None:
+        super().__init__()
+        self._name = "PopupScript"
+        self.tables_json = script_json(tables)
+
+
+class _Legend(MacroElement):
+    """A Leaflet control in the bottom-right corner holding fixed legend HTML."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+          var legend = L.control({position: "bottomright"});
+          legend.onAdd = function () {
+            var div = L.DomUtil.create("div", "nm-legend");
+            div.innerHTML = {{ this.html_json }};
+            return div;
+          };
+          legend.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, legend_html: str) -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.html_json = script_json(legend_html)
+
+
+class _OpenSelected(MacroElement):
+    """Open the pop-up of the feature whose ``properties.id`` is ``selected`` on load.
+
+    An event is first uncovered from its cluster; zones, corridors and places are searched
+    in that order when no event has the id.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+          var wanted = {{ this.selected_json }};
+          var found = null;
+          {{ this.events.get_name() }}.eachLayer(function (layer) {
+            if (layer.feature && layer.feature.properties.id === wanted) { found = layer; }
+          });
+          if (found) {
+            {{ this.cluster.get_name() }}.zoomToShowLayer(found, function () {
+              var el = found.getElement && found.getElement();
+              if (el) { L.DomUtil.addClass(el, "nm-selected"); }
+              found.openPopup();
+            });
+            return;
+          }
+          [{% for other in this.others %}{{ other.get_name() }}, {% endfor %}].forEach(
+            function (group) {
+              group.eachLayer(function (layer) {
+                if (!found && layer.feature && layer.feature.properties.id === wanted) {
+                  found = layer;
+                }
+              });
+            }
+          );
+          if (found) { found.openPopup(); }
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        selected: str,
+        *,
+        cluster: MarkerCluster,
+        events: _GeoJsonLayer,
+        others: tuple[_GeoJsonLayer, ...],
+    ) -> None:
+        super().__init__()
+        self._name = "OpenSelected"
+        self.selected_json = script_json(selected)
+        self.others = others
+        self.cluster = cluster
+        self.events = events
+
+
+def _focus_bounds(layers: Layers) -> list[list[float]] | None:
+    """Return [[south, west], [north, east]] around where most events are, with the zones.
+
+    A corpus about one city also reports talks in distant capitals: the first view frames
+    the events within half a degree of the busiest one-degree cell's median point, plus
+    the zones and corridors that reach into that area.
+    """
+    events = layers.events
+    boxes: list[tuple[float, float, float, float]] = []
+    if len(events):
+        floors = zip(events["lat"].map(math.floor), events["lon"].map(math.floor), strict=True)
+        (lat0, lon0), _ = max(Counter(floors).items(), key=lambda item: (item[1], item[0]))
+        cell = events[
+            (events["lat"].map(math.floor) == lat0) & (events["lon"].map(math.floor) == lon0)
+        ]
+        lat, lon = float(cell["lat"].median()), float(cell["lon"].median())
+        near = events[((events["lat"] - lat).abs() <= 0.5) & ((events["lon"] - lon).abs() <= 0.5)]
+        boxes.append((near["lon"].min(), near["lat"].min(), near["lon"].max(), near["lat"].max()))
+    focus = boxes[0] if boxes else None
+    for frame in (layers.zones, layers.corridors):
+        for geometry in frame.geometry:
+            if geometry is None or geometry.is_empty:
+                continue
+            west, south, east, north = geometry.bounds
+            if focus is None or (
+                west < focus[2] + 0.5
+                and east > focus[0] - 0.5
+                and south < focus[3] + 0.5
+                and north > focus[1] - 0.5
+            ):
+                boxes.append((west, south, east, north))
+    if not boxes:
+        return None
+    return [
+        [float(min(b[1] for b in boxes)), float(min(b[0] for b in boxes))],
+        [float(max(b[3] for b in boxes)), float(max(b[2] for b in boxes))],
+    ]
+
+
+def _walk(element: Any) -> Iterator[Any]:
+    yield element
+    for child in list(getattr(element, "_children", {}).values()):
+        yield from _walk(child)
+
+
+def _fix_names(root: Figure) -> None:
+    """Give every element a sequential id, so the same layers render the same bytes."""
+    for number, element in enumerate(_walk(root)):
+        element._id = f"{number:05d}"

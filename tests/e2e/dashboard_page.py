@@ -1,0 +1,152 @@
+"""Drive the dashboard in a browser: find its map, count what it draws, click a marker.
+
+Every request a test's pages make goes through a route that lets 127.0.0.1 (and data:,
+blob:, about:) through and records and aborts everything else, so no test touches the
+internet and each test can assert that nothing tried to.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from playwright.sync_api import BrowserContext, FrameLocator, Locator, Page, Route, expect
+
+ROOT = Path(__file__).resolve().parents[2]
+MAP_TIMEOUT_MS = 30_000
+LOCAL_HOSTS = {"127.0.0.1"}
+LOCAL_SCHEMES = {"data", "blob", "about"}
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+# The component iframe is served from 127.0.0.1 like the page, so the page's own script
+# can reach its map; asking through the page survives the iframe being re-created when a
+# filter changes the map.
+_MAP = f"""(() => {{
+  const frame = document.querySelector('{MAP_FRAME}');
+  const w = frame && frame.contentWindow;
+  return w && w.map && w.document.querySelector(".leaflet-pane") ? w : null;
+}})()"""
+
+#: Every feature drawn on the map as [layer, id, article] (markers inside clusters
+#: included), or null while there is no map.
+FEATURES_JS = f"""() => {{
+  const w = {_MAP};
+  if (!w) return null;
+  const out = [], seen = new Set();
+  const walk = (layer) => {{
+    const p = layer.feature && layer.feature.properties;
+    if (p && p.layer && !seen.has(layer._leaflet_id)) {{
+      seen.add(layer._leaflet_id);
+      out.push([p.layer, String(p.id), p.article || ""]);
+    }}
+    if (layer.getLayers) layer.getLayers().forEach(walk);
+  }};
+  w.map.eachLayer(walk);
+  return out;
+}}"""
+
+#: Zoom until the event marker with this id is out of its cluster, and tag its element.
+REVEAL_JS = f"""(id) => new Promise((done, fail) => {{
+  const w = {_MAP};
+  let cluster = null, found = null;
+  w.map.eachLayer((layer) => {{ if (layer.zoomToShowLayer) cluster = layer; }});
+  cluster.getLayers().forEach((m) => {{ if (m.feature.properties.id === id) found = m; }});
+  if (!found) {{ fail(new Error("no marker " + id)); return; }}
+  cluster.zoomToShowLayer(found, () => {{
+    found.getElement().setAttribute("data-test-id", id);
+    done(id);
+  }});
+}})"""
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def healthy(url: str) -> bool:
+    """Return whether Streamlit's health endpoint answers."""
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+def is_local(url: str) -> bool:
+    """Return whether a request stays on this machine (127.0.0.1, data:, blob:, about:)."""
+    parts = urlsplit(url)
+    return parts.scheme in LOCAL_SCHEMES or parts.hostname in LOCAL_HOSTS
+
+
+@dataclass
+class Traffic:
+    """The URLs a browser context asked for, and those that would have left 127.0.0.1."""
+
+    seen: list[str] = field(default_factory=list)
+    outside: list[str] = field(default_factory=list)
+
+    def route(self, route: Route) -> None:
+        """Let local requests through; record and abort the rest."""
+        url = route.request.url
+        self.seen.append(url)
+        if is_local(url):
+            route.continue_()
+        else:
+            self.outside.append(url)
+            route.abort()
+
+
+def guard(context: BrowserContext) -> Traffic:
+    """Route every request of ``context`` through a new Traffic recorder."""
+    traffic = Traffic()
+    context.route("**/*", traffic.route)
+    return traffic
+
+
+def map_frame(page: Page) -> FrameLocator:
+    """Return the st_folium iframe (located afresh on every use)."""
+    return page.frame_locator(MAP_FRAME)
+
+
+def features(page: Page, *, article: str | None = None) -> set[str]:
+    """Return the features the map draws as "layer:id" ("event:3f2a..."), or of one article."""
+    page.wait_for_function(f"() => ({FEATURES_JS})() !== null", timeout=MAP_TIMEOUT_MS)
+    drawn = page.evaluate(FEATURES_JS)
+    return {f"{layer}:{id_}" for layer, id_, of in drawn if article is None or of == article}
+
+
+def events(page: Page) -> set[str]:
+    """Return the event features the map draws."""
+    return {feature for feature in features(page) if feature.startswith("event:")}
+
+
+def wait_for_events(page: Page, count: int, *, timeout: float = MAP_TIMEOUT_MS) -> None:
+    """Wait until the page says ``count`` events are shown and the map draws that many."""
+    expect(page.get_by_text(re.compile(rf"^{count} of \d+ events shown"))).to_be_visible(
+        timeout=timeout
+    )
+    drawn = f"({FEATURES_JS})()"
+    page.wait_for_function(
+        f"() => {drawn} && {drawn}.filter((f) => f[0] === 'event').length === {count}",
+        timeout=timeout,
+    )
+
+
+def click_event(page: Page, event_id: str) -> None:
+    """Click an event's marker the way a reader would, once it is out of its cluster."""
+    page.evaluate(REVEAL_JS, event_id)
+    map_frame(page).locator(f'[data-test-id="{event_id}"]').click()
+    expect(popup(page).locator("h4")).to_be_visible()
+
+
+def popup(page: Page) -> Locator:
+    """Return the map's open pop-up."""
+    return map_frame(page).locator(".leaflet-popup-content .nm-popup")

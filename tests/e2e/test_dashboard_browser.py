@@ -1,0 +1,309 @@
+"""The dashboard in a real browser, as a reader uses it: Debian's Chromium, no network.
+
+One Streamlit server serves the session (``app_url``); each test opens its own page and
+ends by checking that no request left 127.0.0.1. No sleeps: every wait is on something
+the reader would see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import pytest
+from dashboard_page import (
+    FEATURES_JS,
+    MAP_TIMEOUT_MS,
+    ROOT,
+    Traffic,
+    click_event,
+    events,
+    features,
+    guard,
+    map_frame,
+    popup,
+    wait_for_events,
+)
+from playwright.sync_api import Browser, Page, expect
+
+from geo.layers import Layers, filter_layers
+
+pytestmark = pytest.mark.e2e
+
+SCREENSHOT = ROOT / "docs" / "screenshot.png"
+TEN_SESSIONS_TIMEOUT_MS = 180_000
+HOSTILE = """Hostile wire: <img src=x onerror=alert(1)> ${alert(1)} `whoami`
+
+ALEPPO, September 18, 2016 (Hostile Wire) - Syrian government forces shelled the Sheikh \
+Maqsood district of Aleppo on Saturday, killing 5 civilians, the monitor said. A file at \
+C:\\archive\\2016\\aleppo.txt held "double" and 'single' quotes, `backticks` and \
+<script>window.top.__pwned = 1</script> ${window.top.__pwned = 2} \
+<img src=x onerror="window.top.__pwned = 3">.
+
+Militants executed 3 residents in Aleppo on Friday, the Russian Ministry of Defence said.
+"""
+LITERALS = (
+    "<img src=x onerror=alert(1)>",
+    "${alert(1)}",
+    "`backticks`",
+    "C:\\archive\\2016\\aleppo.txt",
+    "\"double\" and 'single'",
+    "<script>window.top.__pwned = 1</script>",
+)
+
+
+def ids(layers: Layers, name: str) -> set[str]:
+    """Return a layer's features as the map names them ("event:<id>")."""
+    frame = getattr(layers, name)
+    return {f"{name[:-1]}:{value}" for value in frame["id"]}
+
+
+def download_geojson(page: Page, tmp_path: Path) -> dict[str, Any]:
+    """Download the GeoJSON the page offers; return it parsed."""
+    with page.expect_download() as info:
+        page.get_by_test_id("stDownloadButton").filter(has_text="GeoJSON").click()
+    path = tmp_path / "download.geojson"
+    info.value.save_as(path)
+    return dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def named(collection: dict[str, Any]) -> set[str]:
+    """Return a FeatureCollection's features as the map names them ("event:<id>")."""
+    return {f"{f['properties']['layer']}:{f['properties']['id']}" for f in collection["features"]}
+
+
+def positions(coordinates: Any) -> list[list[float]]:
+    """Return every position of a GeoJSON coordinates array."""
+    if coordinates and isinstance(coordinates[0], int | float):
+        return [coordinates]
+    return [p for part in coordinates for p in positions(part)]
+
+
+def ring_area(ring: list[list[float]]) -> float:
+    """Return the shoelace area of a [lon, lat] ring; positive when counter-clockwise."""
+    return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False)) / 2
+
+
+def assert_rfc7946(collection: dict[str, Any]) -> None:
+    """Check what RFC 7946 asks of a FeatureCollection that a reader loads into QGIS."""
+    assert collection["type"] == "FeatureCollection"
+    assert "crs" not in collection
+    for feature in collection["features"]:
+        assert feature["type"] == "Feature" and "crs" not in feature
+        geometry, properties = feature["geometry"], feature["properties"]
+        for lon, lat in positions(geometry["coordinates"]):
+            assert -180 <= lon <= 180 and -90 <= lat <= 90
+            # At most 6 decimals (about 10 cm): no invented precision, smaller files.
+            assert round(lon, 6) == lon and round(lat, 6) == lat
+        if properties["layer"] == "event":
+            lon, lat = geometry["coordinates"]
+            assert (lon, lat) == pytest.approx((properties["lon"], properties["lat"]), abs=1e-6)
+        if geometry["type"] == "Polygon":
+            exterior, *holes = geometry["coordinates"]
+            assert ring_area(exterior) > 0, f"{properties['id']}: exterior ring is clockwise"
+            assert all(ring_area(hole) < 0 for hole in holes)
+
+
+def assert_stayed_local(traffic: Traffic) -> None:
+    """Nothing the page did may have left 127.0.0.1."""
+    assert traffic.seen, "the page made no requests at all"
+    assert traffic.outside == []
+
+
+def test_map_draws_every_seed_event_corridor_and_zone(
+    page: Page, app_url: str, seed_layers: Layers, traffic: Traffic
+) -> None:
+    started = time.perf_counter()
+    page.goto(app_url)
+    wait_for_events(page, len(seed_layers.events))
+    print(f"\nmarkers drawn {time.perf_counter() - started:.2f} s after opening the page")
+    drawn = features(page)
+    assert ids(seed_layers, "events") <= drawn
+    assert ids(seed_layers, "corridors") <= drawn and len(seed_layers.corridors) > 0
+    assert ids(seed_layers, "zones") <= drawn and len(seed_layers.zones) > 0
+    # The zone and the corridors are SVG paths; the markers are icons or clusters.
+    frame = map_frame(page)
+    expect(frame.locator("path.leaflet-interactive").first).to_be_attached()
+    expect(frame.locator(".nm-event, .marker-cluster").first).to_be_visible()
+    expect(frame.locator(".nm-legend")).to_contain_text("Battles")
+    expect(page.get_by_text("GeoNames", exact=False).first).to_be_attached()
+    assert_stayed_local(traffic)
+
+
+def test_clicking_a_marker_opens_its_popup_and_the_article_beside_the_map(
+    page: Page, app_url: str, seed_layers: Layers, traffic: Traffic
+) -> None:
+    # The deadliest event reported at a place itself (not a country standing in for it).
+    events = seed_layers.events
+    at_the_place = events[events["geo_precision"] == 1]
+    event = at_the_place.sort_values("fatalities", ascending=False, na_position="last").iloc[0]
+    page.goto(app_url)
+    wait_for_events(page, len(seed_layers.events))
+    click_event(page, event["id"])
+    expect(popup(page).locator("h4")).to_have_text(event["title"] or event["article"])
+    expect(popup(page)).to_contain_text(str(event["event_date"]))
+    panel = page.locator(".nm-article")
+    expect(panel).to_be_visible(timeout=MAP_TIMEOUT_MS)
+    assert panel.locator("mark").count() >= 1
+    expect(panel.locator(".nm-evidence")).to_be_visible()
+    expect(page.locator(".nm-fields")).to_contain_text(str(event["event_type"]))
+    expect(page).to_have_url(re.compile(rf"[?&]event={re.escape(event['id'])}"))
+    # The popup stays open after the rerun the click caused: the README's screenshot.
+    expect(popup(page).locator("h4")).to_be_visible()
+    page.set_viewport_size({"width": 1440, "height": 1500})  # down to the timeline
+    expect(page.get_by_text("Events per day")).to_be_visible()
+    expect(popup(page).locator("h4")).to_be_visible()
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOT, full_page=True)
+    assert_stayed_local(traffic)
+
+
+def test_picking_a_table_row_opens_its_article_beside_the_map(
+    page: Page, app_url: str, seed_layers: Layers, traffic: Traffic
+) -> None:
+    page.goto(app_url)
+    wait_for_events(page, len(seed_layers.events))
+    grid = page.get_by_test_id("stDataFrame")
+    grid.scroll_into_view_if_needed()
+    # The grid is a canvas: click the third row's selection cell (rows are 35 px high,
+    # under a 35 px header), as a reader would.
+    grid.click(position={"x": 20, "y": 35 + 2 * 35 + 17})
+    event = seed_layers.events.iloc[2]
+    expect(page).to_have_url(re.compile(rf"[?&]event={re.escape(event['id'])}"))
+    expect(page.locator(".nm-fields")).to_contain_text(event["id"])
+    expect(page.locator(".nm-article")).to_be_visible()
+    assert_stayed_local(traffic)
+
+
+def test_geojson_download_is_rfc7946_and_holds_what_the_map_shows(
+    page: Page, app_url: str, seed_layers: Layers, traffic: Traffic, tmp_path: Path
+) -> None:
+    page.goto(app_url)
+    wait_for_events(page, len(seed_layers.events))
+    collection = download_geojson(page, tmp_path)
+    assert_rfc7946(collection)
+    assert named(collection) == features(page)
+    assert_stayed_local(traffic)
+
+
+def test_a_filter_changes_both_the_map_and_the_download(
+    page: Page, app_url: str, seed_layers: Layers, traffic: Traffic, tmp_path: Path
+) -> None:
+    kind = seed_layers.events["event_type"].value_counts().index[-1]  # the rarest type
+    expected = filter_layers(seed_layers, event_types=[kind])
+    assert 0 < len(expected.events) < len(seed_layers.events)
+    page.goto(app_url)
+    wait_for_events(page, len(seed_layers.events))
+    page.get_by_test_id("stMultiSelect").filter(has_text="Event types").click()
+    started = time.perf_counter()
+    page.get_by_role("option", name=kind, exact=True).click()
+    wait_for_events(page, len(expected.events))
+    print(f"\nmap redrawn {time.perf_counter() - started:.2f} s after picking a filter")
+    page.keyboard.press("Escape")
+    assert events(page) == ids(expected, "events")
+    collection = download_geojson(page, tmp_path)
+    shown = {
+        f["properties"]["id"] for f in collection["features"] if f["properties"]["layer"] == "event"
+    }
+    assert shown == set(expected.events["id"])
+    expect(page).to_have_url(re.compile(r"[?&]type="))
+    assert_stayed_local(traffic)
+
+
+def test_a_hostile_article_is_shown_as_literal_text_and_runs_nothing(
+    page: Page, app_url: str, seed_layers: Layers, traffic: Traffic
+) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(app_url)
+    wait_for_events(page, len(seed_layers.events))
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+        files=[{"name": "hostile.txt", "mimeType": "text/plain", "buffer": HOSTILE.encode()}]
+    )
+    expect(page.get_by_text("Added in this session: hostile.txt")).to_be_visible(
+        timeout=MAP_TIMEOUT_MS
+    )
+    page.wait_for_function(f"() => ({FEATURES_JS})()?.some((f) => f[2] === 'hostile')")
+    event_id = sorted(features(page, article="hostile"))[0].split(":", 1)[1]
+    click_event(page, event_id)
+    title = popup(page).locator("h4")
+    expect(title).to_contain_text("<img src=x onerror=alert(1)>")
+    expect(title).to_contain_text("${alert(1)}")
+    panel = page.locator(".nm-article")
+    expect(panel).to_contain_text("Hostile wire", timeout=MAP_TIMEOUT_MS)
+    text = panel.inner_text()
+    for literal in LITERALS:
+        assert literal in text
+    assert page.evaluate("() => window.__pwned") is None
+    for where in (page, map_frame(page)):
+        assert where.locator('img[src="x"]').count() == 0
+    assert dialogs == []
+    assert_stayed_local(traffic)
+    # The article stays in the reader's own session: another reader does not get it.
+    assert page.context.browser is not None
+    other = page.context.browser.new_context()
+    try:
+        other_traffic = guard(other)
+        stranger = other.new_page()
+        stranger.goto(app_url)
+        wait_for_events(stranger, len(seed_layers.events))
+        assert features(stranger, article="hostile") == set()
+        assert_stayed_local(other_traffic)
+    finally:
+        other.close()
+
+
+def test_a_bad_upload_says_why_and_changes_nothing_else(
+    page: Page, app_url: str, seed_layers: Layers, traffic: Traffic
+) -> None:
+    page.goto(app_url)
+    wait_for_events(page, len(seed_layers.events))
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+        files=[{"name": "photo.txt", "mimeType": "text/plain", "buffer": bytes(range(256)) * 8}]
+    )
+    expect(page.get_by_test_id("stAlert")).to_contain_text("photo.txt")
+    wait_for_events(page, len(seed_layers.events))
+    expect(page.get_by_text("Added in this session")).to_have_count(0)
+    assert_stayed_local(traffic)
+
+
+def test_ten_sessions_at_once_each_get_their_map_and_their_own_filters(
+    browser: Browser, app_url: str, seed_layers: Layers
+) -> None:
+    seed_events = seed_layers.events
+    kinds = list(seed_events["event_type"].value_counts().index)
+    deaths = sorted({int(n) for n in seed_events["fatalities"].dropna() if n > 0})
+    middle = dt.date.fromisoformat(sorted(seed_events["event_date"])[len(seed_events) // 2])
+    views: list[tuple[dict[str, str], Layers]] = [
+        ({}, seed_layers),
+        ({"from": middle.isoformat()}, filter_layers(seed_layers, start=middle)),
+        ({"to": middle.isoformat()}, filter_layers(seed_layers, end=middle)),
+    ]
+    views += [({"type": k}, filter_layers(seed_layers, event_types=[k])) for k in kinds]
+    views += [({"minfat": str(n)}, filter_layers(seed_layers, min_fatalities=n)) for n in deaths]
+    views = (views * 10)[:10]
+    contexts, pages, traffics = [], [], []
+    for _ in views:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        traffics.append(guard(context))
+        pages.append(context.new_page())
+    try:
+        for page, (query, _) in zip(pages, views, strict=True):
+            page.goto(f"{app_url}/?{urlencode(query)}", wait_until="commit")
+        for page, (query, expected) in zip(pages, views, strict=True):
+            # Ten first runs on two cores take a while: allow for it.
+            wait_for_events(page, len(expected.events), timeout=TEN_SESSIONS_TIMEOUT_MS)
+            assert events(page) == ids(expected, "events"), query
+            # The link still says what this session asked for: nothing leaked into it.
+            assert dict(parse_qsl(urlsplit(page.url).query)) == query
+        for traffic in traffics:
+            assert_stayed_local(traffic)
+    finally:
+        for context in contexts:
+            context.close()

@@ -1,0 +1,131 @@
+"""The standalone map.html in a real Chromium with no network: layers draw, pop-ups open.
+
+Uses pytest-playwright's ``page`` on Debian's Chromium (``browser_type_launch_args`` in
+tests/conftest.py). Waits are on page conditions, never on sleeps.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Page, Route
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from test_layers import sample_corpus, sample_gazetteer  # noqa: E402
+
+from geo.layers import build_layers  # noqa: E402
+from geo.webmap import build_map, copy_assets, render_map, write_map_html  # noqa: E402
+
+pytestmark = pytest.mark.e2e
+
+LOCAL_SCHEMES = {"file", "data", "blob", "about"}
+MAP = "window[document.querySelector('.folium-map').id]"
+
+
+@pytest.fixture
+def offline_page(page: Page) -> Iterator[tuple[Page, list[str]]]:
+    """Yield the page and every URL it requested; anything off this machine is aborted."""
+    requested: list[str] = []
+
+    def guard(route: Route) -> None:
+        url = route.request.url
+        parts = urlsplit(url)
+        if parts.scheme in LOCAL_SCHEMES or parts.hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            route.abort()
+
+    page.on("request", lambda request: requested.append(request.url))
+    page.context.route("**/*", guard)
+    page.on("dialog", lambda dialog: pytest.fail(f"a script ran: dialog {dialog.message!r}"))
+    yield page, requested
+
+
+@pytest.fixture(scope="module")
+def map_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    layers = build_layers(sample_corpus(hostile=True), sample_gazetteer())
+    return write_map_html(layers, tmp_path_factory.mktemp("out"))
+
+
+def _show_event(page: Page, selector: str) -> None:
+    """Click clusters until the event marker ``selector`` is on screen (zoom or spiderfy)."""
+    for _ in range(8):
+        try:
+            page.wait_for_selector(selector, state="visible", timeout=1500)
+            return
+        except PlaywrightTimeout:
+            page.locator(".marker-cluster").first.click()
+    page.wait_for_selector(selector, state="visible")
+
+
+def test_map_html_draws_all_layers_offline_and_opens_a_popup(offline_page, map_html):
+    page, requested = offline_page
+    page.goto(map_html.as_uri())
+    page.wait_for_selector(".nm-event, .marker-cluster")
+    page.wait_for_selector("path.nm-zone")
+    page.wait_for_selector("path.nm-corridor")
+    page.wait_for_selector(".leaflet-tooltip.nm-label:has-text('Castello Road')")
+    page.wait_for_selector(".nm-legend:has-text('Violence against civilians')")
+    page.wait_for_function(f"{MAP}.getZoom() >= 9")  # framed on Aleppo, not the world
+
+    _show_event(page, ".nm-event.nm-circle")  # the executions: Violence against civilians
+    page.locator(".nm-event.nm-circle").first.click()
+    popup = page.wait_for_selector(".leaflet-popup-content .nm-popup h4")
+    assert popup is not None
+    text = page.inner_text(".leaflet-popup-content")
+    assert "Militants execute 26 civilians in Aleppo <b>`${x}`</b>" in text  # shown literally
+    assert "2016-09-17 (precision: day)" in text
+    assert "Russian Ministry of Defence" in text
+    assert "event 000_a-e1" in text
+    assert page.inner_text(".leaflet-popup-content mark") == "Sheikh Hader"
+    assert page.locator(".leaflet-popup-content b").count() == 0  # no tag from the title
+
+    assert requested, "the page made no requests at all?"
+    off_machine = [u for u in requested if urlsplit(u).scheme not in LOCAL_SCHEMES]
+    assert off_machine == []
+
+
+def test_events_sharing_a_point_spiderfy_and_hostile_text_runs_nothing(offline_page, map_html):
+    page, _ = offline_page
+    page.goto(map_html.as_uri())
+    page.wait_for_selector(".nm-event, .marker-cluster")
+    # The two Geneva events share one point: one cluster that spiderfies on click.
+    page.evaluate(f"{MAP}.setView([46.20222, 6.14569], 12, {{animate: false}})")
+    page.wait_for_selector(".marker-cluster:has-text('2')")
+    page.locator(".marker-cluster:has-text('2')").click()
+    page.wait_for_function("document.querySelectorAll('.nm-event').length >= 2")
+    page.wait_for_selector(".leaflet-marker-pane .nm-event.nm-square", state="visible")
+    page.locator(".nm-event.nm-square").click()  # the hostile protest
+    page.wait_for_selector(".leaflet-popup-content .nm-popup h4")
+    text = page.inner_text(".leaflet-popup-content")
+    assert "<img src=x onerror=alert(1)>" in text
+    assert "${alert(1)}" in text and "`rm -rf`" in text
+    assert "C:\\archive\\2016" in text
+    assert "{{ 7*7 }} {% raw %} {# near Geneva" in text  # no server-side template ran
+    assert "<script>alert(2)</script>" in text
+    assert page.locator(".leaflet-popup-content img, .leaflet-popup-content script").count() == 0
+    assert page.evaluate("typeof window.alert") == "function"
+
+
+@pytest.mark.parametrize(
+    ("selected", "expected"),
+    [
+        pytest.param("000_a-e1", "event 000_a-e1", id="a clustered event is uncovered"),
+        pytest.param("000_a-z1", "zone 000_a-z1", id="the zone"),
+    ],
+)
+def test_selected_feature_opens_its_popup_on_load(offline_page, tmp_path, selected, expected):
+    page, _ = offline_page
+    layers = build_layers(sample_corpus(hostile=True), sample_gazetteer())
+    copy_assets(tmp_path / "vendor")
+    path = tmp_path / "selected.html"
+    path.write_text(render_map(build_map(layers, selected=selected)), encoding="utf-8")
+    page.goto(path.as_uri())
+    page.wait_for_selector(f".leaflet-popup-content .nm-popup:has-text('{expected}')")
+    assert expected in page.inner_text(".leaflet-popup-content")

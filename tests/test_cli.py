@@ -1,0 +1,151 @@
+"""The command line as a user runs it: ``python -m geo toponyms`` and friends."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from geo.cli import SUBCOMMANDS, build_parser, main
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+KEYS = [
+    "text",
+    "start",
+    "end",
+    "place_id",
+    "name",
+    "kind",
+    "country",
+    "lat",
+    "lon",
+    "source",
+    "confidence",
+]
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m geo`` as a user would, with the same world-index cache as the tests."""
+    return subprocess.run(
+        [sys.executable, "-m", "geo", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def seed_output() -> list[dict[str, object]]:
+    result = run("toponyms", *(str(p) for p in SEEDS))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_one_json_object_per_line_per_file(seed_output: list[dict[str, object]]) -> None:
+    assert [record["file"] for record in seed_output] == [str(p) for p in SEEDS]
+    for record in seed_output:
+        assert list(record) == ["file", "mentions"]
+        mentions = record["mentions"]
+        assert isinstance(mentions, list) and mentions
+        for mention in mentions:
+            assert list(mention) == KEYS
+            assert mention["source"] in ("curated", "geonames")
+            assert -90 <= mention["lat"] <= 90 and -180 <= mention["lon"] <= 180
+            assert 0 <= mention["confidence"] <= 1
+
+
+def test_offsets_index_the_file_text_decoded_as_utf8(seed_output: list[dict[str, object]]) -> None:
+    for record in seed_output:
+        text = Path(str(record["file"])).read_text(encoding="utf-8")
+        for mention in record["mentions"]:  # type: ignore[attr-defined]
+            assert text[mention["start"] : mention["end"]] == mention["text"]
+
+
+def test_the_seeds_places_come_out_of_the_command_line(
+    seed_output: list[dict[str, object]],
+) -> None:
+    found = {m["place_id"] for record in seed_output for m in record["mentions"]}  # type: ignore[attr-defined]
+    expected = {"aleppo", "sheikh-hader", "sheikh-maqsood", "castello-road", "hmeimim-air-base"}
+    expected |= {"geneva", "lausanne", "moscow", "hangzhou", "amman", "damascus", "syria"}
+    expected |= {"russia", "united-states", "jordan", "china", "eastern-aleppo"}
+    assert expected <= found
+    texts = {m["text"] for record in seed_output for m in record["mentions"]}  # type: ignore[attr-defined]
+    assert not texts & {"Kremlin", "White House", "Pentagon", "Interfax", "TASS", "Valdai"}
+    assert not texts & {"Nigeria", "Kano", "Delta", "Adamawa", "AC Milan"}
+
+
+def test_gazetteer_only_mode(tmp_path: Path) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text("Shelling in Aleppo and Mosul.\n", encoding="utf-8")
+    result = run("toponyms", "--no-world", str(article))
+    assert result.returncode == 0, result.stderr
+    names = [m["text"] for m in json.loads(result.stdout)["mentions"]]
+    assert names == ["Aleppo"]
+
+
+@pytest.mark.parametrize(
+    ("content", "expect"),
+    [
+        pytest.param(None, "missing.txt", id="missing file"),
+        pytest.param(b"\x00\x01\x02\xff\xfe\x00binary\x00" * 50, "bad.txt", id="binary file"),
+        pytest.param(b"", "bad.txt", id="empty file"),
+    ],
+)
+def test_bad_input_is_one_line_on_stderr_and_exit_2(
+    tmp_path: Path, content: bytes | None, expect: str
+) -> None:
+    if content is None:
+        path = tmp_path / "missing.txt"
+    else:
+        path = tmp_path / "bad.txt"
+        path.write_bytes(content)
+    result = run("toponyms", str(path))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and expect in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_bad_gazetteer_is_named_with_its_line(tmp_path: Path) -> None:
+    gazetteer = tmp_path / "places.csv"
+    gazetteer.write_text(
+        "id,name,kind,lat,lon,country,aliases,geometry,precision_m,source,note\n"
+        "aleppo,Aleppo,city,136.2,37.1,SY,,,5000,GeoNames,\n",
+        encoding="utf-8",
+    )
+    result = run("toponyms", "--gazetteer", str(gazetteer), str(SEEDS[0]))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert f"{gazetteer}:2" in result.stderr and "latitude" in result.stderr
+
+
+def test_help_credits_geonames() -> None:
+    result = run("--help")
+    assert result.returncode == 0
+    assert "GeoNames" in result.stdout and "CC BY 4.0" in result.stdout
+    assert "toponyms" in result.stdout and "evaluate" in result.stdout
+
+
+def test_console_script_is_the_same_entry_point(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["toponyms", "--no-world", str(SEEDS[0])]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["file"] == str(SEEDS[0]) and record["mentions"]
+
+
+def test_a_subcommand_is_one_function_in_the_table() -> None:
+    assert len(SUBCOMMANDS) >= 2
+    parser = build_parser()
+    args = parser.parse_args(["toponyms", "x.txt"])
+    assert callable(args.handler)
+
+
+def test_usage_errors_exit_2_without_traceback() -> None:
+    result = run("no-such-command")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr

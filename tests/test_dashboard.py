@@ -1,0 +1,254 @@
+"""The dashboard script under Streamlit's AppTest, and its small pure helpers.
+
+AppTest runs ``dashboard/app.py`` without a browser: widgets can be set and the script
+rerun, and st_folium shows up as a component whose JSON arguments hold the map's script.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import panel, selection, view
+from geo.articles import read_articles
+from geo.corpus import analyse
+from geo.gazetteer import load_gazetteer
+from geo.layers import Layers, build_layers, filter_layers
+from geo.world import load_world
+
+APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+TIMEOUT_S = 120
+HOSTILE = "<img src=x onerror=alert(1)> ${alert(1)} `ls` C:\\archive\\2016 \"q\" 's' &amp;"
+
+
+@pytest.fixture(scope="module")
+def seed_layers() -> Layers:
+    """The layers the dashboard maps at start-up, built here the same way."""
+    gazetteer = load_gazetteer()
+    corpus = analyse(read_articles(SEEDS), gazetteer, world=load_world())
+    return build_layers(corpus, gazetteer)
+
+
+def run(query: dict[str, Any] | None = None) -> AppTest:
+    """Run the dashboard once, as a new session opening a link with ``query``."""
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
+    at.query_params.update(query or {})
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def map_args(at: AppTest) -> dict[str, Any]:
+    """Return the arguments the page sends to the st_folium component."""
+    (component,) = at.get("component_instance")
+    return dict(json.loads(component.proto.json_args))
+
+
+def drawn(at: AppTest, layer: str) -> int:
+    """Return how many features of ``layer`` the map script draws."""
+    return len(re.findall(rf'"layer":\s*"{layer}"', map_args(at)["script"]))
+
+
+def shown_count(at: AppTest) -> tuple[int, int]:
+    """Return (events shown, events in all) from the line above the map."""
+    for markdown in at.markdown:
+        found = re.fullmatch(r"\*\*(\d+)\*\* of (\d+) events shown.*", markdown.value)
+        if found:
+            return int(found[1]), int(found[2])
+    raise AssertionError("no 'N of M events shown' line")
+
+
+def panel_html(at: AppTest) -> str:
+    """Return the article panel's HTML ('' when nothing is selected)."""
+    return "".join(str(element.proto.body) for element in at.get("html"))
+
+
+# --- the page --------------------------------------------------------------------------
+
+
+def test_the_sidebar_offers_every_filter_and_a_way_to_add_an_article() -> None:
+    at = run()
+    labels = {w.label for w in (*at.sidebar.multiselect, *at.sidebar.slider)}
+    assert {"Dates", "Event types", "Outlets", "Articles", "Actors"} <= labels
+    assert at.sidebar.number_input(key="w_minfat").value == 0
+    assert at.sidebar.selectbox(key="w_basemap").value == "none"
+    assert at.sidebar.text_area(key="pasted").label.endswith("paste its text")
+    assert len(at.get("download_button")) == 3
+    assert any(
+        "GeoNames" in caption.value and "CC BY 4.0" in caption.value for caption in at.caption
+    )
+
+
+def test_the_map_holds_every_seed_event_corridor_and_zone_and_no_cdn(seed_layers: Layers) -> None:
+    at = run()
+    assert shown_count(at) == (len(seed_layers.events), len(seed_layers.events))
+    assert drawn(at, "event") == len(seed_layers.events)
+    assert drawn(at, "corridor") == len(seed_layers.corridors) > 0
+    assert drawn(at, "zone") == len(seed_layers.zones) > 0
+    args = map_args(at)
+    assert args["returned_objects"] == ["last_active_drawing"]  # panning does not rerun
+    assert all(link.startswith("/app/static/vendor/") for link in args["js_links"])
+    assert all(link.startswith("/app/static/vendor/") for link in args["css_links"])
+    everything = args["script"] + args["header"] + args["html"]
+    assert re.findall(r"https?://", everything) == []
+    assert len(at.dataframe[0].value) == len(seed_layers.events)
+
+
+def test_an_event_type_filter_changes_the_count_the_table_and_the_map(
+    seed_layers: Layers,
+) -> None:
+    at = run()
+    kind = seed_layers.events["event_type"].value_counts().index[-1]
+    expected = filter_layers(seed_layers, event_types=[kind])
+    at.sidebar.multiselect(key="w_types").select(kind).run()
+    assert shown_count(at) == (len(expected.events), len(seed_layers.events))
+    table = at.dataframe[0].value
+    assert set(table["event_type"]) == {kind} and len(table) == len(expected.events)
+    assert drawn(at, "event") == len(expected.events)
+    assert at.query_params["type"] == kind
+
+
+def test_minimum_fatalities_hides_unreported_and_smaller_tolls(seed_layers: Layers) -> None:
+    at = run()
+    at.sidebar.number_input(key="w_minfat").set_value(1).run()
+    table = at.dataframe[0].value
+    assert len(table) == len(filter_layers(seed_layers, min_fatalities=1).events) > 0
+    assert table["fatalities"].notna().all() and (table["fatalities"] >= 1).all()
+    assert at.query_params["minfat"] == "1"
+
+
+def test_a_link_restores_the_filters_and_the_selected_event(seed_layers: Layers) -> None:
+    event = seed_layers.events.dropna(subset=["fatalities"]).iloc[0]
+    query = {"type": [event["event_type"]], "minfat": "1", "event": event["id"]}
+    at = run(query)
+    assert at.sidebar.multiselect(key="w_types").value == [event["event_type"]]
+    assert at.sidebar.number_input(key="w_minfat").value == 1
+    expected = filter_layers(seed_layers, event_types=[event["event_type"]], min_fatalities=1)
+    assert shown_count(at)[0] == len(expected.events)
+    html = panel_html(at)
+    assert 'class="nm-article"' in html and '<mark class="nm-place">' in html
+    assert "nm-evidence" in html
+    assert json.dumps(event["id"]) in map_args(at)["script"]  # its pop-up opens on load
+    assert at.query_params["event"] == event["id"]
+
+
+def test_a_link_with_values_the_data_lacks_still_opens(seed_layers: Layers) -> None:
+    at = run({"type": ["Nonsense", "Battles"], "minfat": "many", "from": "not a date"})
+    assert at.sidebar.multiselect(key="w_types").value == ["Battles"]
+    assert at.sidebar.number_input(key="w_minfat").value == 0
+    assert shown_count(at)[0] == len(filter_layers(seed_layers, event_types=["Battles"]).events)
+
+
+def test_filters_that_match_nothing_say_so(seed_layers: Layers) -> None:
+    events = seed_layers.events
+    article = events["article"].iloc[0]
+    missing = sorted(
+        set(events["event_type"]) - set(events[events["article"] == article].event_type)
+    )
+    at = run({"article": [article], "type": [missing[0]]})
+    assert shown_count(at)[0] == 0
+    assert "No events match these filters" in at.info[0].value
+    assert drawn(at, "event") == 0
+    assert len(at.dataframe) == 0
+
+
+def test_an_online_basemap_is_used_only_when_picked() -> None:
+    at = run()
+    assert "tile.openstreetmap.org" not in map_args(at)["script"]
+    at.sidebar.selectbox(key="w_basemap").select("osm").run()
+    assert "tile.openstreetmap.org" in map_args(at)["script"]
+    assert at.query_params["basemap"] == "osm"
+
+
+def test_pasted_text_is_mapped_at_once_beside_the_seeds(seed_layers: Layers) -> None:
+    at = run()
+    text = (SEEDS / "004_3e970b6954da8ebe.txt").read_text(encoding="utf-8")
+    at.sidebar.text_area(key="pasted").input(text.replace("26 people", "27 people"))
+    at.sidebar.button[0].click().run()
+    assert not at.error
+    shown, total = shown_count(at)
+    assert shown == total > len(seed_layers.events)
+    assert any("6 articles" in markdown.value for markdown in at.markdown)
+
+
+@pytest.mark.parametrize(
+    ("pasted", "message"),
+    [
+        pytest.param("   \n  ", "pasted text: empty", id="blank"),
+        pytest.param("\x00\x01\x02" * 50, "pasted text: not text", id="binary"),
+    ],
+)
+def test_bad_pasted_text_says_why_and_changes_nothing_else(
+    pasted: str, message: str, seed_layers: Layers
+) -> None:
+    at = run()
+    before = shown_count(at)
+    at.sidebar.text_area(key="pasted").input(pasted)
+    at.sidebar.button[0].click().run()
+    assert len(at.error) == 1 and at.error[0].value.startswith(message)
+    assert "\n" not in at.error[0].value
+    assert shown_count(at) == before
+    assert drawn(at, "event") == len(seed_layers.events)
+
+
+# --- the article panel -----------------------------------------------------------------
+
+
+def test_the_article_panel_marks_places_on_the_original_text_and_escapes_the_rest() -> None:
+    text = f"Shelling in Aleppo. {HOSTILE} Then Homs."
+    places = [(text.index("Aleppo"), text.index("Aleppo") + 6), (text.index("Homs"), len(text) - 1)]
+    html = panel.article_html(text, places, evidence=(0, text.index(".") + 1))
+    assert '<mark class="nm-place">Aleppo</mark>' in html
+    assert '<mark class="nm-place">Homs</mark>' in html
+    assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "&amp;amp;" in html  # an entity in the article is shown as written
+    assert '<span class="nm-evidence">Shelling in <mark class="nm-place">Aleppo</mark>.' in html
+
+
+def test_the_article_panel_greys_out_what_is_not_the_report() -> None:
+    text = "ADVERTISEMENT\nAleppo was shelled.\nShare this news"
+    html = panel.article_html(text, [(14, 20)], body=[(14, 33)])
+    assert html.startswith('<div class="nm-article"><span class="nm-aside">ADVERTISEMENT\n</span>')
+    assert html.endswith('<span class="nm-aside">\nShare this news</span></div>')
+
+
+def test_place_marks_that_cross_the_evidence_sentence_are_dropped_not_broken() -> None:
+    html = panel.article_html("Al Bab. Aleppo", [(3, 10)], evidence=(0, 7))
+    assert "<mark" not in html and html.count("<span") == html.count("</span>") == 1
+
+
+def test_fields_are_escaped_and_empty_ones_left_out() -> None:
+    html = panel.fields_html({"Claimed by": HOSTILE, "Fatalities": None, "Related": ("a", "b")})
+    assert "<img" not in html and "Fatalities" not in html and "<dd>a, b</dd>" in html
+
+
+# --- the view in the URL and what st_folium returns ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        pytest.param(view.View(), id="nothing chosen"),
+        pytest.param(view.View(types=("Battles", "Protests"), actors=("Militants",)), id="lists"),
+        pytest.param(view.View(min_fatalities=26, selected="ev-1", basemap="osm"), id="scalars"),
+    ],
+)
+def test_a_view_survives_the_trip_through_the_url(link: view.View) -> None:
+    assert view.from_query(view.to_query(link)) == link
+
+
+def test_a_typed_link_with_commas_reads_as_a_list() -> None:
+    assert view.from_query({"type": "Battles, Protests"}).types == ("Battles", "Protests")
+
+
+def test_a_click_is_read_from_the_clicked_feature() -> None:
+    clicked = {"last_active_drawing": {"type": "Feature", "properties": {"id": "ev-9"}}}
+    assert selection.clicked_id(clicked) == "ev-9"
+    assert selection.clicked_id({"last_active_drawing": None}) is None
+    assert selection.clicked_id(None) is None

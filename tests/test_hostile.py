@@ -1,0 +1,421 @@
+"""Hostile and broken input: arbitrary Unicode, pathological sizes, encodings, bad gazetteers.
+
+Nothing here times anything: linearity in size is shown by ``bench/pathological.py``.
+These tests check that such input finishes, that every span still points at its text,
+that output is deterministic, and that a user mistake gets one clear line, not a traceback.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from geo.articles import parse_article, read_article
+from geo.errors import ArticleError, GazetteerError
+from geo.events import extract_events, extract_zones
+from geo.gazetteer import DEFAULT_GAZETTEER, Gazetteer, load_gazetteer
+from geo.geoparse import find_mentions
+from geo.models import Article, Mention
+from geo.world import WorldIndex, load_world
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+PROSE = "\n\n".join(path.read_text(encoding="utf-8") for path in SEEDS)
+
+HOSTILE = settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+@pytest.fixture(scope="module")
+def gazetteer() -> Gazetteer:
+    return load_gazetteer()
+
+
+@pytest.fixture(scope="module")
+def world() -> WorldIndex:
+    return load_world()
+
+
+def assert_spans_valid(text: str, mentions: Sequence[Mention]) -> None:
+    """Every mention points at its own text, in order, inside the text."""
+    starts = [m.start for m in mentions]
+    assert starts == sorted(starts), "mentions are not sorted by start"
+    for m in mentions:
+        assert 0 <= m.start < m.end <= len(text), (m.start, m.end, len(text))
+        assert text[m.start : m.end] == m.text, (m.text, text[m.start : m.end])
+
+
+# --------------------------------------------------------------------------- properties
+
+# Place names and the punctuation around them, so that generated text hits the matcher
+# and its boundary rules, not only random code points that match nothing.
+WORDS = (
+    "Aleppo",
+    "ALEPPO",
+    "aleppo",
+    "Sheikh Maqsood",
+    "Castello Road",
+    "Hmeimim",
+    "Syria",
+    "Syrian",
+    "Damascus",
+    "Moscow",
+    "Geneva",
+    "Paris",
+    "New York",
+    "Jordan",
+    "Алеппо",
+    "حلب",
+    "eastern Aleppo",
+    "Aleppo's",
+    "al-",
+    "-",
+    "'",
+    "\u2019",
+    "\u00a0",
+    "\u200b",
+    "\ufeff",
+    "\r\n",
+    "\n\n",
+    " ",
+    ".",
+    ",",
+    "<b>",
+    "${",
+    "`",
+    "\\",
+    "e\u0301",
+    "\U0001f600",
+    "ﬁ",
+    "İ",
+    "ß",
+)
+hostile_text = st.one_of(
+    st.text(max_size=400),
+    st.lists(st.one_of(st.sampled_from(WORDS), st.text(max_size=8)), max_size=60).map("".join),
+)
+
+
+@HOSTILE
+@given(text=hostile_text)
+def test_find_mentions_survives_any_unicode(
+    text: str, gazetteer: Gazetteer, world: WorldIndex
+) -> None:
+    mentions = find_mentions(text, gazetteer, world=world)
+    assert_spans_valid(text, mentions)
+    assert find_mentions(text, gazetteer, world=world) == mentions, "not deterministic"
+
+
+@HOSTILE
+@given(text=hostile_text, cuts=st.lists(st.integers(min_value=0, max_value=500), max_size=6))
+def test_find_mentions_stays_inside_the_spans_it_is_given(
+    text: str, cuts: list[int], gazetteer: Gazetteer, world: WorldIndex
+) -> None:
+    bounds = sorted({min(c, len(text)) for c in cuts})
+    spans = [(bounds[i], bounds[i + 1]) for i in range(0, len(bounds) - 1, 2)]
+    mentions = find_mentions(text, gazetteer, world=world, spans=spans)
+    assert_spans_valid(text, mentions)
+    for m in mentions:
+        assert any(s <= m.start and m.end <= e for s, e in spans), (m, spans)
+
+
+def assert_article_valid(article: Article) -> None:
+    """Body spans lie inside the text and sentences inside the body."""
+    n = len(article.text)
+    for s, e in article.body:
+        assert 0 <= s <= e <= n
+    for s, e in article.sentences:
+        assert any(bs <= s and e <= be for bs, be in article.body), (s, e, article.body)
+
+
+@settings(HOSTILE, max_examples=60)
+@given(text=hostile_text)
+def test_event_extraction_survives_any_unicode(
+    text: str, gazetteer: Gazetteer, world: WorldIndex
+) -> None:
+    if not text.strip():
+        text += " x"
+    article = parse_article(text, path="hostile.txt", html=False)
+    assert_article_valid(article)
+    mentions = find_mentions(article.text, gazetteer, world=world, spans=article.body)
+    assert_spans_valid(article.text, mentions)
+    events = extract_events(article, mentions, gazetteer)
+    zones = extract_zones(article, mentions, gazetteer)
+    for found in (*events, *zones):
+        assert 0 <= found.evidence_start <= found.evidence_end <= len(article.text)
+        assert article.text[found.evidence_start : found.evidence_end] == found.evidence
+    again = parse_article(text, path="hostile.txt", html=False)
+    assert again == article, "parse_article is not deterministic"
+    assert extract_events(again, mentions, gazetteer) == events, "events not deterministic"
+    assert extract_zones(again, mentions, gazetteer) == zones, "zones not deterministic"
+
+
+@settings(HOSTILE, max_examples=40)
+@given(
+    body=st.lists(st.sampled_from(WORDS) | st.text(max_size=12), max_size=40).map("".join),
+    tag=st.sampled_from(["p", "script", "div", "a href='javascript:x'", "!--"]),
+)
+def test_html_articles_survive_any_markup(body: str, tag: str) -> None:
+    html = f"<!doctype html><html><body><{tag}>{body}</{tag.split()[0]}><p>Aleppo</p></body></html>"
+    article = parse_article(html, path="hostile.html", html=True)
+    assert_article_valid(article)
+
+
+# --------------------------------------------------------------------------- pathological
+
+
+def test_one_name_repeated_100000_times_gives_100000_mentions(
+    gazetteer: Gazetteer, world: WorldIndex
+) -> None:
+    text = "Aleppo " * 100_000
+    mentions = find_mentions(text, gazetteer, world=world)
+    assert len(mentions) == 100_000
+    assert_spans_valid(text, mentions)
+    assert {m.place.id for m in mentions} == {"aleppo"}
+    assert [m.start for m in mentions[:3]] == [0, 7, 14]
+
+
+def test_ten_megabytes_of_news_finds_the_same_places_in_every_copy(
+    gazetteer: Gazetteer, world: WorldIndex
+) -> None:
+    unit = PROSE + "\n\n"
+    copies = 10_000_000 // len(unit) + 1
+    text = unit * copies
+    assert len(text) >= 10_000_000
+    one = find_mentions(unit, gazetteer, world=world)
+    mentions = find_mentions(text, gazetteer, world=world)
+    assert_spans_valid(text, mentions)
+    assert len(mentions) == copies * len(one)
+    first = [(m.start, m.end) for m in mentions[: len(one)]]
+    assert first == [(m.start, m.end) for m in one]
+
+
+def test_ten_megabyte_file_is_read_and_parsed(tmp_path: Path) -> None:
+    unit = PROSE + "\n\n"
+    path = tmp_path / "huge.txt"
+    path.write_text(unit * (10_000_000 // len(unit) + 1), encoding="utf-8")
+    article = read_article(path)
+    assert len(article.text) >= 10_000_000
+    assert article.sentences, "a 10 MB report has sentences"
+    assert_article_valid(article)
+
+
+def test_text_without_whitespace_does_not_crash(gazetteer: Gazetteer, world: WorldIndex) -> None:
+    squashed = re.sub(r"\s+", "", PROSE)
+    text = (squashed * (1_000_000 // len(squashed) + 1))[:1_000_000]
+    mentions = find_mentions(text, gazetteer, world=world)
+    assert_spans_valid(text, mentions)
+    article = parse_article(text, path="squashed.txt", html=False)
+    assert_article_valid(article)
+    found = find_mentions(article.text, gazetteer, world=world, spans=article.body)
+    events = extract_events(article, found, gazetteer)
+    assert all(e.evidence_end <= len(article.text) for e in events)
+
+
+def test_all_capitals_still_finds_aleppo(gazetteer: Gazetteer, world: WorldIndex) -> None:
+    text = PROSE.upper() * 20
+    mentions = find_mentions(text, gazetteer, world=world)
+    assert_spans_valid(text, mentions)
+    assert all(m.text == m.text.upper() for m in mentions)
+    assert "aleppo" in {m.place.id for m in mentions}
+    article = parse_article(text, path="capitals.txt", html=False)
+    assert_article_valid(article)
+    found = find_mentions(article.text, gazetteer, world=world, spans=article.body)
+    assert_spans_valid(article.text, found)
+    events = extract_events(article, found, gazetteer)
+    assert all(e.evidence_end <= len(article.text) for e in events)
+
+
+# --------------------------------------------------------------------------- encodings
+
+ENCODED = {
+    "utf-8": ("Fighting in Aleppo, Genève talks, Алеппо — «corridor».\n", "utf-8"),
+    "utf-8 with BOM": ("Fighting in Aleppo, Genève talks, Алеппо — «corridor».\n", "utf-8-sig"),
+    "utf-16": ("Fighting in Aleppo, Genève talks, Алеппо — «corridor».\n", "utf-16"),
+    "cp1251": (
+        "Shelling in Aleppo on Saturday. Российские военные сообщили, что боевики "
+        "обстреляли жилые кварталы Алеппо, погибли мирные жители.\n",
+        "cp1251",
+    ),
+    "latin-1": (
+        "Shelling in Aleppo on Saturday. Les négociations à Genève ont échoué; "
+        "le ministère a déclaré que la trêve était rompue à Alep.\n",
+        "latin-1",
+    ),
+}
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "geo", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def encoded_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("encodings")
+    files = {}
+    for i, (label, (text, codec)) in enumerate(ENCODED.items()):
+        path = folder / f"{i}_{codec}.txt"
+        path.write_bytes(text.encode(codec))
+        files[label] = path
+    return files
+
+
+@pytest.mark.parametrize("label", list(ENCODED))
+def test_read_article_decodes(label: str, encoded_files: dict[str, Path]) -> None:
+    text, _ = ENCODED[label]
+    article = read_article(encoded_files[label])
+    assert article.text.replace("\r\n", "\n") == text
+    assert not article.text.startswith("\ufeff"), "the byte-order mark is not text"
+
+
+def test_toponyms_cli_offsets_point_into_each_decoded_file(encoded_files: dict[str, Path]) -> None:
+    done = run_cli("toponyms", *(str(p) for p in encoded_files.values()))
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+    assert len(lines) == len(encoded_files)
+    for (label, path), record in zip(encoded_files.items(), lines, strict=True):
+        text, _ = ENCODED[label]
+        assert Path(record["file"]).name == path.name
+        for m in record["mentions"]:
+            assert text[m["start"] : m["end"]] == m["text"], (label, m)
+        starts = {m["start"] for m in record["mentions"] if m["place_id"] == "aleppo"}
+        assert text.index("Aleppo") in starts, (label, record["mentions"])
+
+
+UNDECODABLE = {
+    "binary with NUL bytes": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4,
+    "UTF-8 with a stray byte": "Алеппо, Шейх-Максуд, Кастелло. ".encode() * 20 + b"\xff\xfe\xfd",
+}
+
+
+@pytest.mark.parametrize("label", list(UNDECODABLE))
+def test_undecodable_bytes_give_one_line_naming_the_file(label: str, tmp_path: Path) -> None:
+    path = tmp_path / "broken-article.txt"
+    path.write_bytes(UNDECODABLE[label])
+    with pytest.raises(ArticleError, match="broken-article.txt"):
+        read_article(path)
+    done = run_cli("toponyms", str(path))
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    message = done.stderr.strip()
+    assert len(message.splitlines()) == 1, message
+    assert "broken-article.txt" in message
+
+
+# --------------------------------------------------------------------------- gazetteer
+
+
+def gazetteer_rows() -> list[list[str]]:
+    text = DEFAULT_GAZETTEER.read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert all("\n" not in cell for row in rows for cell in row), "rows span lines"
+    return [row for row in rows if row]
+
+
+def csv_text(rows: list[list[str]]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()
+
+
+def with_fault(column: str, value: str, *, row: int = -1) -> tuple[str, int]:
+    """Return gazetteer CSV text with one cell changed and that row's line number."""
+    rows = gazetteer_rows()
+    index = row % (len(rows) - 1) + 1
+    rows[index][rows[0].index(column)] = value
+    return csv_text(rows), index + 1
+
+
+def duplicate_id() -> tuple[str, int]:
+    rows = gazetteer_rows()
+    rows.append(list(rows[1]))
+    return csv_text(rows), len(rows)
+
+
+def missing_column() -> tuple[str, int]:
+    rows = gazetteer_rows()
+    rows[3] = rows[3][:-1]
+    return csv_text(rows), 4
+
+
+FAULTS = {
+    "latitude outside [-90, 90]": lambda: with_fault("lat", "123.4"),
+    "longitude not a number": lambda: with_fault("lon", "east", row=2),
+    "unknown kind": lambda: with_fault("kind", "twon", row=5),
+    "bad WKT": lambda: with_fault("geometry", "LINESTRING (37.1 36.2, oops)", row=0),
+    "country not an ISO code": lambda: with_fault("country", "Syria", row=1),
+    "empty id": lambda: with_fault("id", "", row=4),
+    "duplicate id on the last line": duplicate_id,
+    "a column missing": missing_column,
+}
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_gazetteer_fault_names_file_and_line(
+    fault: str, tmp_path: Path, gazetteer: Gazetteer
+) -> None:
+    text, line = FAULTS[fault]()
+    bad = tmp_path / "bad.csv"
+    bad.write_text(text, encoding="utf-8")
+    before = (gazetteer.places, gazetteer.lookup("Aleppo"))
+    with pytest.raises(GazetteerError, match=rf"bad\.csv:{line}: "):
+        load_gazetteer(bad)
+    assert (gazetteer.places, gazetteer.lookup("Aleppo")) == before, "loaded gazetteer changed"
+    assert load_gazetteer().places == gazetteer.places, "a failed load poisoned the default"
+
+
+def test_gazetteer_fault_through_the_cli(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    for fault, make in FAULTS.items():
+        text, line = make()
+        bad.write_text(text, encoding="utf-8")
+        done = run_cli("toponyms", "--gazetteer", str(bad), str(SEEDS[0]))
+        assert done.returncode != 0, fault
+        assert "Traceback" not in done.stderr, (fault, done.stderr)
+        message = done.stderr.strip()
+        assert len(message.splitlines()) == 1, (fault, message)
+        assert f"bad.csv:{line}: " in message, (fault, message)
+        assert not done.stdout.strip(), f"{fault}: printed mentions from a broken gazetteer"
+
+
+def test_not_utf8_gazetteer_names_the_line(tmp_path: Path) -> None:
+    rows = gazetteer_rows()
+    data = csv_text(rows).encode("utf-8").split(b"\n")
+    data[6] = data[6].replace(b"Alep", b"Al\xe9p", 1) if b"Alep" in data[6] else data[6] + b"\xe9"
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"\n".join(data))
+    with pytest.raises(GazetteerError, match=r"bad\.csv:7: "):
+        load_gazetteer(bad)
+
+
+def test_broken_row_at_the_end_never_gives_a_half_loaded_gazetteer(tmp_path: Path) -> None:
+    rows = gazetteer_rows()
+    path = tmp_path / "places.csv"
+    good = csv_text(rows)
+    path.write_text(good + "late-row,Late Row,city,95,10,SY,,,1000,test,\n", encoding="utf-8")
+    with pytest.raises(GazetteerError, match=rf"places\.csv:{len(rows) + 1}: latitude"):
+        load_gazetteer(path)
+    path.write_text(good, encoding="utf-8")
+    fixed = load_gazetteer(path)
+    assert len(fixed.places) == len(rows) - 1, "a fixed file loads every row"

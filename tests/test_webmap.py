@@ -1,0 +1,236 @@
+"""Tests for geo.webmap: the offline folium map, its pop-ups and its escaping."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import folium
+import pytest
+from test_layers import sample_corpus, sample_gazetteer
+
+from geo.errors import ExportError
+from geo.layers import Layers, build_layers
+from geo.webmap import (
+    asset_urls,
+    build_map,
+    copy_assets,
+    escape_text,
+    marker_size,
+    render_map,
+    write_map_html,
+)
+
+CDN_MARKERS = (
+    "jsdelivr",
+    "cdnjs",
+    "unpkg",
+    "code.jquery.com",
+    "bootstrapcdn",
+    "bootstrap",
+    "awesome-markers",
+    "googleapis",
+    "http://",
+    "https://",
+)
+
+
+@pytest.fixture(scope="module")
+def layers() -> Layers:
+    return build_layers(sample_corpus(hostile=True), sample_gazetteer())
+
+
+@pytest.fixture(scope="module")
+def html_page(layers: Layers) -> str:
+    return render_map(build_map(layers))
+
+
+def _collections(page: str) -> list[dict]:
+    """Return the FeatureCollections folium embedded in the page's script."""
+    found = re.findall(r"\.addData\((\{.*?\})\);\n", page)
+    return [json.loads(text) for text in found]
+
+
+def _features(page: str) -> dict[str, dict]:
+    return {f["id"]: f for c in _collections(page) for f in c["features"]}
+
+
+def test_map_html_references_no_cdn(html_page):
+    without_meta = html_page.replace('http-equiv="content-type"', "")
+    for marker in CDN_MARKERS:
+        assert marker not in without_meta.lower(), marker
+
+
+def test_scripts_load_from_the_asset_base(layers):
+    html = render_map(build_map(layers, asset_base="/app/static/vendor"))
+    sources = re.findall(r'<script src="([^"]+)"', html)
+    assert sources and all(s.startswith("/app/static/vendor/") for s in sources)
+    assert "/app/static/vendor/markercluster/leaflet.markercluster.js" in sources
+    # folium's own class lists are left alone: only this map's instance changed
+    assert any("cdn" in url for _, url in folium.Map.default_js)
+
+
+def test_copy_assets_puts_every_referenced_file_in_place(tmp_path):
+    copy_assets(tmp_path)
+    js, css = asset_urls("")
+    for url in js + css:
+        assert (tmp_path / url.lstrip("/")).stat().st_size > 0, url
+    assert (tmp_path / "leaflet/images/marker-icon.png").exists()
+    assert "L.Icon.Default.imagePath" in (tmp_path / "newsmap/leaflet-icons.js").read_text()
+
+
+def _tables(page: str) -> dict:
+    found = re.search(r"window\.newsmapPopups = (\{.*?\});\n", page)
+    assert found, "the pop-up tables are missing"
+    return json.loads(found.group(1))
+
+
+def _strings(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def test_every_feature_keeps_id_and_layer(layers, html_page):
+    features = _features(html_page)
+    expected = sum(len(frame) for _, frame in layers.items())
+    assert len(features) == expected
+    for feature_id, feature in features.items():
+        properties = feature["properties"]
+        assert feature_id == f"{properties['layer']}:{properties['id']}"
+        assert properties.get("popup_html") or properties["layer"] == "event"
+
+
+def test_event_popup_parts_tell_who_when_where_and_mark_the_place(html_page):
+    event = _features(html_page)["event:000_a-e1"]["properties"]
+    tables = _tables(html_page)
+    article = tables["articles"][event["a"]]
+    assert article["title"].startswith("Militants execute 26 civilians in Aleppo")
+    assert article["outlet"] == "TASS"
+    texts = tables["texts"]
+    assert texts[event["when"]] == "2016-09-17 (precision: day)"
+    assert texts[event["who"]] == "Russian Ministry of Defence"
+    assert event["notes"] == "Militants executed 26 residents of Sheikh Hader."
+    assert texts[event["where"]] == "al-Sheikh Khodr (precision: the place itself)"
+    assert event["deaths"] == "26"
+    assert "<mark>Sheikh Hader</mark>" in tables["sentences"][event["s"]]
+    assert "window.newsmapPopups.eventHtml(p)" in html_page
+
+
+def test_events_share_article_strings(html_page):
+    tables = _tables(html_page)
+    assert len(tables["articles"]) == 2  # five events, two articles: titles stored once
+
+
+def test_range_and_unknown_fatalities_read_plainly(html_page):
+    event = _features(html_page)["event:000_a-e2"]["properties"]
+    when = _tables(html_page)["texts"][event["when"]]
+    assert when == "2016-09-15 – 2016-09-16 (precision: week or range)"
+    assert event["deaths"] == "not reported"
+
+
+def test_zone_popup_says_what_was_buffered(html_page):
+    popup = _features(html_page)["zone:000_a-z1"]["properties"]["popup_html"]
+    assert "polygon of Aleppo&#x27;s extent" in popup
+    assert "azimuthal-equidistant" in popup
+    assert "<mark>Aleppo</mark>" in popup
+
+
+def test_corridor_is_labelled(html_page):
+    corridor = _features(html_page)["corridor:castello-road"]["properties"]
+    assert corridor["label_html"] == "Castello Road"
+    assert "permanent: true" in html_page
+
+
+@pytest.mark.parametrize(
+    ("text", "inert"),
+    [
+        pytest.param(
+            "<img src=x onerror=alert(1)>", "&lt;img src=x onerror=alert(1)&gt;", id="tag"
+        ),
+        pytest.param("${alert(1)}", "&#36;&#123;alert(1)&#125;", id="template substitution"),
+        pytest.param("{{ 7*7 }}", "&#123;&#123; 7*7 &#125;&#125;", id="jinja"),
+        pytest.param("`rm -rf`", "&#96;rm -rf&#96;", id="backticks"),
+        pytest.param("C:\\archive\\2016", "C:&#92;archive&#92;2016", id="backslashes"),
+        pytest.param("\"q\" 'q'", "&quot;q&quot; &#x27;q&#x27;", id="quotes"),
+    ],
+)
+def test_escape_text_is_inert_in_html_and_template_literals(text, inert):
+    assert escape_text(text) == inert
+
+
+def test_hostile_article_is_inert_in_every_popup(html_page):
+    features = _features(html_page)
+    texts = _strings(_tables(html_page))
+    for feature in features.values():
+        properties = dict(feature["properties"])
+        properties.pop("id")  # plain ids; the pop-up uses id_html when escaping changes one
+        texts += _strings(properties)
+    for text in texts:
+        assert "`" not in text and "${" not in text and "\\" not in text, text
+        assert "<img" not in text and "<script" not in text and "<b>" not in text, text
+    protest = features["event:001_b-e2"]["properties"]
+    assert protest["notes"].startswith("&lt;img src=x onerror=alert(1)&gt; &#36;&#123;alert(1)")
+    assert "C:&#92;archive&#92;2016" in protest["notes"]
+    texts = _tables(html_page)["texts"]
+    assert texts[protest["who"]] == "&lt;script&gt;alert(2)&lt;/script&gt;"
+    assert texts[protest["actors"]] == "Protesters &#96;&#36;&#123;a&#125;&#96;"
+
+
+def test_jinja_in_an_article_is_not_evaluated(layers, html_page):
+    """branca renders every script through Jinja a second time: {{ 7*7 }} must stay text."""
+    protest = _features(html_page)["event:001_b-e2"]["properties"]
+    assert "&#123;&#123; 7*7 &#125;&#125; &#123;% raw %&#125; &#123;# near" in protest["notes"]
+    assert "49" not in protest["notes"]
+    selected = render_map(build_map(layers, selected="{{ 7*7 }}"))
+    assert 'var wanted = "\\u007b{ 7*7 }}";' in selected
+
+
+def test_no_article_text_can_close_the_page_script(html_page):
+    # The hostile article says "</script>": escaped, then JSON-encoded inside the script
+    assert html_page.count("</script>") == html_page.count("<script")
+    assert "\\u0026lt;/script\\u0026gt;" in html_page
+
+
+def test_markers_are_sized_by_fatalities():
+    assert marker_size(None) == marker_size(0) == 14
+    assert marker_size(1) < marker_size(26) < marker_size(12_800) == 40
+
+
+def test_legend_lists_event_types_and_layers(html_page):
+    assert "nm-legend" in html_page
+    for label in ("Battles", "Violence against civilians (1)", "Corridors and roads", "Zones"):
+        assert label in html_page
+
+
+def test_same_layers_render_the_same_page(layers, html_page):
+    assert render_map(build_map(layers)) == html_page
+
+
+def test_offline_map_has_no_tiles_but_a_max_zoom(html_page):
+    assert "L.tileLayer" not in html_page
+    assert '"maxZoom": 18' in html_page
+
+
+def test_online_basemap_only_when_asked(layers):
+    html = render_map(build_map(layers, tiles="OpenStreetMap.Mapnik"))
+    assert "tile.openstreetmap.org" in html
+    with pytest.raises(ExportError, match="unknown basemap 'Nowhere.Tiles'"):
+        build_map(layers, tiles="Nowhere.Tiles")
+
+
+def test_selected_event_opens_on_load(layers):
+    html = render_map(build_map(layers, selected="000_a-e1"))
+    assert 'var wanted = "000_a-e1";' in html
+    assert "zoomToShowLayer" in html
+
+
+def test_write_map_html_puts_vendor_beside_it(layers, tmp_path):
+    path = write_map_html(layers, tmp_path)
+    assert path.name == "map.html"
+    for src in re.findall(r'(?:src|href)="([^"]+)"', path.read_text(encoding="utf-8")):
+        assert (tmp_path / src).exists(), src

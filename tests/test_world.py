@@ -1,0 +1,206 @@
+"""The GeoNames world index: places by name, country points, demonyms, the disk cache."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import geo.world as world_module
+from geo.world import WorldIndex, _Builder, default_cache_dir, fold, load_world, name_key
+
+
+@pytest.fixture(scope="session")
+def world() -> WorldIndex:
+    """The real index, built once (or read from the user's cache) for the whole run."""
+    return load_world()
+
+
+def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    h = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+
+# Known coordinates (not read from the index) and how far off the first candidate may be.
+TOWNS = [
+    pytest.param("Mosul", "IQ", 36.34, 43.13, 10, id="Mosul, Iraq"),
+    pytest.param("Idlib", "SY", 35.93, 36.63, 10, id="Idlib the city, not the province"),
+    pytest.param("Kyiv", "UA", 50.45, 30.52, 10, id="Kyiv"),
+    pytest.param("Kiev", "UA", 50.45, 30.52, 10, id="Kiev, the older spelling"),
+    pytest.param("Raqqa", "SY", 35.95, 39.01, 10, id="Raqqa"),
+    pytest.param("Geneva", "CH", 46.20, 6.15, 10, id="Geneva is Swiss by default"),
+    pytest.param("New York", "US", 40.71, -74.01, 10, id="New York the city before the state"),
+    pytest.param("Venice", "IT", 45.44, 12.33, 10, id="Venice, not a town once called so"),
+]
+
+
+@pytest.mark.parametrize(("name", "country", "lat", "lon", "tolerance_km"), TOWNS)
+def test_lookup_puts_a_town_where_it_is(
+    world: WorldIndex, name: str, country: str, lat: float, lon: float, tolerance_km: float
+) -> None:
+    place = world.lookup(name)[0]
+    assert place.country == country
+    assert km(place.lat, place.lon, lat, lon) <= tolerance_km, place
+    assert place.origin == "geonames"
+    assert place.id.startswith("geonames:") and place.id.split(":")[1].isdigit()
+    assert place.population > 0
+
+
+def test_a_country_is_its_own_point_not_its_capital(world: WorldIndex) -> None:
+    turkey = world.lookup("Turkey")[0]
+    assert turkey.kind == "country" and turkey.country == "TR"
+    assert km(turkey.lat, turkey.lon, 39.0, 35.0) < 50
+    assert km(turkey.lat, turkey.lon, 39.93, 32.86) > 150, "that is Ankara, the capital"
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [
+        pytest.param("US", "US", id="US"),
+        pytest.param("U.S.", "US", id="U.S. with dots"),
+        pytest.param("United States", "US", id="United States"),
+        pytest.param("UK", "GB", id="UK"),
+        pytest.param("Britain", "GB", id="Britain"),
+        pytest.param("Syria", "SY", id="Syria"),
+        pytest.param("Côte d'Ivoire", "CI", id="diacritics and apostrophe"),
+    ],
+)
+def test_countries_by_every_common_name(world: WorldIndex, written: str, code: str) -> None:
+    place = world.lookup(written)[0]
+    assert (place.kind, place.country) == ("country", code)
+
+
+@pytest.mark.parametrize(
+    ("demonym", "code"),
+    [
+        ("Syrian", "SY"),
+        ("Syrians", "SY"),
+        ("Russian", "RU"),
+        ("American", "US"),
+        ("Americans", "US"),
+        ("British", "GB"),
+        ("Jordanian", "JO"),
+        ("Chinese", "CN"),
+    ],
+)
+def test_demonyms_name_their_country(world: WorldIndex, demonym: str, code: str) -> None:
+    place = world.demonym(demonym)
+    assert place is not None and place.kind == "country" and place.country == code
+
+
+def test_first_level_regions_and_continents_are_indexed(world: WorldIndex) -> None:
+    california = world.lookup("California")[0]
+    assert (california.kind, california.country) == ("region", "US")
+    assert km(california.lat, california.lon, 37.2, -119.5) < 250
+    aleppo_province = [p for p in world.lookup("Aleppo Governorate") if p.kind == "region"]
+    assert aleppo_province and aleppo_province[0].country == "SY"
+    assert world.lookup("Europe")[0].kind == "continent"
+    assert world.admin1(california) == "US.CA"
+
+
+def test_unknown_names_find_nothing(world: WorldIndex) -> None:
+    assert world.lookup("Qwertyuiopville") == ()
+    assert world.demonym("Aleppo") is None
+    assert world.country("ZZ") is None
+    assert world.country("sy") is not None
+
+
+@given(st.text(max_size=200))
+def test_fold_keeps_every_offset(text: str) -> None:
+    assert len(fold(text)) == len(text)
+
+
+@pytest.mark.parametrize(
+    ("written", "key"),
+    [
+        ("Aleppo’s", "aleppo's"),
+        ("Sheikh-Maqsūd", "sheikh maqsud"),
+        ("  Geneva –  New York ", "geneva new york"),
+        ("MOSCOW", "moscow"),
+    ],
+)
+def test_name_key_folds_case_quotes_dashes_and_diacritics(written: str, key: str) -> None:
+    assert name_key(written) == key
+
+
+# --------------------------------------------------------------------------- the cache
+
+
+def _tiny_world() -> WorldIndex:
+    builder = _Builder()
+    builder.add(
+        gid=250441,
+        name="Amman",
+        kind="city",
+        lat=31.95522,
+        lon=35.94503,
+        country="JO",
+        admin1="JO.16",
+        population=1_275_857,
+        names=("Aman",),
+    )
+    return WorldIndex._from_builder(builder, version=world_module._versions())
+
+
+def test_the_index_is_built_once_then_read_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    builds: list[int] = []
+
+    def build() -> WorldIndex:
+        builds.append(1)
+        return _tiny_world()
+
+    monkeypatch.setattr(world_module, "build_world", build)
+    monkeypatch.setattr(world_module, "_LOADED", {})
+    first = load_world(cache_dir=tmp_path)
+    assert builds == [1]
+    cached = list(tmp_path.glob("world-*.pickle"))
+    assert len(cached) == 1 and world_module._versions() in cached[0].name
+
+    monkeypatch.setattr(world_module, "_LOADED", {})  # a new process: only the disk cache
+    second = load_world(cache_dir=tmp_path)
+    assert builds == [1], "a warm cache must not rebuild"
+    assert second.lookup("Aman")[0].id == first.lookup("Amman")[0].id == "geonames:250441"
+
+
+def test_a_new_package_version_rebuilds_and_replaces_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(world_module, "build_world", _tiny_world)
+    monkeypatch.setattr(world_module, "_LOADED", {})
+    load_world(cache_dir=tmp_path)
+    old = next(tmp_path.glob("world-*.pickle"))
+
+    monkeypatch.setattr(world_module, "_versions", lambda: "format0-geonamescache99")
+    monkeypatch.setattr(world_module, "_LOADED", {})
+    rebuilt = load_world(cache_dir=tmp_path)
+    assert rebuilt.version == "format0-geonamescache99"
+    assert not old.exists(), "the stale cache file is removed"
+    assert [p.name for p in tmp_path.glob("world-*.pickle")] == [
+        "world-format0-geonamescache99.pickle"
+    ]
+
+
+def test_a_corrupt_cache_file_is_rebuilt_not_fatal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(world_module, "build_world", _tiny_world)
+    monkeypatch.setattr(world_module, "_LOADED", {})
+    (tmp_path / f"world-{world_module._versions()}.pickle").write_bytes(b"not a pickle")
+    assert load_world(cache_dir=tmp_path).lookup("Amman")
+
+
+def test_cache_dir_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSMAP_CACHE_DIR", "/somewhere/else")
+    assert default_cache_dir() == Path("/somewhere/else")
+    monkeypatch.delenv("NEWSMAP_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", "/xdg")
+    assert default_cache_dir() == Path("/xdg/newsmap")
