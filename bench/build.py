@@ -4,9 +4,11 @@ The articles are generated from the gazetteer into a temporary directory (fixed 
 ``python -m geo build DIR --out OUT`` runs as a user would run it, progress bar on
 (stderr is captured to check the bar was drawn). The peer is the same articles read and
 geoparsed with ``find_mentions`` alone in this process, so the ratio shows what event
-extraction, layers and the five exports add. A stage breakdown follows.
+extraction, layers and the five exports add. With ``--breakdown`` (the default with
+``--quick``) a table of each stage's CPU time follows; it repeats the whole build in
+process, so the full run leaves it out unless asked.
 
-Run ``python bench/build.py`` (10,000 articles; ``--quick`` for 1,000).
+Run ``python bench/build.py`` (10,000 articles; ``--quick`` for 1,000 with the stages).
 """
 
 from __future__ import annotations
@@ -17,16 +19,19 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from table import ChildRun, clock, markdown, megabytes, ratio, run_child, seconds
+from table import ChildRun, clock, markdown, megabytes, python_command, ratio, run_child, seconds
 
 
 def _cli_build(articles: Path, out: Path) -> ChildRun:
     """Run ``python -m geo build`` as a user would, progress bar on."""
-    return run_child([sys.executable, "-m", "geo", "build", str(articles), "--out", str(out)])
+    return run_child(python_command("-m", "geo", "build", str(articles), "--out", str(out)))
 
 
-def _stages(articles: Path, out: Path) -> list[tuple[str, float, str]]:
-    """Time each stage of a build in this process; return (stage, seconds, note) rows."""
+def _stages(articles: Path, out: Path, *, full: bool) -> list[tuple[str, float, str]]:
+    """Time each stage of a build in this process; return (stage, seconds, note) rows.
+
+    Without ``full`` only reading and ``find_mentions`` (the peer) run.
+    """
     from geo.articles import read_articles
     from geo.gazetteer import load_gazetteer
     from geo.geoparse import find_mentions
@@ -47,6 +52,8 @@ def _stages(articles: Path, out: Path) -> list[tuple[str, float, str]]:
         len(find_mentions(doc.text, gazetteer, world=world, spans=doc.body)) for doc in docs
     )
     rows.append(("find_mentions (peer)", clock() - start, f"{found:,} mentions"))
+    if not full:
+        return rows
 
     try:
         from geo.corpus import analyse
@@ -98,13 +105,14 @@ def _sizes(corpus: object) -> str:
     return f"{events:,} events, {zones:,} zones"
 
 
-def run(*, quick: bool = False, articles: int = 0) -> str:
+def run(*, quick: bool = False, articles: int = 0, breakdown: bool | None = None) -> str:
     """Measure ``geo build`` and return the markdown tables."""
     from synthetic import write_articles
 
     from geo.gazetteer import load_gazetteer
 
     count = articles or (1000 if quick else 10000)
+    breakdown = quick if breakdown is None else breakdown
     with tempfile.TemporaryDirectory(prefix="newsmap-bench-") as tmp:
         root = Path(tmp)
         size = write_articles(root / "articles", load_gazetteer(), count)
@@ -115,10 +123,10 @@ def run(*, quick: bool = False, articles: int = 0) -> str:
         if code != 0:
             last = (stderr.strip().splitlines() or ["(no output)"])[-1]
             notes.append(f"`geo build` exited {code}: {last[:300]}")
+        stages: list[tuple[str, float, str]] = []
         try:
-            stages = _stages(root / "articles", root / "out-stages")
+            stages = _stages(root / "articles", root / "out-stages", full=breakdown)
         except ImportError as exc:
-            stages = []
             notes.append(f"stage breakdown not available: {exc}")
         outputs = sorted(p.name for p in (root / "out").glob("*")) if code == 0 else []
 
@@ -154,7 +162,7 @@ def run(*, quick: bool = False, articles: int = 0) -> str:
             for name, s, note in stages
         ]
         table += "\n" + markdown(
-            "Stage breakdown (in process, same articles)",
+            "Stages (in process, same articles, CPU)",
             ["stage", "CPU", "articles/CPU s", "note"],
             stage_rows,
         )
@@ -166,8 +174,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1,000 articles")
     parser.add_argument("--articles", type=int, default=0, help="number of articles")
+    parser.add_argument(
+        "--breakdown",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also time every stage in process (default: with --quick only; it repeats "
+        "the whole build)",
+    )
     args = parser.parse_args(argv)
-    print(run(quick=args.quick, articles=args.articles))
+    print(run(quick=args.quick, articles=args.articles, breakdown=args.breakdown))
     return 0
 
 

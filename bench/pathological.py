@@ -5,15 +5,20 @@ name repeated ("Aleppo Aleppo ..."), the prose with every whitespace removed, an
 prose in capitals. Two stages are timed: ``find_mentions`` over the whole text (world
 index on) and the article pipeline (``parse_article`` + ``find_mentions`` over the body +
 ``extract_events``). Linear work shows as a flat "per MB" column: the ratio against the
-1 MB time per MB stays near 1.
+smallest size's time per MB stays near 1.
 
-Run ``python bench/pathological.py`` (``--quick`` for 1 and 2 MB, find_mentions only).
+Each measurement runs in its own process (fresh memory) and is stopped after a time limit,
+so a super-linear stage shows as "did not finish" instead of hanging the run.
+
+Run ``python bench/pathological.py`` (``--quick`` for 0.25, 0.5 and 1 MB, 60 s limit).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
+import subprocess
 import sys
 from collections.abc import Callable, Sequence
 
@@ -43,8 +48,11 @@ def texts(size: int) -> dict[str, str]:
     }
 
 
-def _stage_functions() -> dict[str, Callable[[str], int]]:
-    """Return the timed stages, each taking a text and returning a count of results."""
+STAGES = ("find_mentions", "parse + mentions + events")
+
+
+def _stage(stage: str) -> Callable[[str], int]:
+    """Return one timed stage: it takes a text and returns a count of its results."""
     from geo.gazetteer import load_gazetteer
     from geo.geoparse import find_mentions
     from geo.world import load_world
@@ -55,67 +63,101 @@ def _stage_functions() -> dict[str, Callable[[str], int]]:
     def mentions(text: str) -> int:
         return len(find_mentions(text, gazetteer, world=world))
 
-    stages = {"find_mentions": mentions}
-    try:
+    def pipeline(text: str) -> int:
         from geo.articles import parse_article
         from geo.events import extract_events
-    except ImportError:
-        return stages
 
-    def pipeline(text: str) -> int:
         article = parse_article(text, path="pathological.txt", html=False)
         found = find_mentions(article.text, gazetteer, world=world, spans=article.body)
         return len(extract_events(article, found, gazetteer))
 
-    stages["parse + mentions + events"] = pipeline
-    return stages
+    func = mentions if stage == STAGES[0] else pipeline
+    func("Warm up in Aleppo.")
+    return func
 
 
-def run(*, quick: bool = False, pipeline: bool = True) -> str:
-    """Time each stage on each text at each size; return the markdown table."""
-    sizes = (1, 2) if quick else (1, 2, 5, 10)
+def _worker(stage: str, kind: str, size: int) -> int:
+    """Time one stage on one text in this process; print CPU seconds and count as JSON."""
+    func = _stage(stage)
+    text = texts(size)[kind]
+    start = clock()
+    count = func(text)
+    print(json.dumps({"cpu": clock() - start, "count": count}))
+    return 0
+
+
+def _measure(stage: str, kind: str, size: int, timeout: float) -> tuple[float, int] | str:
+    """Run one measurement in a child process; return (CPU s, count) or why it failed."""
+    command = [sys.executable, __file__, "--worker", stage, kind, str(size)]
     try:
-        stages = _stage_functions()
-    except ImportError as exc:
-        return f"**Pathological articles**: newsmap is not importable yet ({exc})\n"
-    if quick or not pipeline:
-        stages = {"find_mentions": stages["find_mentions"]}
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return f"did not finish in {timeout:.0f} s"
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
+        return f"failed: {last[:160]}"
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return float(result["cpu"]), int(result["count"])
+
+
+def run(*, quick: bool = False, pipeline: bool = True, timeout: float = 0.0) -> str:
+    """Time each stage on each text at each size; return the markdown table."""
+    sizes = (MB // 4, MB // 2, MB) if quick else (MB, 2 * MB, 5 * MB, 10 * MB)
+    timeout = timeout or (60.0 if quick else 300.0)
+    stages = STAGES if pipeline else STAGES[:1]
     rows: list[list[object]] = []
-    for stage, func in stages.items():
-        func("Warm up in Aleppo.")
-        base_per_mb: dict[str, float] = {}
-        for mb in sizes:
-            for kind, text in texts(mb * MB).items():
-                start = clock()
-                count = func(text)
-                elapsed = clock() - start
+    for stage in stages:
+        for kind in texts(1000):
+            base_per_mb = 0.0
+            gave_up = ""
+            for size in sizes:
+                mb = size / MB
+                if gave_up:
+                    rows.append([stage, kind, f"{mb:g} MB", "–", "–", "–", f"skipped: {gave_up}"])
+                    continue
+                result = _measure(stage, kind, size, timeout)
+                if isinstance(result, str):
+                    gave_up = f"{mb:g} MB {result}"
+                    rows.append([stage, kind, f"{mb:g} MB", "–", "–", "–", result])
+                    continue
+                elapsed, count = result
                 per_mb = elapsed / mb
-                base_per_mb.setdefault(kind, per_mb)
+                base_per_mb = base_per_mb or per_mb
                 rows.append(
                     [
                         stage,
                         kind,
-                        f"{mb} MB",
+                        f"{mb:g} MB",
                         seconds(elapsed),
                         seconds(per_mb),
-                        ratio(per_mb, base_per_mb[kind]),
+                        ratio(per_mb, base_per_mb),
                         f"{count:,}",
                     ]
                 )
-    header = ["stage", "text", "size", "time", "per MB", "per MB vs 1 MB", "results"]
-    title = "Pathological articles: time per MB (flat = linear)"
+    header = ["stage", "text", "size", "CPU", "per MB", "per MB vs smallest", "results"]
+    title = (
+        "Pathological articles: CPU time per MB (flat = linear); each run in its own process, "
+        f"stopped after {timeout:.0f} s"
+    )
     return markdown(title, header, rows)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark from the command line and print its table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="1 and 2 MB, find_mentions only")
+    parser.add_argument("--quick", action="store_true", help="0.25, 0.5 and 1 MB")
     parser.add_argument(
         "--no-pipeline", action="store_true", help="time find_mentions only (skip events)"
     )
+    parser.add_argument("--timeout", type=float, default=0.0, help="seconds per measurement")
+    parser.add_argument(
+        "--worker", nargs=3, metavar=("STAGE", "KIND", "SIZE"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args(argv)
-    print(run(quick=args.quick, pipeline=not args.no_pipeline))
+    if args.worker:
+        stage, kind, size = args.worker
+        return _worker(stage, kind, int(size))
+    print(run(quick=args.quick, pipeline=not args.no_pipeline, timeout=args.timeout))
     return 0
 
 

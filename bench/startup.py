@@ -1,8 +1,9 @@
 """Benchmark start-up and memory: the toponyms command on one seed against a bare interpreter.
 
-Each command runs as its own process; its wall time, CPU time (user + system) and peak
-resident memory (``ru_maxrss`` of that one child, from ``os.wait4``) are taken per run,
-and the median of the runs is shown. The 2 s target is for wall time on an idle machine;
+Each command runs as its own process; its wall time and CPU time (user + system, from
+``os.wait4``) and its peak resident memory (VmHWM, written by a tiny exit hook; rusage's
+``ru_maxrss`` would start at the benchmark's own size) are taken per run, and the median
+of the runs is shown. The 2 s target is for wall time on an idle machine;
 CPU time is what to read on a busy one. The world index is warmed by one untimed run
 first, so the figures are for a warm on-disk cache (the state after the first ever run).
 
@@ -16,7 +17,7 @@ import statistics
 import sys
 from collections.abc import Sequence
 
-from table import REPO_ROOT, markdown, megabytes, ratio, run_child, seconds
+from table import REPO_ROOT, markdown, megabytes, python_command, ratio, run_child, seconds
 
 TARGET_START_S = 2.0
 TARGET_MEMORY_MB = 300.0
@@ -46,13 +47,12 @@ def median_run(command: Sequence[str], runs: int) -> tuple[float, float, int, in
 def run(*, quick: bool = False) -> str:
     """Measure start-up and memory and return the markdown table."""
     runs = 3 if quick else 5
-    python = sys.executable
     seeds = sorted((REPO_ROOT / "seeds").glob("000*.txt"))
     seed = str(seeds[0].relative_to(REPO_ROOT)) if seeds else "seeds/000.txt"
     commands = {
-        "bare interpreter (`python -c pass`)": [python, "-c", "pass"],
-        f"`python -m geo toponyms {seed}`": [python, "-m", "geo", "toponyms", seed],
-        "load gazetteer + world index only": [python, "-c", LOAD_WORLD],
+        "bare interpreter (`python -c pass`)": python_command("-c", "pass"),
+        f"`python -m geo toponyms {seed}`": python_command("-m", "geo", "toponyms", seed),
+        "load gazetteer + world index only": python_command("-c", LOAD_WORLD),
     }
     run_child(commands[f"`python -m geo toponyms {seed}`"])  # build or warm the cached index
     rows: list[list[object]] = []

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -55,30 +57,69 @@ def ratio(value: float, peer: float) -> str:
     return f"×{value / peer:.2f}"
 
 
+# Peak memory of a child is read from its own /proc/self/status (VmHWM) at exit: the
+# rusage ru_maxrss of a child on Linux starts at its parent's size (fork, then exec).
+_PEAK_ENV = "NEWSMAP_BENCH_PEAK_FILE"
+_PEAK_HOOK = (
+    "import atexit, os, sys\n"
+    "def _bench_peak():\n"
+    "    with open('/proc/self/status') as status:\n"
+    "        kb = next(line.split()[1] for line in status if line.startswith('VmHWM:'))\n"
+    f"    with open(os.environ['{_PEAK_ENV}'], 'w') as out:\n"
+    "        out.write(kb)\n"
+    "atexit.register(_bench_peak)\n"
+)
+
+
+def python_command(*args: str) -> list[str]:
+    """Return ``python ARGS`` (``-c CODE`` or ``-m MODULE ...``) that also reports its peak RSS.
+
+    The command runs the same code in the same interpreter; a small exit hook writes the
+    process's peak resident memory for :func:`run_child` to read.
+    """
+    if args[0] == "-c":
+        code = args[1]
+    elif args[0] == "-m":
+        code = (
+            "import runpy\n"
+            f"sys.argv = {[args[1], *args[2:]]!r}\n"
+            f"runpy.run_module({args[1]!r}, run_name='__main__', alter_sys=True)\n"
+        )
+    else:
+        raise ValueError(f"expected -c CODE or -m MODULE, got {args[0]!r}")
+    return [sys.executable, "-c", _PEAK_HOOK + code]
+
+
 @dataclass(frozen=True)
 class ChildRun:
     """What one child process cost: wall and CPU seconds, peak memory, exit code, stderr."""
 
     wall: float
     cpu: float
-    max_rss: int  # bytes
+    max_rss: int  # bytes; 0 when the command did not report it (see python_command)
     code: int
     stderr: str
 
 
 def run_child(command: Sequence[str], *, cwd: Path = REPO_ROOT) -> ChildRun:
-    """Run ``command`` to the end; measure it with ``os.wait4`` (this child only)."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    assert process.stderr is not None
-    error = process.stderr.read().decode(errors="replace")
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
+    """Run ``command`` to the end; time it with ``os.wait4`` (this child only)."""
+    with tempfile.TemporaryDirectory(prefix="newsmap-bench-") as tmp:
+        peak_file = Path(tmp) / "peak"
+        env = {**os.environ, _PEAK_ENV: str(peak_file)}
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        assert process.stderr is not None
+        error = process.stderr.read().decode(errors="replace")
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        peak = int(peak_file.read_text()) * 1024 if peak_file.exists() else 0
     return ChildRun(
         wall=wall,
         cpu=usage.ru_utime + usage.ru_stime,
-        max_rss=usage.ru_maxrss * 1024,  # KiB on Linux
+        max_rss=peak,
         code=process.returncode,
         stderr=error,
     )

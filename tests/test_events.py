@@ -5,16 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from geo.articles import parse_article, read_articles
-from geo.events import extract, extract_events, extract_zones, link_events
+from geo.events import Extraction, extract, extract_events, extract_zones, link_events
 from geo.gazetteer import Gazetteer, load_gazetteer
 from geo.geoparse import find_mentions
 from geo.models import Article, Event
+from geo.world import WorldIndex, load_world
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 D = dt.date
@@ -488,3 +490,308 @@ def test_lausanne_meeting_is_claimed_by_the_russian_foreign_ministry(
     _, events = seeds["002"]
     (meeting,) = [e for e in events if e.place_id == "lausanne"]
     assert meeting.claimed_by == "Russian Ministry of Foreign Affairs (Ryabkov)"
+
+
+# ----------------------------------------------------------------------------- non-seed articles
+# Reports the extractor was not written for: other outlets, countries and date styles.
+# They need the GeoNames world index (Kirkuk, Kharkiv, Khan Younis are not curated).
+
+MOSUL = (
+    "Iraqi forces push into eastern Mosul\n\n"
+    "BAGHDAD, November 4, 2016 (Reuters) - Iraqi special forces entered the eastern districts "
+    "of Mosul on Friday, the army said, two weeks after the offensive began.\n\n"
+    "At least 12 civilians were killed when a car bomb exploded near a market in Kirkuk on "
+    "Thursday, police said.\n\n"
+    "Hundreds of people protested in Erbil on Wednesday against the shortage of fuel.\n\n"
+    "Meanwhile, Turkish troops shelled positions near Bashiqa, according to Turkey's defence "
+    "ministry. In Syria, fighting continued around Idlib and Raqqa.\n"
+)
+KHARKIV = (
+    "Russian shelling kills three in Kharkiv\n\n"
+    "KYIV, March 12, 2023 (Kyiv Independent) - Three civilians were killed when Russian forces "
+    "shelled a residential district of Kharkiv on Saturday, regional governor Oleh Syniehubov "
+    "said.\n\n"
+    "Ukrainian troops recaptured the village of Dvorichna on Friday, the General Staff "
+    "reported.\n"
+)
+KHAN_YOUNIS = (
+    "Israeli airstrike kills 5 in southern Gaza\n\n"
+    "KHAN YOUNIS, Gaza Strip, May 14, 2024 (AP) — An Israeli airstrike hit a house in Khan "
+    "Younis on Tuesday, killing at least five people, including two children, health officials "
+    "said.\n\n"
+    "Later that day, Palestinian militants fired rockets at the Israeli town of Sderot, the "
+    "Israeli military said.\n"
+)
+NAIROBI = (
+    "Kenyan police fire tear gas at tax protesters\n\n"
+    "NAIROBI, July 7, 2025 (Reuters) - Police fired tear gas at hundreds of protesters who "
+    "marched through central Nairobi on Monday, witnesses said.\n\n"
+    "Demonstrators later looted shops in Mombasa, police said.\n"
+)
+CARACAS = (
+    "Venezuela detains opposition leader\n\n"
+    "CARACAS, August 3, 2024 (AFP) - Venezuelan police arrested opposition leader Freddy "
+    "Superlano in Caracas on Tuesday, party spokeswoman Maria Lopez said.\n\n"
+    "The government and the opposition signed an agreement in Barbados in October.\n"
+)
+IRAQ_MORE = (
+    "BAGHDAD, November 4, 2016 (Reuters) - Turkish troops shelled positions near Mosul on "
+    "Thursday, according to Turkey's defence ministry.\n\n"
+    "Gunmen abducted four aid workers in Tikrit on Wednesday, officials said. Jihadists seized "
+    "the town of Hit last month.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def world() -> WorldIndex:
+    return load_world()
+
+
+def world_events(text: str, gazetteer: Gazetteer, world: WorldIndex) -> Extraction:
+    article = parse_article(text)
+    mentions = find_mentions(article.text, gazetteer, world=world, spans=article.body)
+    return extract(article, mentions, gazetteer)
+
+
+# (article, evidence starts with, event_type, sub_event_type, date, precision, place,
+#  geo_precision, fatalities, claimed_by, actor1)
+Row = tuple[str, str, str, str, dt.date, int, str, int, "int | None", str, str]
+NON_SEED: list[Any] = [
+    pytest.param(
+        MOSUL,
+        ("Iraqi special forces entered", "Battles", "Government regains territory")
+        + (D(2016, 11, 4), 1, "Mosul", 2, None, "the army", "Military Forces of Iraq"),
+        id="Reuters Mosul: entering districts of a city is territory regained, part of it",
+    ),
+    pytest.param(
+        MOSUL,
+        ("At least 12 civilians", "Explosions/Remote violence", "Remote explosive/landmine/IED")
+        + (D(2016, 11, 3), 1, "Kirkuk", 1, 12, "police", ""),
+        id="Reuters Kirkuk: a car bomb near a market in the town, police said",
+    ),
+    pytest.param(
+        MOSUL,
+        ("Hundreds of people protested", "Protests", "Peaceful protest")
+        + (D(2016, 11, 2), 1, "Erbil", 1, None, "Reuters", "Protesters (Iraq)"),
+        id="Reuters Erbil: a protest in the outlet's own voice",
+    ),
+    pytest.param(
+        MOSUL,
+        ("In Syria, fighting continued", "Battles", "Armed clash")
+        + (D(2016, 11, 4), 2, "Idlib", 2, None, "Reuters", ""),
+        id="no date of its own: the report's date, a week's precision, not the last weekday",
+    ),
+    pytest.param(
+        KHARKIV,
+        ("Three civilians were killed", "Explosions/Remote violence")
+        + ("Shelling/artillery/missile attack", D(2023, 3, 11), 1, "Kharkiv", 2, 3)
+        + ("Oleh Syniehubov", "Military Forces of Russia (2000-)"),
+        id="Kyiv: Saturday before a Sunday dateline; the count goes to the shelling",
+    ),
+    pytest.param(
+        KHARKIV,
+        ("Ukrainian troops recaptured", "Battles", "Government regains territory")
+        + (D(2023, 3, 10), 1, "Dvorichna", 1, None, "General Staff", "Military Forces of Ukraine"),
+        id="Kyiv: the General Staff is a body, not a general",
+    ),
+    pytest.param(
+        KHAN_YOUNIS,
+        ("An Israeli airstrike", "Explosions/Remote violence", "Air/drone strike")
+        + (D(2024, 5, 14), 1, "Khān Yūnis", 1, 5, "health officials", "Military Forces of Israel"),
+        id="AP Khan Younis: airstrike, 'including two children' is not added",
+    ),
+    pytest.param(
+        KHAN_YOUNIS,
+        ("Later that day, Palestinian", "Explosions/Remote violence")
+        + ("Shelling/artillery/missile attack", D(2024, 5, 14), 1, "Sderot", 1, None)
+        + ("Israeli military", "Militants"),
+        id="AP Sderot: 'later that day' keeps the day before it",
+    ),
+    pytest.param(
+        NAIROBI,
+        ("Police fired tear gas", "Protests", "Protest with intervention")
+        + (D(2025, 7, 7), 1, "Nairobi", 1, None, "witnesses", "Protesters (Kenya)"),
+        id="Nairobi: tear gas makes a protest one with intervention",
+    ),
+    pytest.param(
+        NAIROBI,
+        ("Demonstrators later looted", "Riots", "Violent demonstration")
+        + (D(2025, 7, 7), 1, "Mombasa", 1, None, "police", "Rioters (Kenya)"),
+        id="Nairobi: demonstrators looting is a riot, not a protest and a looting",
+    ),
+    pytest.param(
+        CARACAS,
+        ("Venezuelan police arrested", "Strategic developments", "Arrests")
+        + (D(2024, 7, 30), 1, "Caracas", 1, None, "Maria Lopez", "Police Forces of Venezuela"),
+        id="Caracas: Tuesday before a Saturday dateline, a named spokeswoman",
+    ),
+    pytest.param(
+        CARACAS,
+        ("The government and the opposition", "Strategic developments", "Agreement")
+        + (D(2023, 10, 1), 3, "Barbados", 3, None, "AFP", "Government of Venezuela"),
+        id="Caracas: a bare 'the government' is the government of the article's country",
+    ),
+    pytest.param(
+        IRAQ_MORE,
+        ("Turkish troops shelled", "Explosions/Remote violence")
+        + ("Shelling/artillery/missile attack", D(2016, 11, 3), 1, "Mosul", 2, None)
+        + ("Turkish Ministry of Defence", "Military Forces of Turkey"),
+        id="'according to Turkey's defence ministry': the Turkish ministry, not a place",
+    ),
+    pytest.param(
+        IRAQ_MORE,
+        ("Gunmen abducted", "Violence against civilians", "Abduction/forced disappearance")
+        + (D(2016, 11, 2), 1, "Tikrīt", 1, None, "officials", "Unidentified Armed Group"),
+        id="gunmen abducting aid workers",
+    ),
+    pytest.param(
+        IRAQ_MORE,
+        ("Jihadists seized", "Battles", "Non-state actor overtakes territory")
+        + (D(2016, 10, 1), 3, "Hīt", 1, None, "Reuters", "Militants"),
+        id="jihadists seizing a town last month",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "row"), NON_SEED)
+def test_non_seed_event(gazetteer: Gazetteer, world: WorldIndex, text: str, row: Row) -> None:
+    evidence, kind, sub, day, precision, place, geo, fatalities, claimed, actor1 = row
+    events = [e for e in world_events(text, gazetteer, world).events]
+    (event,) = [e for e in events if e.evidence.startswith(evidence)]
+    assert (event.event_type, event.sub_event_type) == (kind, sub)
+    assert (event.event_date, event.time_precision) == (day, precision)
+    assert (event.location, event.geo_precision) == (place, geo)
+    assert event.fatalities == fatalities
+    assert event.claimed_by == claimed
+    assert event.actor1 == actor1
+
+
+def test_a_place_from_the_sentence_before_is_not_borrowed(
+    gazetteer: Gazetteer, world: WorldIndex
+) -> None:
+    result = world_events(MOSUL, gazetteer, world)
+    assert not [e for e in result.events if e.evidence.startswith("Meanwhile")]
+    (line,) = [d for d in result.dropped if "Meanwhile" in d]
+    assert "no place in the sentence" in line
+
+
+def test_a_headline_without_a_place_is_dropped_not_guessed(
+    gazetteer: Gazetteer, world: WorldIndex
+) -> None:
+    result = world_events(NAIROBI, gazetteer, world)
+    assert not [e for e in result.events if e.evidence.startswith("Kenyan police")]
+    assert any("Kenyan police" in d and "no place" in d for d in result.dropped)
+
+
+@pytest.mark.parametrize(
+    ("second", "day", "precision"),
+    [
+        pytest.param("Fighting broke out in Aleppo.", D(2016, 9, 18), 2, id="no date: report's"),
+        pytest.param(
+            "Fighting then broke out in Aleppo.", D(2016, 9, 16), 1, id="'then' keeps the day"
+        ),
+        pytest.param(
+            "Later that day fighting broke out in Aleppo.",
+            D(2016, 9, 16),
+            1,
+            id="'later that day' keeps the day",
+        ),
+    ],
+)
+def test_a_sentence_without_a_date(
+    gazetteer: Gazetteer, second: str, day: dt.date, precision: int
+) -> None:
+    text = (
+        "MOSCOW, September 18, 2016. /TASS/. Militants shelled Sheikh Maqsood on Friday. "
+        f"{second}\n"
+    )
+    (fight,) = [e for e in events_of(text, gazetteer) if e.event_type == "Battles"]
+    assert (fight.event_date, fight.time_precision) == (day, precision)
+
+
+def test_a_yearless_month_after_the_report_is_last_year(
+    gazetteer: Gazetteer, world: WorldIndex
+) -> None:
+    (event,) = [
+        e for e in world_events(CARACAS, gazetteer, world).events if e.sub_event_type == "Agreement"
+    ]
+    assert (event.event_date, event.end_date, event.time_precision) == (
+        D(2023, 10, 1),
+        D(2023, 10, 31),
+        3,
+    )  # "signed ... in October" in an August 2024 report: done, so October 2023
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the actor table reads 'the opposition' as Militants (right for Aleppo's armed "
+    "opposition); telling a political opposition from an armed one needs more than a word",
+)
+def test_a_political_opposition_is_not_an_armed_group(
+    gazetteer: Gazetteer, world: WorldIndex
+) -> None:
+    (event,) = [
+        e for e in world_events(CARACAS, gazetteer, world).events if e.sub_event_type == "Agreement"
+    ]
+    assert event.actor2 != "Militants"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="'southern Gaza' resolves to Gaza City, 25 km from Khan Younis, so the headline "
+    "is not recognised as the lead's air strike told again (same telling needs <= 20 km)",
+)
+def test_the_headline_is_the_leads_air_strike_told_again(
+    gazetteer: Gazetteer, world: WorldIndex
+) -> None:
+    strikes = [
+        e
+        for e in world_events(KHAN_YOUNIS, gazetteer, world).events
+        if e.sub_event_type == "Air/drone strike"
+    ]
+    assert len(strikes) == 1
+
+
+LEXICON = [
+    (
+        "A roadside bomb exploded in Aleppo",
+        "Explosions/Remote violence",
+        "Remote explosive/landmine/IED",
+    ),
+    ("A suicide bomber blew himself up in Aleppo", "Explosions/Remote violence", "Suicide bomb"),
+    ("Warplanes struck Aleppo", "Explosions/Remote violence", "Air/drone strike"),
+    ("Mortar rounds hit Aleppo", "Explosions/Remote violence", "Shelling/artillery/missile attack"),
+    ("Rebels ambushed a government convoy in Aleppo", "Battles", "Armed clash"),
+    ("Rebels captured Sheikh Maqsood", "Battles", "Non-state actor overtakes territory"),
+    ("Syrian troops recaptured Sheikh Maqsood", "Battles", "Government regains territory"),
+    ("Militants killed five civilians in Aleppo", "Violence against civilians", "Attack"),
+    (
+        "Gunmen kidnapped two doctors in Aleppo",
+        "Violence against civilians",
+        "Abduction/forced disappearance",
+    ),
+    ("Students rioted in Aleppo", "Riots", "Violent demonstration"),
+    (
+        "Police used tear gas to disperse protesters in Aleppo",
+        "Protests",
+        "Protest with intervention",
+    ),
+    ("Police arrested 30 people in Aleppo", "Strategic developments", "Arrests"),
+    ("The two sides signed a truce in Aleppo", "Strategic developments", "Agreement"),
+    (
+        "Rebels set up a new headquarters in Aleppo",
+        "Strategic developments",
+        "Headquarters or base established",
+    ),
+    ("Militants looted shops in Aleppo", "Strategic developments", "Looting/property destruction"),
+]
+
+
+@pytest.mark.parametrize(
+    ("clause", "kind", "sub"), [pytest.param(c, k, s, id=c) for c, k, s in LEXICON]
+)
+def test_trigger_lexicon(gazetteer: Gazetteer, clause: str, kind: str, sub: str) -> None:
+    text = f"MOSCOW, September 18, 2016. /TASS/. {clause} on Friday.\n"
+    (event,) = events_of(text, gazetteer)
+    assert (event.event_type, event.sub_event_type) == (kind, sub)
+    assert event.event_date == D(2016, 9, 16)

@@ -7,6 +7,7 @@ that output is deterministic, and that a user mistake gets one clear line, not a
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import json
@@ -133,12 +134,16 @@ def test_find_mentions_stays_inside_the_spans_it_is_given(
 
 
 def assert_article_valid(article: Article) -> None:
-    """Body spans lie inside the text and sentences inside the body."""
+    """Body spans lie inside the text, in order, and every sentence inside one of them."""
     n = len(article.text)
-    for s, e in article.body:
+    body = article.body
+    assert list(body) == sorted(body), "body spans are not in order"
+    for s, e in body:
         assert 0 <= s <= e <= n
+    starts = [s for s, _ in body]
     for s, e in article.sentences:
-        assert any(bs <= s and e <= be for bs, be in article.body), (s, e, article.body)
+        i = bisect.bisect_right(starts, s) - 1
+        assert i >= 0 and body[i][0] <= s <= e <= body[i][1], (s, e, body[max(i, 0)])
 
 
 @settings(HOSTILE, max_examples=60)
@@ -213,16 +218,43 @@ def test_ten_megabyte_file_is_read_and_parsed(tmp_path: Path) -> None:
     assert_article_valid(article)
 
 
+def squashed(size: int) -> str:
+    """Return ``size`` characters of the seed prose with every whitespace removed."""
+    text = re.sub(r"\s+", "", PROSE)
+    return (text * (size // len(text) + 1))[:size]
+
+
 def test_text_without_whitespace_does_not_crash(gazetteer: Gazetteer, world: WorldIndex) -> None:
-    squashed = re.sub(r"\s+", "", PROSE)
-    text = (squashed * (1_000_000 // len(squashed) + 1))[:1_000_000]
+    text = squashed(1_000_000)
     mentions = find_mentions(text, gazetteer, world=world)
     assert_spans_valid(text, mentions)
     article = parse_article(text, path="squashed.txt", html=False)
     assert_article_valid(article)
+    assert_spans_valid(text, find_mentions(text, gazetteer, world=world, spans=article.body))
+
+
+def test_short_text_without_whitespace_through_event_extraction(
+    gazetteer: Gazetteer, world: WorldIndex
+) -> None:
+    article = parse_article(squashed(5_000), path="squashed.txt", html=False)
     found = find_mentions(article.text, gazetteer, world=world, spans=article.body)
     events = extract_events(article, found, gazetteer)
-    assert all(e.evidence_end <= len(article.text) for e in events)
+    assert all(article.text[e.evidence_start : e.evidence_end] == e.evidence for e in events)
+
+
+@pytest.mark.xfail(
+    run=False,
+    reason="geo/events.py _sentence_speaker: _SAID_RE backtracks over the spaces that mask "
+    "quotes in one long sentence; 10k characters 0.36 s, 20k 2.4 s, 50k 24 s CPU, so 1 MB "
+    "does not finish (bench/pathological.py prints it). Run it once that is linear.",
+)
+def test_megabyte_without_whitespace_through_event_extraction(
+    gazetteer: Gazetteer, world: WorldIndex
+) -> None:
+    article = parse_article(squashed(1_000_000), path="squashed.txt", html=False)
+    found = find_mentions(article.text, gazetteer, world=world, spans=article.body)
+    events = extract_events(article, found, gazetteer)
+    assert all(article.text[e.evidence_start : e.evidence_end] == e.evidence for e in events)
 
 
 def test_all_capitals_still_finds_aleppo(gazetteer: Gazetteer, world: WorldIndex) -> None:

@@ -313,6 +313,30 @@ def test_corridor_is_the_gazetteer_line_linked_to_its_events(layers):
     assert road["geometry"].coords[0] == pytest.approx((37.1735, 36.2335))
 
 
+CORRIDORS_CSV = """\
+ramouseh-corridor,Ramouseh corridor,corridor,36.155,37.135,SY,,"LINESTRING (37.15 36.17, \
+37.135 36.155, 37.12 36.135)",5000,test map,
+idlib-corridor,Idlib corridor,corridor,35.93,36.63,SY,,"LINESTRING (36.64 35.93, 36.62 35.94)",\
+5000,test map,
+"""
+
+
+def test_unnamed_corridors_link_the_city_corridors_to_their_events(layers):
+    # "via the 1st and 6th humanitarian corridors" in Aleppo: no corridor is named, so
+    # every corridor within 15 km of Aleppo joins the layer, linked to that event.
+    gazetteer = parse_gazetteer(
+        (GAZETTEER_CSV + CORRIDORS_CSV).splitlines(), source="test-gazetteer.csv"
+    )
+    with_corridors = build_layers(sample_corpus(), gazetteer)
+    corridors = with_corridors.corridors.set_index("id")
+    assert list(corridors.index) == ["castello-road", "ramouseh-corridor"]  # not Idlib's
+    ramouseh = corridors.loc["ramouseh-corridor"]
+    assert (ramouseh["articles"], ramouseh["events"]) == ("000_a", "000_a-e1")
+    assert isinstance(ramouseh["geometry"], LineString)
+    pd.testing.assert_frame_equal(with_corridors.events, layers.events)
+    pd.testing.assert_frame_equal(with_corridors.places, layers.places)
+
+
 def test_zone_buffers_the_city_polygon_by_10_km_within_10_m(layers):
     zone = layers.zones.iloc[0]
     assert zone["buffered"] == "polygon of Aleppo's extent"

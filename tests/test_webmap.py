@@ -12,6 +12,7 @@ from test_layers import sample_corpus, sample_gazetteer
 from geo.errors import ExportError
 from geo.layers import Layers, build_layers
 from geo.webmap import (
+    MAX_ZOOM_OFFLINE,
     asset_urls,
     build_map,
     copy_assets,
@@ -213,7 +214,7 @@ def test_same_layers_render_the_same_page(layers, html_page):
 
 def test_offline_map_has_no_tiles_but_a_max_zoom(html_page):
     assert "L.tileLayer" not in html_page
-    assert '"maxZoom": 18' in html_page
+    assert f'"maxZoom": {MAX_ZOOM_OFFLINE}' in html_page
 
 
 def test_online_basemap_only_when_asked(layers):
