@@ -91,7 +91,7 @@ import datetime as dt
 import hashlib
 import math
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -752,14 +752,32 @@ def _quote_speaker(
     return speakers.name(earlier[-1]) if earlier else ""
 
 
+def _quote_at(quotes: Sequence[tuple[int, int]], at: int) -> tuple[int, int] | None:
+    """Return the quoted passage that holds offset ``at``, if any (``quotes`` are sorted)."""
+    i = bisect_right(quotes, (at, math.inf)) - 1
+    if i >= 0 and quotes[i][0] <= at < quotes[i][1]:
+        return quotes[i]
+    return None
+
+
+def _quotes_within(
+    quotes: Sequence[tuple[int, int]], start: int, end: int
+) -> Sequence[tuple[int, int]]:
+    """Return the quoted passages that overlap ``[start, end)`` (``quotes`` are sorted)."""
+    first = max(bisect_right(quotes, (start, math.inf)) - 1, 0)
+    last = bisect_left(quotes, (end, -math.inf))
+    return quotes[first:last]
+
+
 def _sentence_speaker(
     sentence: str, offset: int, speakers: _Speakers, quotes: Sequence[tuple[int, int]]
 ) -> str:
-    # outside quotes only
+    # outside quotes only: a quote is masked with '"', which no speaker pattern crosses, so
+    # a long quote costs one pass (masked with spaces, the patterns backtracked over it).
     masked = list(sentence)
-    for qs, qe in quotes:
+    for qs, qe in _quotes_within(quotes, offset, offset + len(sentence)):
         for i in range(max(qs, offset), min(qe, offset + len(sentence))):
-            masked[i - offset] = " "
+            masked[i - offset] = '"'
     plain = "".join(masked)
     match = _ACCORDING_RE.search(plain)
     if match:
@@ -1395,10 +1413,15 @@ def _claim(
     speakers: _Speakers,
     quotes: Sequence[tuple[int, int]],
 ) -> str:
-    quote = next((q for q in quotes if q[0] <= at < q[1]), None)
+    quote = _quote_at(quotes, at)
     if quote is not None:
         return _quote_speaker(text, quote, sentences, speakers)
     return _sentence_speaker(sentence, s_start, speakers, quotes)
+
+
+#: A "sentence" longer than this is not prose; reading it for events costs time quadratic
+#: in its length (each trigger re-reads it), so it is reported as dropped instead.
+MAX_SENTENCE_CHARS = 5_000
 
 
 def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer) -> Extraction:
@@ -1435,6 +1458,14 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
     previous_armed = ""
     previous_end = 0
     for s_start, s_end in sentences:
+        if s_end - s_start > MAX_SENTENCE_CHARS:
+            # Not prose (a table, a text with no spaces): every trigger would re-read the
+            # whole span, quadratic in its length. Say so instead of guessing.
+            dropped.append(
+                f"{article.id}:{s_start}: sentence of {s_end - s_start:,} characters left out "
+                f"(longer than {MAX_SENTENCE_CHARS:,}: not prose)"
+            )
+            continue
         sentence = text[s_start:s_end]
         dates = find_dates(sentence, article.published)
         lo, hi = bisect_left(starts, s_start), bisect_left(starts, s_end)
@@ -1451,7 +1482,7 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
         if fine:
             top = max(fine, key=lambda m: _KIND_RANK.get(m.place.kind, 0))
             best_place = (top.place, _geo_precision(top, text, s_start))
-        quote = next((q for q in quotes if q[0] <= s_start < q[1]), None)
+        quote = _quote_at(quotes, s_start)
         continues = _continues(sentence) or (quote is not None and quote[0] < s_start)
         # the same paragraph, no new topic: the place still holds, a day needs "then" etc.
         carry_place = continues or (
@@ -1683,7 +1714,7 @@ def extract_zones(
                 days = day_count(sentence)
                 if days is not None:
                     start_date = article.published - dt.timedelta(days=days)
-            quote = next((q for q in quotes if q[0] <= s_start + match.start() < q[1]), None)
+            quote = _quote_at(quotes, s_start + match.start())
             claimed = (
                 _quote_speaker(text, quote, sentences, speakers)
                 if quote

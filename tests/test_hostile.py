@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from geo.articles import parse_article, read_article
 from geo.errors import ArticleError, GazetteerError
-from geo.events import extract_events, extract_zones
+from geo.events import extract, extract_events, extract_zones
 from geo.gazetteer import DEFAULT_GAZETTEER, Gazetteer, load_gazetteer
 from geo.geoparse import find_mentions
 from geo.models import Article, Mention
@@ -242,12 +242,6 @@ def test_short_text_without_whitespace_through_event_extraction(
     assert all(article.text[e.evidence_start : e.evidence_end] == e.evidence for e in events)
 
 
-@pytest.mark.xfail(
-    run=False,
-    reason="geo/events.py _sentence_speaker: _SAID_RE backtracks over the spaces that mask "
-    "quotes in one long sentence; 10k characters 0.36 s, 20k 2.4 s, 50k 24 s CPU, so 1 MB "
-    "does not finish (bench/pathological.py prints it). Run it once that is linear.",
-)
 def test_megabyte_without_whitespace_through_event_extraction(
     gazetteer: Gazetteer, world: WorldIndex
 ) -> None:
@@ -255,6 +249,9 @@ def test_megabyte_without_whitespace_through_event_extraction(
     found = find_mentions(article.text, gazetteer, world=world, spans=article.body)
     events = extract_events(article, found, gazetteer)
     assert all(article.text[e.evidence_start : e.evidence_end] == e.evidence for e in events)
+    # A megabyte "sentence" is not prose: it is left out, and the reason says so.
+    dropped = extract(article, found, gazetteer).dropped
+    assert any("not prose" in line for line in dropped)
 
 
 def test_all_capitals_still_finds_aleppo(gazetteer: Gazetteer, world: WorldIndex) -> None:
