@@ -45,7 +45,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-DRAW_TIMEOUT_MS = 300_000
+DRAW_TIMEOUT_MS = 180_000
+# A script error means the map will never draw: record it so the wait ends at once.
+ON_ERROR = "window.addEventListener('error', e => { window.__error = String(e.message); });"
 
 # Drawn when Leaflet has put markers, clusters or vector paths on the map and the count of
 # them has not changed for STABLE_MS (MarkerCluster adds markers in chunks). The draw time
@@ -56,6 +58,7 @@ DRAWN = f"""() => {{
     '.leaflet-marker-icon, .marker-cluster, path.leaflet-interactive, .leaflet-marker-pane > *'
   ).length;
   const now = performance.now();
+  if (window.__error) return true;
   if (n === 0 || n !== window.__drawn) {{
     window.__drawn = n;
     window.__since = now;
@@ -126,6 +129,7 @@ class Browser:
     def draw(self, page_file: Path) -> tuple[float, int, str]:
         """Open ``page_file``; return seconds until drawn, elements drawn and problems."""
         page = self._browser.new_page(viewport={"width": 1280, "height": 800})
+        page.add_init_script(ON_ERROR)
         problems: list[str] = []
         page.on("pageerror", lambda exc: problems.append(f"JS error: {exc}"))
         page.on(
@@ -141,6 +145,9 @@ class Browser:
         try:
             page.goto(page_file.as_uri(), wait_until="load", timeout=DRAW_TIMEOUT_MS)
             page.wait_for_function(DRAWN, timeout=DRAW_TIMEOUT_MS, polling=50)
+            error = page.evaluate("window.__error || ''")
+            if error:
+                return 0.0, 0, f"not drawn: JS error: {error}"
             elapsed = float(page.evaluate("window.__since")) / 1000
             drawn = int(page.evaluate("window.__drawn"))
         except PlaywrightError as exc:  # a benchmark reports a map that does not draw
@@ -169,7 +176,7 @@ def _naive_map(corpus: Any, like: Any) -> Any:
     """Return a folium map with one Marker and pop-up per event (the peer)."""
     import folium
 
-    naive = folium.Map(location=[35.0, 38.0], zoom_start=6, tiles=None, max_zoom=18)
+    naive = folium.Map(location=[35.0, 38.0], zoom_start=6, tiles=None, maxZoom=18)
     naive.default_js = list(like.default_js)
     naive.default_css = list(like.default_css)
     for event in corpus.events:
@@ -185,11 +192,15 @@ def _fast_cluster_map(corpus: Any, like: Any) -> Any:
 
     from geo.webmap import asset_urls
 
-    fast = folium.Map(location=[35.0, 38.0], zoom_start=6, tiles=None, max_zoom=18)
+    fast = folium.Map(location=[35.0, 38.0], zoom_start=6, tiles=None, maxZoom=18)
     fast.default_js = list(like.default_js)
     fast.default_css = list(like.default_css)
     js, css = asset_urls()
-    cluster = FastMarkerCluster([[event.lat, event.lon] for event in corpus.events])
+    cluster = FastMarkerCluster(
+        [[event.lat, event.lon] for event in corpus.events],
+        # folium's default callback needs Leaflet.awesome-markers, which is not bundled
+        callback="function (row) { return L.marker(new L.LatLng(row[0], row[1])); }",
+    )
     cluster.default_js = [("markerclusterjs", js[3])]
     cluster.default_css = [("markerclustercss", css[1]), ("markerclusterdefaultcss", css[2])]
     cluster.add_to(fast)

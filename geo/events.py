@@ -1755,19 +1755,28 @@ def link_events(events: Sequence[Event]) -> tuple[Event, ...]:
     Nothing is merged or dropped; order is kept.
     """
     related: dict[str, set[str]] = {e.id: set() for e in events}
-    for i, a in enumerate(events):
-        for b in events[i + 1 :]:
-            if a.article == b.article or a.id == b.id:
-                continue
-            if (a.event_type, a.sub_event_type) != (b.event_type, b.sub_event_type):
-                continue
-            if not _related_places(a, b) and not (
-                a.place_id == b.place_id and a.geo_precision == b.geo_precision == 3
-            ):
-                continue
-            slack = 1 if a.time_precision == b.time_precision == 1 else 0
-            if not _overlap(a, b, slack):
-                continue
-            related[a.id].add(b.id)
-            related[b.id].add(a.id)
+    # Only events of one type and sub-type whose days can overlap are compared: sorted by
+    # first day, each event meets the ones that start before its last day (plus a day's
+    # slack), so a large corpus is not compared pair by pair.
+    groups: dict[tuple[str, str], list[Event]] = {}
+    for event in events:
+        groups.setdefault((event.event_type, event.sub_event_type), []).append(event)
+    for group in groups.values():
+        group.sort(key=lambda e: (e.event_date, e.id))
+        for i, a in enumerate(group):
+            last_day = (a.end_date or a.event_date) + dt.timedelta(days=1)
+            for b in group[i + 1 :]:
+                if b.event_date > last_day:
+                    break
+                if a.article == b.article or a.id == b.id:
+                    continue
+                if not _related_places(a, b) and not (
+                    a.place_id == b.place_id and a.geo_precision == b.geo_precision == 3
+                ):
+                    continue
+                slack = 1 if a.time_precision == b.time_precision == 1 else 0
+                if not _overlap(a, b, slack):
+                    continue
+                related[a.id].add(b.id)
+                related[b.id].add(a.id)
     return tuple(replace(e, related=tuple(sorted(set(e.related) | related[e.id]))) for e in events)
