@@ -84,8 +84,8 @@ def _fold_char(ch: str) -> str:
     special = _FOLD_SPECIAL.get(ch)
     if special is not None:
         return special
-    if ch.isspace():
-        return " "
+    if ch.isspace():  # a line break stays one, so no name is matched across lines
+        return "\n" if ch == "\n" else " "
     low = ch.lower()
     if len(low) != 1:
         low = ch
@@ -95,7 +95,21 @@ def _fold_char(ch: str) -> str:
     return base if len(base) == 1 else low
 
 
-_FOLD_CACHE: dict[str, str] = {}
+class _FoldTable(dict[int, str]):
+    """A ``str.translate`` table that folds each character once, on first sight."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold_char(chr(code))
+        self[code] = folded
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+#: ASCII folds in C: lower case, then these few characters.
+_ASCII_TABLE = str.maketrans(
+    {"-": " ", "_": " ", "`": "'"}
+    | {chr(c): " " for c in range(128) if chr(c).isspace() and chr(c) != "\n"}
+)
 
 
 def fold(text: str) -> str:
@@ -111,17 +125,8 @@ def fold(text: str) -> str:
     "aleppo's sheikh maqsud"
     """
     if text.isascii():
-        return text.lower().replace("-", " ").replace("_", " ").replace("`", "'")
-    cache = _FOLD_CACHE
-    out = []
-    for ch in text:
-        folded = cache.get(ch)
-        if folded is None:
-            folded = _fold_char(ch)
-            if len(cache) < 100_000:
-                cache[ch] = folded
-        out.append(folded)
-    return "".join(out)
+        return text.lower().translate(_ASCII_TABLE)
+    return text.translate(_FOLD_TABLE)
 
 
 def name_key(name: str) -> str:

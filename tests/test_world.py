@@ -204,3 +204,19 @@ def test_cache_dir_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.delenv("NEWSMAP_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", "/xdg")
     assert default_cache_dir() == Path("/xdg/newsmap")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("New\nYork", id="line break, ASCII text"),
+        pytest.param("New\nYork – Genève", id="line break, text with accents"),
+        pytest.param("New\tYork\r\nx", id="tab and carriage return"),
+    ],
+)
+def test_fold_is_the_same_whether_or_not_the_text_is_ascii(text: str) -> None:
+    # A curly quote elsewhere in an article must not change how its names match.
+    folded = fold(text)
+    assert len(folded) == len(text)
+    assert folded == fold(text + "’")[: len(text)]
+    assert "\n" in folded and "\t" not in folded and "\r" not in folded
