@@ -161,7 +161,7 @@ def test_distance_km(
 
 
 @dataclass
-class FakeNominatim:
+class LocalNominatim:
     """A Nominatim look-alike on 127.0.0.1 that records what it was asked."""
 
     url: str
@@ -170,8 +170,8 @@ class FakeNominatim:
 
 
 @pytest.fixture
-def nominatim() -> Iterator[FakeNominatim]:
-    server_state: list[FakeNominatim] = []
+def nominatim() -> Iterator[LocalNominatim]:
+    server_state: list[LocalNominatim] = []
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 (http.server's name)
@@ -198,7 +198,7 @@ def nominatim() -> Iterator[FakeNominatim]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     port = server.server_address[1]
-    server_state.append(FakeNominatim(url=f"127.0.0.1:{port}"))
+    server_state.append(LocalNominatim(url=f"127.0.0.1:{port}"))
     thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
     thread.start()
     try:
@@ -209,19 +209,19 @@ def nominatim() -> Iterator[FakeNominatim]:
         thread.join()
 
 
-def fallback_for(server: FakeNominatim, cache: Path) -> NominatimFallback:
+def fallback_for(server: LocalNominatim, cache: Path) -> NominatimFallback:
     return NominatimFallback(
         domain=server.url, scheme="http", min_delay_seconds=0, cache_path=cache, timeout=5
     )
 
 
-def test_fallback_is_off_by_default(nominatim: FakeNominatim, gazetteer: Gazetteer) -> None:
+def test_fallback_is_off_by_default(nominatim: LocalNominatim, gazetteer: Gazetteer) -> None:
     assert GazetteerGeocoder(gazetteer).geocode("Mosul") is None
     assert nominatim.requests == []
 
 
 def test_fallback_answers_unknown_names(
-    nominatim: FakeNominatim, gazetteer: Gazetteer, tmp_path: Path
+    nominatim: LocalNominatim, gazetteer: Gazetteer, tmp_path: Path
 ) -> None:
     geocoder = GazetteerGeocoder(gazetteer, fallback=fallback_for(nominatim, tmp_path / "c.json"))
     location = geocoder.geocode("Mosul")
@@ -239,7 +239,7 @@ def test_fallback_answers_unknown_names(
 
 
 def test_fallback_caches_on_disk_and_asks_once(
-    nominatim: FakeNominatim, gazetteer: Gazetteer, tmp_path: Path
+    nominatim: LocalNominatim, gazetteer: Gazetteer, tmp_path: Path
 ) -> None:
     cache = tmp_path / "cache" / "nominatim.json"
     first = GazetteerGeocoder(gazetteer, fallback=fallback_for(nominatim, cache))
@@ -255,7 +255,7 @@ def test_fallback_caches_on_disk_and_asks_once(
 
 
 def test_fallback_caches_not_found_too(
-    nominatim: FakeNominatim, gazetteer: Gazetteer, tmp_path: Path
+    nominatim: LocalNominatim, gazetteer: Gazetteer, tmp_path: Path
 ) -> None:
     geocoder = GazetteerGeocoder(gazetteer, fallback=fallback_for(nominatim, tmp_path / "c.json"))
     assert geocoder.geocode("Atlantis") is None
@@ -264,7 +264,7 @@ def test_fallback_caches_not_found_too(
 
 
 def test_curated_names_never_go_online(
-    nominatim: FakeNominatim, gazetteer: Gazetteer, tmp_path: Path
+    nominatim: LocalNominatim, gazetteer: Gazetteer, tmp_path: Path
 ) -> None:
     geocoder = GazetteerGeocoder(gazetteer, fallback=fallback_for(nominatim, tmp_path / "c.json"))
     location = geocoder.geocode("Sheikh Maqsoud")
@@ -274,7 +274,7 @@ def test_curated_names_never_go_online(
 
 
 def test_server_error_is_a_one_line_geocoder_error(
-    nominatim: FakeNominatim, gazetteer: Gazetteer, tmp_path: Path
+    nominatim: LocalNominatim, gazetteer: Gazetteer, tmp_path: Path
 ) -> None:
     cache = tmp_path / "c.json"
     geocoder = GazetteerGeocoder(gazetteer, fallback=fallback_for(nominatim, cache))
@@ -296,7 +296,7 @@ def test_unreachable_server_is_a_geocoder_error(tmp_path: Path) -> None:
     assert "\n" not in str(info.value)
 
 
-def test_corrupt_cache_is_a_geocoder_error(nominatim: FakeNominatim, tmp_path: Path) -> None:
+def test_corrupt_cache_is_a_geocoder_error(nominatim: LocalNominatim, tmp_path: Path) -> None:
     cache = tmp_path / "c.json"
     cache.write_text("{not json", encoding="utf-8")
     with pytest.raises(GeocoderError, match=r"c\.json: unreadable geocoder cache"):
@@ -311,7 +311,7 @@ def test_docstring_examples_run() -> None:
 
 
 def test_fallback_keeps_its_distance_between_requests(
-    nominatim: FakeNominatim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    nominatim: LocalNominatim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     clock = [1000.0]
     waits: list[float] = []
