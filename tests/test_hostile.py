@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from geo.articles import parse_article, read_article
 from geo.errors import ArticleError, GazetteerError
-from geo.events import extract, extract_events, extract_zones
+from geo.events import Extraction, extract, extract_events, extract_zones
 from geo.gazetteer import DEFAULT_GAZETTEER, Gazetteer, load_gazetteer
 from geo.geoparse import find_mentions
 from geo.models import Article, Mention
@@ -233,25 +233,29 @@ def test_text_without_whitespace_does_not_crash(gazetteer: Gazetteer, world: Wor
     assert_spans_valid(text, find_mentions(text, gazetteer, world=world, spans=article.body))
 
 
+def squashed_extraction(
+    size: int, gazetteer: Gazetteer, world: WorldIndex
+) -> tuple[str, Extraction]:
+    """Return the text of ``size`` squashed characters and what the extractor made of it."""
+    article = parse_article(squashed(size), path="squashed.txt", html=False)
+    found = find_mentions(article.text, gazetteer, world=world, spans=article.body)
+    return article.text, extract(article, found, gazetteer)
+
+
 def test_short_text_without_whitespace_through_event_extraction(
     gazetteer: Gazetteer, world: WorldIndex
 ) -> None:
-    article = parse_article(squashed(5_000), path="squashed.txt", html=False)
-    found = find_mentions(article.text, gazetteer, world=world, spans=article.body)
-    events = extract_events(article, found, gazetteer)
-    assert all(article.text[e.evidence_start : e.evidence_end] == e.evidence for e in events)
+    text, extraction = squashed_extraction(5_000, gazetteer, world)
+    assert all(text[e.evidence_start : e.evidence_end] == e.evidence for e in extraction.events)
 
 
 def test_megabyte_without_whitespace_through_event_extraction(
     gazetteer: Gazetteer, world: WorldIndex
 ) -> None:
-    article = parse_article(squashed(1_000_000), path="squashed.txt", html=False)
-    found = find_mentions(article.text, gazetteer, world=world, spans=article.body)
-    events = extract_events(article, found, gazetteer)
-    assert all(article.text[e.evidence_start : e.evidence_end] == e.evidence for e in events)
+    text, extraction = squashed_extraction(1_000_000, gazetteer, world)
+    assert all(text[e.evidence_start : e.evidence_end] == e.evidence for e in extraction.events)
     # A megabyte "sentence" is not prose: it is left out, and the reason says so.
-    dropped = extract(article, found, gazetteer).dropped
-    assert any("not prose" in line for line in dropped)
+    assert any("not prose" in line for line in extraction.dropped)
 
 
 def test_all_capitals_still_finds_aleppo(gazetteer: Gazetteer, world: WorldIndex) -> None:
