@@ -27,6 +27,12 @@ Case and context rules
 - World names that are also common English words ("Reading", "Mobile", "Of") need
   evidence: a preposition of place before them or a place after a comma.
 - Demonyms ("Syrian", "Russians") name their country, with lower confidence.
+- A world name that only begins a longer name ("Pearl Harbor", "Rogers Centre", "Niger
+  Delta", "French Quarter") or is the head word after a capitalised one ("West Wing",
+  "Fire Island") is no place unless the index knows the whole name: a natural feature
+  never stands for its namesake, a street or venue not for a small town.
+- "X County" and "County of X" are a county called X (the world index files them by
+  bare name) or nothing, never a town called X.
 
 Generic features
 ----------------
@@ -53,7 +59,7 @@ import bisect
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import ahocorasick
@@ -677,11 +683,7 @@ def _world_matches(
     entries: dict[str, _Entry],
     lowered: frozenset[str],
 ) -> Iterable[_Match]:
-    for start, end in world.iter_matches(folded[lo:hi]):
-        start += lo
-        end += lo
-        if not _bounded(text, start, end):
-            continue
+    for start, end in _capitalised_names(text, folded, lo, hi, world):
         key = folded[start:end]
         if key in NEVER_PLACES or "  " in key or key[-1] == " ":
             continue
@@ -693,13 +695,61 @@ def _world_matches(
             continue
         if entry.places:
             top = entry.places[0]
-            if not entry.abbreviation and span.isupper() and (len(span) < 4 or _minor(top)):
-                continue  # capitals: "MOSCOW," yes; "SOL", "OAS" and small towns no
+            small_town = _minor(top) and top.kind != "region"
+            if not entry.abbreviation and span.isupper() and (len(span) < 4 or small_town):
+                continue  # capitals: "MOSCOW," and "NEW JERSEY" yes; "SOL", "OAS", towns no
             yield _Match(
                 start, end, key, "world", entry.places, confidence=0.8, common=entry.common
             )
         elif entry.demonym is not None and not span.isupper():
             yield _Match(start, end, key, "demonym", (entry.demonym,), confidence=0.6)
+
+
+# A letter that may start a capitalised word: any word character but a digit, an
+# underscore or an ASCII small letter (the rest is checked with str.isupper).
+_WORD_START = re.compile(r"(?<![^\W_])[^\W\d_a-z]")
+_ALNUM_RUN = re.compile(r"[^\W_]+")
+_NEXT_ALNUM = re.compile(r"[^\W_]")
+
+
+def _capitalised_names(
+    text: str, folded: str, lo: int, hi: int, world: WorldIndex
+) -> Iterator[tuple[int, int]]:
+    """Yield ``(start, end)`` of the indexed names that start a capitalised word in [lo, hi).
+
+    A world name counts only when written as a proper noun on word boundaries, so only
+    spans that start at a capital after a non-word character and end before one are
+    looked up: walking word by word from each capital while the folded words are still
+    the beginning of some indexed name (geotext's capitalised runs, without its regex
+    limits on what a name may contain).  The same spans as scanning every substring with
+    :meth:`WorldIndex.iter_matches` and keeping the bounded, capitalised ones.
+    """
+    is_prefix, has = world.prefix_test, world.key_test
+    size = len(text)
+    for capital in _WORD_START.finditer(text, lo, hi):
+        start = capital.start()
+        if not text[start].isupper():
+            continue
+        at = start
+        while True:
+            run = _ALNUM_RUN.match(text, at)
+            if run is None:
+                break
+            end = run.end()
+            if end > hi:
+                break
+            key = folded[start:end]
+            if not is_prefix(key):
+                break
+            if has(key):
+                yield start, end
+            if end < hi and text[end] == "." and (end + 1 == size or not text[end + 1].isalnum()):
+                if has(folded[start : end + 1]):
+                    yield start, end + 1
+            following = _NEXT_ALNUM.search(text, end, hi)
+            if following is None:
+                break
+            at = following.start()
 
 
 def _minor(place: Place) -> bool:
@@ -711,9 +761,10 @@ def _minor(place: Place) -> bool:
 
 def _lowercase_words(text: str, regions: Sequence[tuple[int, int]]) -> frozenset[str]:
     """Return the words the text writes in lower case (its own common words)."""
+    tokens = {w for lo, hi in regions for w in text[lo:hi].split()}
     words = set()
-    for word in (w for lo, hi in regions for w in text[lo:hi].split()):
-        word = word.strip(".,;:!?\"'()[]“”‘’")
+    for token in tokens:
+        word = token.strip(".,;:!?\"'()[]“”‘’")
         if word.isalpha() and word.islower():
             words.add(word)
     return frozenset(words)
@@ -773,7 +824,14 @@ def _drop_person_names(
             and top.kind == "city"
             and top.population < 500_000
         )
-        if world_only and before_char in _OPEN_QUOTES and after_char in _CLOSE_QUOTES:
+        quoted = (
+            before_char != ""
+            and before_char in _OPEN_QUOTES
+            and after_char != ""
+            and after_char in _CLOSE_QUOTES
+            and not text[match.end + 1 : match.end + 2].isalpha()  # "Europe's" is no quote
+        )
+        if world_only and quoted:
             continue  # “Valdai”: the name of a club, a film, an operation
         if lower in _NAMING_WORDS and world_only:
             continue
@@ -832,11 +890,17 @@ def _drop_person_names(
             )
         ):
             continue  # "Michael Jordan": a surname, even when it is also a country
+        if world_only and _head_of_longer_name(text, match, word, gap, lo):
+            continue  # "West Wing", "Fire Island": a name's head word, not a place
+        own_region = match.key.rsplit(" ", 1)[-1] in _REGION_WORDS
+        if world_only and not own_region and _in_longer_name(text, match, top, lo, hi):
+            continue  # "Pearl Harbor", "Rogers Centre", "Niger Delta", "French Quarter"
         next_capital = (
             after[:1].isupper()
             and text[match.end : match.end + 1] == " "
             and ((match.end + 1) not in starts or small)
             and after.lower() not in COMMON_WORDS
+            and not own_region  # "Montgomery County Democrats": the county's own people
         )
         if smallish and next_capital and top is not None and top.population < 1_000_000:
             continue  # "Kasba Bonli", "Carnegie Library", "David Smith"
@@ -849,6 +913,117 @@ def _drop_person_names(
                 continue
         keep.append(match)
     return [m for m in keep if not (m.origin == "world" and m.key in person_keys)]
+
+
+# Head nouns of the names of natural features: "Pearl Harbor" is no part of any Pearl,
+# "Niger Delta" lies in Nigeria, "Indian Ocean" is no part of India.
+_FEATURE_HEADS = frozenset(
+    """
+    harbor harbour bay bays gulf sea seas ocean delta river rivers island islands isle
+    isles peninsula strait straits lake lakes valley canyon creek falls basin coast
+    desert mountain mountains hills fields forest glacier reef lagoon sound channel
+    """.split()
+)
+# Head nouns of names that are usually a namesake's, somewhere else: streets named for the
+# town they lead to ("Eglinton Avenue"), venues named for a sponsor ("Rogers Centre"),
+# churches for a saint ("St. Peter's Basilica").  A small town's name before one names it.
+_NAMESAKE_HEADS = frozenset(
+    """
+    avenue ave street st road rd boulevard blvd lane drive highway freeway parkway square
+    plaza circle centre center court basilica cathedral chapel abbey shrine wing quarter
+    stadium arena mall bridge tower towers palace castle fort gardens garden heights
+    """.split()
+)
+# Head nouns of what usually lies in the town it is named for ("Cavan Town Hall",
+# "Haymarket Village Center"): the first head noun decides.
+_LOCAL_HEADS = frozenset(
+    """
+    town village city hall park church station airport hospital school college library
+    market museum police council county
+    """.split()
+)
+# What a demonym before a capitalised head names: the water or quarter, not the country
+# ("Indian Ocean", "French Quarter"); "Russian Defence Ministry" stays Russia's.
+_DEMONYM_FEATURE_HEADS = frozenset(
+    "ocean sea seas gulf bay quarter delta river straits strait".split()
+)
+_POSSESSIVE = re.compile(r"['’]s\b")
+_SAINTS = ("st ", "st. ", "saint ", "ste ", "ste. ", "sainte ")
+
+
+def _capital_run(text: str, at: int, hi: int, limit: int = 4) -> list[str]:
+    """Return the capitalised words that follow ``at`` one space apart ("Centre", "Ave")."""
+    words: list[str] = []
+    i = at
+    while len(words) < limit and i < hi and text[i] == " ":
+        j = i + 1
+        while j < hi and (text[j].isalnum() or text[j] in "'’."):
+            j += 1
+        word = text[i + 1 : j].rstrip(".")
+        if not word[:1].isupper():
+            break
+        words.append(word)
+        if j < hi and text[j - 1] == ".":
+            break  # "St." or a sentence's end: the run stops here
+        i = j
+    return words
+
+
+def _head_word(word: str) -> str:
+    return _POSSESSIVE.sub("", word).strip("'’").lower()
+
+
+def _in_longer_name(text: str, match: _Match, top: Place | None, lo: int, hi: int) -> bool:
+    """Tell whether a world name is only the first word(s) of a longer name of something else.
+
+    The capitalised words after it ("Pearl Harbor", "Supreme People's Court",
+    "St. Peter's Basilica", "Bains and Grants Town") end in the head noun of a feature,
+    street or building that the index does not know.  A natural feature never stands for
+    the place it is named after; a street or building does not for a small town (whose
+    namesake building is usually elsewhere), but may for a country or a big city
+    ("Moscow State University").
+    """
+    if top is None:
+        return False
+    at = match.end
+    possessive = _POSSESSIVE.match(text, at)
+    if possessive is not None:
+        if not match.key.startswith(_SAINTS):
+            return False  # "Middletown's New Road" lies in Middletown
+        at = possessive.end()
+    words = _capital_run(text, at, hi)
+    shared = False
+    if not words and text.startswith(" and ", at):
+        # "Bains and Grants Town": two names sharing one head noun.
+        words = _capital_run(text, at + 4, hi)
+        shared = len(words) >= 2
+        if not shared:
+            return False
+    heads = [_head_word(w) for w in words]
+    if match.origin == "demonym":
+        return bool(_DEMONYM_FEATURE_HEADS.intersection(heads))
+    if _FEATURE_HEADS.intersection(heads):
+        # A river or a bay by a city of its name is the city's; "Niger Delta" is no Niger.
+        return top.kind != "city" or _minor(top)
+    if not _minor(top):
+        return False
+    for head in heads:
+        if head in _NAMESAKE_HEADS or (shared and head in _LOCAL_HEADS):
+            return True
+        if head in _LOCAL_HEADS:
+            return False
+    return False
+
+
+def _head_of_longer_name(text: str, match: _Match, word: str, gap: str, lo: int) -> bool:
+    """Tell whether a one-word world name is the head noun after a capitalised word.
+
+    "Fire Island" is no Iceland ("Island" is one of its names), "West Wing" no English
+    village called Wing.
+    """
+    if " " in match.key or not word[:1].isupper() or gap != " ":
+        return False
+    return match.key in _FEATURE_HEADS or match.key in _NAMESAKE_HEADS
 
 
 def _resolve(
@@ -919,6 +1094,9 @@ class _Evidence:
     countries: Counter[str]
     admin1: Counter[str]
     by_key: dict[str, tuple[Place, ...]]  # the places each name contributed
+    # (id, point in radians) of each place that is no country or continent: the
+    # neighbours a candidate may lie near
+    points: tuple[tuple[str, tuple[float, float, float]], ...]
 
     @classmethod
     def of(cls, named: Iterable[tuple[str, Place]], world: WorldIndex | None) -> _Evidence:
@@ -940,6 +1118,11 @@ class _Evidence:
             countries,
             admin1,
             {key: tuple(found) for key, found in by_key.items()},
+            tuple(
+                (p.id, _radians(p))
+                for p in unique.values()
+                if p.kind not in ("country", "continent")
+            ),
         )
 
     def support(self, place: Place, key: str, world: WorldIndex | None) -> tuple[int, int]:
@@ -963,11 +1146,21 @@ _REGION_WORDS = frozenset(
 _CITY_WORDS = frozenset("city town village municipality".split())
 
 
+_COUNTY_WORDS = frozenset(("county", "parish"))
+
+
 def _kind_hint(text: str, match: _Match, regions: Sequence[tuple[int, int]]) -> str:
-    """Return "region" for "Washington state", "city" for "Idlib city", else ""."""
+    """Return "region" for "Washington state", "city" for "Idlib city", else "".
+
+    "county" for "Hamilton County" and "County of Hamilton": a county, never a town.
+    """
     lo, hi = _region_floor(regions, match.start)
     after = _next_word(text, match.end, hi).lower()
-    before, _, _ = _previous_word(text, match.start, lo)
+    before, before_start, _ = _previous_word(text, match.start, lo)
+    if after in _COUNTY_WORDS:
+        return "county"
+    if before.lower() == "of" and _previous_word(text, before_start, lo)[0] == "County":
+        return "county"
     if after in _REGION_WORDS or before.lower() in ("state", "province"):
         return "region"
     if after in _CITY_WORDS or before.lower() in ("city", "town"):
@@ -1026,16 +1219,33 @@ def _choose(
     if match.origin == "curated":
         curated = [p for p in candidates if p.origin == "curated"]
         return curated[0], match.confidence if len(curated) == 1 else 0.85
-    if hint:
+    if hint == "county":
+        # "Hamilton County" is no town called Hamilton: a county of that name, or nothing.
+        candidates = world.counties(match.key) if world is not None else ()
+        if not candidates:
+            return None, 0.0
+        if len(candidates) == 1:
+            return candidates[0], 0.8
+    elif hint:
         hinted = [p for p in candidates if p.kind == hint]
         if hinted:
             candidates = tuple(hinted)
     if len(candidates) == 1:
         return candidates[0], 0.85 if not match.common else 0.6
-    scored = sorted(
-        ((_score(p, match.key, evidence, world), i, p) for i, p in enumerate(candidates)),
-        key=lambda item: (-item[0], item[1]),
-    )
+    # Score the candidates likeliest first, and stop once no other could reach the
+    # second best: the best two (all the answer needs) are those of scoring them all.
+    bounds = sorted(((_bound(p), i) for i, p in enumerate(candidates)), reverse=True)
+    scored: list[tuple[float, int, Place]] = []
+    second = -math.inf
+    for bound, i in bounds:
+        if bound < second:
+            break
+        place = candidates[i]
+        scored.append((_score(place, match.key, evidence, world), i, place))
+        if len(scored) >= 2:
+            scored.sort(key=lambda item: (-item[0], item[1]))
+            del scored[2:]
+            second = scored[1][0]
     best_score, _, best = scored[0]
     margin = best_score - scored[1][0]
     confidence = 0.5 + 0.4 * margin / (margin + 1.0)
@@ -1053,6 +1263,13 @@ _NEAR_KM = 100.0
 _W_ALTERNATE = 1.5  # the name is only an alternate name of the candidate
 
 
+def _bound(place: Place) -> float:
+    """Return more than :func:`_score` can give the place, whatever the evidence."""
+    population = place.population / 10 if place.kind == "region" else place.population
+    most = math.log10(population + 10) + _KIND_SCORE.get(place.kind, 0.0)
+    return most + _W_COUNTRY + _W_ADMIN1 + _W_NEAR + 1e-6
+
+
 def _score(place: Place, key: str, evidence: _Evidence, world: WorldIndex | None) -> float:
     population = place.population / 10 if place.kind == "region" else place.population
     score = math.log10(population + 10) + _KIND_SCORE.get(place.kind, 0.0)
@@ -1065,26 +1282,39 @@ def _score(place: Place, key: str, evidence: _Evidence, world: WorldIndex | None
         if name_key(place.name) != key:
             score -= _W_ALTERNATE
     own = {p.id for p in evidence.by_key.get(key, ())}
-    nearest = min(
-        (
-            _km(place, other)
-            for other in evidence.places
-            if other.id not in own and other.kind not in ("country", "continent")
-        ),
-        default=math.inf,
-    )
+    nearest = math.inf
+    if evidence.points:
+        here = _radians(place)
+        for other_id, there in evidence.points:
+            if other_id not in own:
+                distance = _km_between(here, there)
+                if distance < nearest:
+                    nearest = distance
     if nearest < _NEAR_KM:
         score += _W_NEAR * (1 - nearest / _NEAR_KM)
     return score
 
 
-def _km(a: Place, b: Place) -> float:
+_RADIANS: dict[tuple[float, float], tuple[float, float, float]] = {}
+
+
+def _radians(place: Place) -> tuple[float, float, float]:
+    """Return a place's latitude and longitude in radians and the latitude's cosine."""
+    point = (place.lat, place.lon)
+    found = _RADIANS.get(point)
+    if found is None:
+        if len(_RADIANS) > 100_000:
+            _RADIANS.clear()  # bounded: a long run meets many towns
+        lat, lon = math.radians(place.lat), math.radians(place.lon)
+        found = _RADIANS[point] = (lat, lon, math.cos(lat))
+    return found
+
+
+def _km_between(a: tuple[float, float, float], b: tuple[float, float, float]) -> float:
     """Return the great-circle distance in km (haversine; precise enough to rank)."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
+    lat1, lon1, cos1 = a
+    lat2, lon2, cos2 = b
+    h = math.sin((lat2 - lat1) / 2) ** 2 + cos1 * cos2 * math.sin((lon2 - lon1) / 2) ** 2
     return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
 
 

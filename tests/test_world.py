@@ -105,6 +105,44 @@ def test_first_level_regions_and_continents_are_indexed(world: WorldIndex) -> No
     assert world.admin1(california) == "US.CA"
 
 
+@pytest.mark.parametrize(
+    ("written", "name", "lat", "lon", "tolerance_km"),
+    [
+        # Points a reader would accept for the name, from an atlas; each region's is rough.
+        pytest.param("Atlantic", "Atlantic Ocean", 5.0, -30.0, 2500, id="Atlantic"),
+        pytest.param("Pacific", "Pacific Ocean", 0.0, -150.0, 3000, id="Pacific"),
+        pytest.param("Indian Ocean", "Indian Ocean", -15.0, 75.0, 2500, id="Indian Ocean"),
+        pytest.param("Middle East", "Middle East", 30.0, 40.0, 1500, id="Middle East"),
+        pytest.param("Mediterranean", "Mediterranean Sea", 36.0, 15.0, 1000, id="Mediterranean"),
+        pytest.param("Southeast Asia", "Southeast Asia", 5.0, 110.0, 1500, id="Southeast Asia"),
+        pytest.param("Latin America", "Latin America", -10.0, -60.0, 2500, id="Latin America"),
+    ],
+)
+def test_oceans_and_world_regions_come_first_for_their_names(
+    world: WorldIndex, written: str, name: str, lat: float, lon: float, tolerance_km: float
+) -> None:
+    place = world.lookup(written)[0]
+    assert place.name == name and place.country == ""
+    assert km(place.lat, place.lon, lat, lon) < tolerance_km, place
+    assert place.id.startswith("world-region:") and "approximate" in place.note
+
+
+def test_world_region_demonyms_name_the_region(world: WorldIndex) -> None:
+    place = world.demonym("Central American")
+    assert place is not None and place.name == "Central America"
+
+
+def test_counties_are_indexed_by_full_and_bare_name(world: WorldIndex) -> None:
+    suffolk = world.lookup("Suffolk County")
+    assert suffolk and all((p.kind, p.country) == ("region", "US") for p in suffolk)
+    new_york = [p for p in suffolk if world.admin1(p) == "US.NY"]
+    assert new_york and km(new_york[0].lat, new_york[0].lon, 40.9, -72.8) < 60
+    bare = world.counties(name_key("Suffolk"))
+    assert {p.country for p in bare} >= {"US", "GB"}, "Suffolk, England is a county too"
+    assert world.lookup("Suffolk")[0].kind == "city", "the bare name stays the town"
+    assert world.counties(name_key("Qwertyuiop")) == ()
+
+
 def test_unknown_names_find_nothing(world: WorldIndex) -> None:
     assert world.lookup("Qwertyuiopville") == ()
     assert world.demonym("Aleppo") is None
