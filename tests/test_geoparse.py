@@ -402,6 +402,62 @@ def test_spans_limit_the_search_and_offsets_stay_in_the_text(
     assert [(m.text, m.start) for m in found] == [("Aleppo", 0), ("Damascus", 36)]
 
 
+@pytest.mark.parametrize(
+    ("text", "end", "expected"),
+    [
+        pytest.param(
+            "Fighting went on near Moscowitz.", "Moscow", [], id="span ends inside a word"
+        ),
+        pytest.param(
+            "Fighting went on near Moscow.", "Moscow", [("Moscow", "RU")], id="span ends a word"
+        ),
+        pytest.param("Fighting went on near Homsville.", "Homs", [], id="curated name cut"),
+    ],
+)
+def test_a_word_the_span_cuts_in_two_is_no_name(
+    gazetteer: Gazetteer, world: WorldIndex, text: str, end: str, expected: list[tuple[str, str]]
+) -> None:
+    spans = [(0, text.index(end) + len(end))]
+    found = find_mentions(text, gazetteer, world=world, spans=spans)
+    assert [(m.text, m.place.country) for m in found] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "Protesters marched in Zürich and Malmö on Saturday.",
+            [("Zürich", "CH"), ("Malmö", "SE")],
+            id="accented letters inside",
+        ),
+        pytest.param(
+            "Flights from São Paulo and Łódź were cancelled.",
+            [("São Paulo", "BR"), ("Łódź", "PL")],
+            id="accented capital",
+        ),
+        pytest.param(
+            "Talks in ZÜRICH and MOSCOW.", [("ZÜRICH", "CH"), ("MOSCOW", "RU")], id="capitals"
+        ),
+    ],
+)
+def test_names_with_letters_beyond_ascii_are_found(
+    gazetteer: Gazetteer, world: WorldIndex, text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert places(text, gazetteer, world) == expected
+
+
+def test_a_name_is_a_common_word_only_in_the_article_that_writes_it_so(
+    gazetteer: Gazetteer, world: WorldIndex
+) -> None:
+    # "Mission" (Texas) needs evidence in an article that also writes "mission"; what one
+    # article writes must not change how the next is read.
+    alone = "Officials said Mission would reopen the bridge."
+    with_word = alone + " The rescue mission ended."
+    assert places(alone, gazetteer, world) == [("Mission", "US")]
+    assert places(with_word, gazetteer, world) == []
+    assert places(alone, gazetteer, world) == [("Mission", "US")]
+
+
 def test_the_dateline_is_searched_with_the_body(gazetteer: Gazetteer) -> None:
     article = read_article(SEEDS["004"])
     assert article.dateline == "MOSCOW"
