@@ -751,9 +751,8 @@ def _world_matches(
             continue
         key, entry = found
         if entry.places:
-            common = entry.maybe_common and (
-                entry.common_word or (entry.word and key in text and key in lowered)
-            )
+            # ``lowered`` remembers each word's answer: no search of the whole text per match.
+            common = entry.maybe_common and (entry.common_word or (entry.word and key in lowered))
             yield _Match(start, end, key, "world", entry.places, confidence=0.8, common=common)
         else:
             yield _Match(start, end, key, "demonym", entry.demonym, confidence=0.6)
