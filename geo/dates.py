@@ -30,7 +30,7 @@ from typing import Literal
 
 import dateparser
 
-from geo.numbers import parse_count
+from geo.quantities import parse_count
 
 Precision = Literal[1, 2, 3]
 Role = Literal["point", "from", "until"]

@@ -2,7 +2,9 @@
 
 Rule-based, sentence by sentence. A trigger lexicon (below, ``_TRIGGERS``) names the kind
 of event and its ACLED type and sub-type; a trigger in an irrealis clause ("ready to
-resume", "would be created", "failed to organize") is not an event. For each trigger:
+resume", "would be created", "failed to organize") is not an event, nor is a death count
+in a sentence that puts the deaths down to an accident, a disaster or an illness. For
+each trigger:
 
 - **Date**: the date expressions of the sentence (``geo.dates``), the one nearest the
   trigger, leaving out a date that belongs to the reporting verb ("said on Sunday") when
@@ -22,7 +24,9 @@ resume", "would be created", "failed to organize") is not an event. For each tri
   borrows one only from its paragraph: the sentence before in the same paragraph unless
   it opens a new topic ("Meanwhile", "Elsewhere", "In Syria,"), or an earlier one when it
   points back ("there", "the town", "then"); otherwise the trigger is dropped with "no
-  place in the sentence". ``geo_precision`` is 1 for the place itself, including a site
+  place in the sentence". A sentence that names only a country borrows a finer place
+  from the sentence before, but not when it says the event is in that country ("fighting
+  in Libya") and the place before lies elsewhere. ``geo_precision`` is 1 for the place itself, including a site
   in it ("near a market in Kirkuk" is in Kirkuk: ACLED codes the town); 2 for "near X",
   "around X", "the eastern districts of X", "southern X"; 3 when a country or region
   stands in (a ceasefire with no place named takes the country of the article's
@@ -101,7 +105,7 @@ from typing import Literal
 from geo.dates import DateSpan, day_count, duration_hours, find_dates
 from geo.gazetteer import Gazetteer
 from geo.models import Article, Event, EventType, Mention, Place, Zone
-from geo.numbers import find_counts
+from geo.quantities import find_counts
 
 __all__ = ["Extraction", "extract", "extract_events", "extract_zones", "link_events"]
 
@@ -862,6 +866,33 @@ def _continues(sentence: str) -> bool:
     return bool(_CONTINUES_RE.search(sentence))
 
 
+# Deaths a sentence puts down to an accident, a disaster or an illness are no political
+# violence (ACLED leaves them out): a bare casualty count there is no event. A sentence
+# that also names violence (shelling, a car bomb) keeps that event.
+_NON_VIOLENT_DEATH_RE = re.compile(
+    r"\b(?:accidents?|accidentally|crash(?:ed|es)?|collisions?|collided|derail(?:ed|ment)"
+    r"|storms?|floods?|flooding|flash\s+floods?|earthquakes?|landslides?|mudslides?"
+    r"|avalanches?|hurricanes?|typhoons?|cyclones?|tornado(?:es|s)?|heat\s?waves?"
+    r"|wildfires?|tree\s+fell|fell\s+(?:from|off)|drown(?:ed|ing)|electrocuted"
+    r"|illness(?:es)?|diseases?|outbreaks?|cholera|epidemic|pandemic|covid(?:-19)?"
+    r"|heart\s+attack|natural\s+causes|overdoses?)\b",
+    re.I,
+)
+
+
+_LOCATIVE_RE = re.compile(
+    r"\b(?:in|across|throughout|inside|into|within|all\s+over)\s+(?:the\s+)?$", re.I
+)
+
+
+def _said_where(text: str, mentions: Sequence[Mention], place: Place) -> bool:
+    """Say whether a sentence writes ``place`` as where something is ("in Libya")."""
+    return any(
+        m.place.id == place.id and _LOCATIVE_RE.search(text, max(0, m.start - 30), m.start)
+        for m in mentions
+    )
+
+
 def _sentence_triggers(sentence: str) -> list[tuple[_Trigger, re.Match[str]]]:
     """Return the triggers of a sentence that report an event, one per span.
 
@@ -880,7 +911,7 @@ def _sentence_triggers(sentence: str) -> list[tuple[_Trigger, re.Match[str]]]:
             seen.append((t_start, t_end))
             chosen.append((trigger, match))
     named = {t.kind for t, _ in chosen if t.event_type in _VIOLENT and t.kind != "casualties"}
-    if named:
+    if named or _NON_VIOLENT_DEATH_RE.search(sentence):
         chosen = [(t, m) for t, m in chosen if t.kind != "casualties"]
     kinds = {t.kind for t, _ in chosen}
     if "looting" in kinds and "protest" in kinds:
@@ -1503,11 +1534,19 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
                 prior = previous.found
                 if weak_place and prior is not None and trigger.scope != "venue":
                     if trigger.scope != "national" or prior.kind == trigger.kind:
-                        if place is None or _KIND_RANK.get(
-                            _place_of(gazetteer, mentions, prior.event).kind, 0
-                        ) > _KIND_RANK.get(place[0].kind, 0):
-                            ev = prior.event
-                            place = (_place_of(gazetteer, mentions, ev), ev.geo_precision)
+                        prior_place = _place_of(gazetteer, mentions, prior.event)
+                        if place is None or (
+                            _KIND_RANK.get(prior_place.kind, 0) > _KIND_RANK.get(place[0].kind, 0)
+                            # "fighting in Libya" after a sentence on a US county stays in
+                            # Libya: where the sentence says the event is, a finer place is
+                            # borrowed only from inside it ("stopped by the United States"
+                            # names an actor, not where)
+                            and not (
+                                _said_where(text, inside, place[0])
+                                and prior_place.country != place[0].country
+                            )
+                        ):
+                            place = (prior_place, prior.event.geo_precision)
                             weak_place = False
                 elif place is None and previous.place and trigger.scope == "local":
                     place = previous.place

@@ -795,3 +795,28 @@ def test_trigger_lexicon(gazetteer: Gazetteer, clause: str, kind: str, sub: str)
     (event,) = events_of(text, gazetteer)
     assert (event.event_type, event.sub_event_type) == (kind, sub)
     assert event.event_date == D(2016, 9, 16)
+
+
+STORM_AND_WAR = (
+    "Storm and fighting: a wire round-up\n\n"
+    "HONOLULU, March 3, 2024 (Wire) - In Suffolk County, New York, police said two people "
+    "died when a tree fell on a car near Riverhead. Fighting in Libya continued, officials "
+    "said. Three soldiers were killed near Riverhead on Monday, the army said.\n"
+)
+
+
+def test_deaths_from_an_accident_are_no_event_but_soldiers_killed_are(
+    gazetteer: Gazetteer, world: WorldIndex
+) -> None:
+    events = world_events(STORM_AND_WAR, gazetteer, world).events
+    assert not [e for e in events if "tree fell" in e.evidence]
+    (soldiers,) = [e for e in events if e.evidence.startswith("Three soldiers")]
+    assert (soldiers.event_type, soldiers.fatalities) == ("Battles", 3)
+
+
+def test_a_country_the_sentence_says_it_is_in_is_kept_not_the_town_before(
+    gazetteer: Gazetteer, world: WorldIndex
+) -> None:
+    events = world_events(STORM_AND_WAR, gazetteer, world).events
+    (fighting,) = [e for e in events if e.evidence.startswith("Fighting in Libya")]
+    assert (fighting.location, fighting.geo_precision) == ("Libya", 3)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from geo.numbers import find_counts, parse_count
+from geo.quantities import find_counts, parse_count
 
 
 @pytest.mark.parametrize(
@@ -63,7 +63,7 @@ def test_find_counts_reads_a_range_once() -> None:
 def test_the_documented_examples_hold() -> None:
     import doctest
 
-    import geo.numbers
+    import geo.quantities
 
-    result = doctest.testmod(geo.numbers)
+    result = doctest.testmod(geo.quantities)
     assert result.attempted > 0 and result.failed == 0
