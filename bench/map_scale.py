@@ -1,16 +1,22 @@
 """Benchmark the map at 1,000 / 10,000 / 100,000 events: build, bytes, st_folium, draw.
 
-Synthetic events sit near the gazetteer's places (fixed seed). For each size:
+Synthetic events sit near the gazetteer's places (fixed seed). Two newsmap maps are
+measured: ``map.html`` as ``geo build`` writes it, with the features in the page, and the
+dashboard's map, whose page fetches the features from two data files
+(``geo.webmap.MapFeatures``: the view's features and the pop-up strings they share).
+For each size:
 
-- ``build_layers``: the corpus to GeoDataFrames (done once per filter change);
+- ``build_layers``: the corpus to GeoDataFrames (once per corpus); for the dashboard's
+  map, making its data files (once per corpus and view, not on every rerun);
 - ``build_map + render``: ``geo.webmap.build_map`` and ``m.get_root().render()``;
-- HTML bytes: the rendered page;
+- page bytes: the rendered page (without the data files it fetches);
 - st_folium: one ``streamlit_folium.st_folium`` call on a freshly built map in bare mode
   (no server), which is the Python side of each dashboard rerun, and the bytes of the
   arguments it hands to the browser (script, html, header, links) on every rerun;
 - draw: headless Chromium (Debian's ``/usr/bin/chromium`` via Playwright) opens the page
-  from a file with the assets copied beside it (``geo.webmap.copy_assets``) and waits
-  until Leaflet has drawn markers, clusters or paths.
+  from a static HTTP server on 127.0.0.1, with the assets (``geo.webmap.copy_assets``)
+  and data files beside it, and waits until Leaflet has drawn markers, clusters or
+  paths.
 
 The peer is the naive map: one ``folium.Marker`` with a pop-up per event, at 1,000 and
 (full run) 10,000 events, with the same local assets. A reference row shows folium's
@@ -23,13 +29,16 @@ peer at 1,000 only).
 from __future__ import annotations
 
 import argparse
+import functools
 import html
 import json
 import shutil
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -126,8 +135,8 @@ class Browser:
             executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
         )
 
-    def draw(self, page_file: Path) -> tuple[float, int, str]:
-        """Open ``page_file``; return seconds until drawn, elements drawn and problems."""
+    def draw(self, page_url: str) -> tuple[float, int, str]:
+        """Open ``page_url``; return seconds until drawn, elements drawn and problems."""
         page = self._browser.new_page(viewport={"width": 1280, "height": 800})
         page.add_init_script(ON_ERROR)
         problems: list[str] = []
@@ -138,12 +147,12 @@ class Browser:
         )
 
         def outside(request: Any) -> None:
-            if not request.url.startswith(("file:", "data:", "about:", "blob:")):
+            if not request.url.startswith(("http://127.0.0.1:", "data:", "about:", "blob:")):
                 problems.append(f"network: {request.url}")
 
         page.on("request", outside)
         try:
-            page.goto(page_file.as_uri(), wait_until="load", timeout=DRAW_TIMEOUT_MS)
+            page.goto(page_url, wait_until="load", timeout=DRAW_TIMEOUT_MS)
             page.wait_for_function(DRAWN, timeout=DRAW_TIMEOUT_MS, polling=50)
             error = page.evaluate("window.__error || ''")
             if error:
@@ -207,6 +216,26 @@ def _fast_cluster_map(corpus: Any, like: Any) -> Any:
     return fast
 
 
+class Server:
+    """A static HTTP server on 127.0.0.1 for the pages and their data, in a thread."""
+
+    def __init__(self, root: Path) -> None:
+        handler = functools.partial(_QuietHandler, directory=str(root))
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.base = f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        """Stop serving."""
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass
+
+
 def _measure(
     label: str,
     count: int,
@@ -214,11 +243,22 @@ def _measure(
     folder: Path,
     browser: Browser | None,
     st_call: Callable[[Any], tuple[float, int]] | None,
+    server: Server | None = None,
+    files: Callable[[], dict[str, bytes]] | None = None,
 ) -> Measure:
-    """Time building, rendering, st_folium and drawing of one map."""
+    """Time building, rendering, st_folium and drawing of one map.
+
+    ``files`` makes the data files the map fetches (timed as its preparation), written
+    beside the page under the names its URLs give.
+    """
     from geo.webmap import DEFAULT_ASSET_BASE, copy_assets
 
     row = Measure(label=label, events=count)
+    data: dict[str, bytes] = {}
+    if files is not None:
+        start = clock()
+        data = files()
+        row.layers_s = clock() - start
     start = clock()
     folium_map = make_map()
     page = folium_map.get_root().render()
@@ -230,12 +270,14 @@ def _measure(
         build_s = clock() - start
         call_s, row.st_folium_bytes = st_call(fresh)
         row.st_folium_s = build_s + call_s
-    if browser is not None:
+    if browser is not None and server is not None:
         folder.mkdir(parents=True, exist_ok=True)
         copy_assets(folder / DEFAULT_ASSET_BASE)
-        page_file = folder / "map.html"
-        page_file.write_text(page, encoding="utf-8")
-        row.draw_s, row.drawn, row.note = browser.draw(page_file)
+        for name, content in data.items():
+            (folder / name).write_bytes(content)
+        (folder / "map.html").write_text(page, encoding="utf-8")
+        url = f"{server.base}/{folder.name}/map.html"
+        row.draw_s, row.drawn, row.note = browser.draw(url)
         shutil.rmtree(folder, ignore_errors=True)
     return row
 
@@ -267,21 +309,37 @@ def run(*, quick: bool = False, sizes: Sequence[int] = (), draw: bool = True) ->
     rows: list[Measure] = []
     try:
         with tempfile.TemporaryDirectory(prefix="newsmap-map-") as tmp:
+            server = Server(Path(tmp))
             for count in sizes:
                 corpus = events_corpus(gazetteer, count)
                 start = clock()
                 layers = build_layers(corpus, gazetteer)
                 layers_s = clock() - start
                 row = _measure(
-                    "newsmap build_map",
+                    "newsmap map.html (features in the page)",
                     count,
                     lambda layers=layers: build_map(layers),
                     Path(tmp) / f"newsmap-{count}",
                     browser,
                     st_call,
+                    server,
                 )
                 row.layers_s = layers_s
                 rows.append(row)
+                rows.append(
+                    _measure(
+                        "newsmap dashboard (features fetched)",
+                        count,
+                        lambda layers=layers: build_map(
+                            layers, data_url="view.json", popups_url="popups.json"
+                        ),
+                        Path(tmp) / f"fetched-{count}",
+                        browser,
+                        st_call,
+                        server,
+                        files=lambda layers=layers: _fetched_files(layers),
+                    )
+                )
                 like = build_map(layers)
                 rows.append(
                     _measure(
@@ -291,6 +349,7 @@ def run(*, quick: bool = False, sizes: Sequence[int] = (), draw: bool = True) ->
                         Path(tmp) / f"fast-{count}",
                         browser,
                         st_call,
+                        server,
                     )
                 )
                 if count in naive_sizes:
@@ -302,17 +361,27 @@ def run(*, quick: bool = False, sizes: Sequence[int] = (), draw: bool = True) ->
                             Path(tmp) / f"naive-{count}",
                             browser,
                             st_call,
+                            server,
                         )
                     )
+            server.close()
     finally:
         if browser is not None:
             browser.close()
     return _table(rows) + "".join(f"\n{note}\n" for note in notes)
 
 
+def _fetched_files(layers: Any) -> dict[str, bytes]:
+    """Serialise every feature once and return the two files the dashboard's map fetches."""
+    from geo.webmap import MapFeatures
+
+    features = MapFeatures(layers)
+    return {"view.json": features.view_bytes(layers), "popups.json": features.popups_bytes()}
+
+
 def _table(rows: Sequence[Measure]) -> str:
     """Format the measures, each naive row with its ratio to newsmap at the same size."""
-    ours = {row.events: row for row in rows if row.label.startswith("newsmap")}
+    ours = {row.events: row for row in rows if row.label.startswith("newsmap map.html")}
     cells = []
     for row in rows:
         peer = ours[row.events]
@@ -336,9 +405,9 @@ def _table(rows: Sequence[Measure]) -> str:
     header = [
         "map",
         "events",
-        "build_layers",
+        "build_layers / data files",
         "build_map + render",
-        "HTML",
+        "page",
         "rerun: build_map + st_folium",
         "sent per rerun",
         "draw in Chromium",

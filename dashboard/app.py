@@ -20,7 +20,7 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 from streamlit_folium import st_folium  # noqa: E402
 
-from dashboard import basemaps, data, panel, selection, sidebar, view  # noqa: E402
+from dashboard import basemaps, data, mapdata, panel, selection, sidebar, view  # noqa: E402
 from dashboard.vendor import vendor_assets  # noqa: E402
 from geo.export import geojson_bytes, gpkg_bytes, to_acled_csv  # noqa: E402
 from geo.layers import filter_layers  # noqa: E402
@@ -28,6 +28,8 @@ from geo.webmap import build_map  # noqa: E402
 from geo.world import ATTRIBUTION  # noqa: E402
 
 MAP_HEIGHT = 560
+#: The table lists at most this many events (each rerun sends it whole to the browser).
+TABLE_ROWS = 1_000
 TABLE_COLUMNS = ["event_date", "event_type", "location", "fatalities", "actor1", "source", "title"]
 
 st.set_page_config(page_title="newsmap", page_icon="🗺️", layout="wide")
@@ -85,11 +87,18 @@ with map_column:
         st.info("No events match these filters. Widen the dates or clear a filter.")
     # The URL's selection is drawn into the map once; later clicks leave the map as it
     # is, so the pop-up the reader opened stays open.
+    # The features travel as a static file named by what is shown: a rerun that shows the
+    # same (a click, a row picked) sends the browser the same small script.
+    what = (current.start, current.end, current.types, kept_articles)
+    what += (current.actors, current.min_fatalities)
+    data_url, popups_url = mapdata.urls(mapped.features, shown, view=what)
     the_map = build_map(
         shown,
         asset_base=asset_base,
         tiles=basemaps.tiles(current.basemap),
         selected=state["url_view"].selected,
+        data_url=data_url,
+        popups_url=popups_url,
     )
     returned = st_folium(
         the_map,
@@ -150,10 +159,17 @@ with panel_column:
 
 if count:
     st.subheader("Events shown")
-    st.caption("Pick a row to read its article beside the map.")
-    state["table_ids"] = list(shown.events["id"])
+    table = shown.events.head(TABLE_ROWS)
+    if count > TABLE_ROWS:
+        st.caption(
+            f"Pick a row to read its article beside the map. The first {TABLE_ROWS:,} of "
+            f"{count:,} events are listed; the map and the downloads hold all of them."
+        )
+    else:
+        st.caption("Pick a row to read its article beside the map.")
+    state["table_ids"] = list(table["id"])
     st.dataframe(
-        shown.events[TABLE_COLUMNS],
+        table[TABLE_COLUMNS],
         hide_index=True,
         width="stretch",
         key="table",

@@ -21,6 +21,7 @@ from geo.corpus import analyse
 from geo.gazetteer import Gazetteer, load_gazetteer
 from geo.layers import Layers, build_layers
 from geo.models import Article, Corpus
+from geo.webmap import MapFeatures
 from geo.world import WorldIndex, load_world
 
 # The articles mapped at start-up; NEWSMAP_ARTICLES names another folder.
@@ -40,10 +41,17 @@ class Upload:
 
 @dataclass(frozen=True, slots=True)
 class Mapped:
-    """A corpus and its map layers."""
+    """A corpus, its map layers and their features serialised for the map."""
 
     corpus: Corpus
     layers: Layers
+    features: MapFeatures
+
+    @classmethod
+    def of(cls, corpus: Corpus, gazetteer: Gazetteer) -> Mapped:
+        """Build the layers of ``corpus`` and serialise their features."""
+        layers = build_layers(corpus, gazetteer)
+        return cls(corpus=corpus, layers=layers, features=MapFeatures(layers))
 
 
 @st.cache_resource(show_spinner="Loading the gazetteer…")
@@ -76,8 +84,7 @@ def mapped(uploads: tuple[Upload, ...] = ()) -> Mapped:
         if article.id in taken:  # "report.txt" uploaded twice with different text
             article = replace(article, id=_free_id(article.id, taken))
         articles.append(article)
-    corpus = analyse(articles, gazetteer(), world=world())
-    return Mapped(corpus=corpus, layers=build_layers(corpus, gazetteer()))
+    return Mapped.of(analyse(articles, gazetteer(), world=world()), gazetteer())
 
 
 def read_upload(data: bytes, *, name: str) -> Upload:

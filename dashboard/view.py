@@ -142,13 +142,13 @@ def choices_of(
     events: pd.DataFrame, outlets: Mapping[str, str], *, basemaps: tuple[str, ...] = ()
 ) -> Choices:
     """Return what events and their articles (id -> outlet) offer to filter on."""
-    days = [
-        dt.date.fromisoformat(str(day))
-        for column in ("event_date", "end_date")
-        for day in events[column].dropna()
-    ]
-    present = set(events["event_type"])
-    actors = set(events["actor1"]) | set(events["actor2"])
+    days: list[dt.date] = []
+    for column in ("event_date", "end_date"):
+        written = events[column].dropna().astype(str)
+        if len(written):  # ISO dates sort as text: only the first and last need reading
+            days += [dt.date.fromisoformat(written.min()), dt.date.fromisoformat(written.max())]
+    present = set(events["event_type"].unique())
+    actors = set(events["actor1"].unique()) | set(events["actor2"].unique())
     fatalities = events["fatalities"].dropna()
     return Choices(
         first=min(days, default=None),

@@ -9,17 +9,19 @@ and jQuery come from the XStatic PyPI packages and are copied beside the page by
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import json
 import math
 import re
 import shutil
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import folium
+import numpy as np
+import pandas as pd
 import xstatic.pkg.jquery
 import xstatic.pkg.leaflet
 import xstatic.pkg.leaflet_markercluster
@@ -128,8 +130,10 @@ _CSS = """
   background: #f7f7f7; }
 .nm-popup mark { background: #ffe066; }
 .nm-popup .nm-id { color: #888; font-size: 11px; }
-.nm-legend { background: rgba(255,255,255,0.92); padding: 4px 6px; font: 11px/1.3 sans-serif;
-  border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,0.3); max-width: 210px; }
+.nm-legend, .nm-note { background: rgba(255,255,255,0.92); padding: 4px 6px;
+  font: 11px/1.3 sans-serif; border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,0.3);
+  max-width: 210px; }
+.nm-load-error { color: #b03a2e; font-weight: 600; }
 .nm-legend summary { cursor: pointer; font-weight: 600; }
 .leaflet-control-layers { font: 12px/1.4 sans-serif; }
 .nm-legend div { display: flex; align-items: center; gap: 6px; margin: 2px 0; }
@@ -182,6 +186,8 @@ def build_map(
     asset_base: str | None = None,
     tiles: str | None = None,
     selected: str | None = None,
+    data_url: str | None = None,
+    popups_url: str | None = None,
 ) -> folium.Map:
     """Build the folium map of events, corridors, zones and places, with no CDN reference.
 
@@ -197,6 +203,13 @@ def build_map(
         "Esri.WorldImagery") for an online basemap; None draws without tiles.
     selected : str, optional
         ``properties.id`` of a feature whose pop-up opens on load (an event first).
+    data_url : str, optional
+        URL of ``map_data_bytes(layers)`` served beside the page: the map fetches its
+        features from there, so the page itself stays a few kilobytes whatever the
+        number of events. None writes the features into the page (a standalone file).
+    popups_url : str, optional
+        With ``data_url``: URL of ``MapFeatures.popups_bytes()``, when the file at
+        ``data_url`` is ``MapFeatures.view_bytes(...)`` and so holds no pop-up strings.
 
     Returns
     -------
@@ -229,28 +242,13 @@ def build_map(
     if bounds is not None:  # before any layer is added, so nothing animates into view
         fmap.fit_bounds(bounds, padding=(20, 20), max_zoom=13)
 
-    tables = _PopupTables()
-    events_data = _collection(layers, "events", tables)
-    _PopupScript(tables.as_json()).add_to(fmap)
+    _PopupScript().add_to(fmap)
     others = (
+        _GeoJsonLayer(name="Zones", style=_ZONE_STYLE_JS, on_each_feature=_POPUP_JS),
         _GeoJsonLayer(
-            _collection(layers, "zones", tables),
-            name="Zones",
-            style=_ZONE_STYLE_JS,
-            on_each_feature=_POPUP_JS,
+            name="Corridors and roads", style=_CORRIDOR_STYLE_JS, on_each_feature=_CORRIDOR_JS
         ),
-        _GeoJsonLayer(
-            _collection(layers, "corridors", tables),
-            name="Corridors and roads",
-            style=_CORRIDOR_STYLE_JS,
-            on_each_feature=_CORRIDOR_JS,
-        ),
-        _GeoJsonLayer(
-            _collection(layers, "places", tables),
-            name="Places",
-            point_to_layer=_PLACE_JS,
-            on_each_feature=_POPUP_JS,
-        ),
+        _GeoJsonLayer(name="Places", point_to_layer=_PLACE_JS, on_each_feature=_POPUP_JS),
     )
     for layer in others:
         layer.add_to(fmap)
@@ -267,13 +265,20 @@ def build_map(
     cluster.default_css = [("markerclustercss", css[1]), ("markerclusterdefaultcss", css[2])]
     cluster.add_to(fmap)
     events = _GeoJsonLayer(
-        events_data,
         name="Events (points)",
         control=False,
         point_to_layer=_event_js(),
         on_each_feature=_POPUP_JS,
     )
     events.add_to(cluster)
+    _MapData(
+        map_data(layers) if data_url is None else None,
+        url=data_url,
+        popups_url=popups_url,
+        events=events,
+        cluster=cluster,
+        others=others,
+    ).add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
     _Legend(_legend_html(layers)).add_to(fmap)
     if selected:
@@ -374,6 +379,76 @@ class _PopupTables:
 
     def as_json(self) -> dict[str, list[Any]]:
         return {"articles": self.articles, "sentences": self.sentences, "texts": self.texts}
+
+
+#: The map's collections in the order its pop-up tables are filled.
+_COLLECTIONS = ("events", "zones", "corridors", "places")
+
+
+def map_data(layers: Layers) -> dict[str, Any]:
+    """Return what the map draws: a FeatureCollection per layer and the shared pop-up strings.
+
+    Every string that reaches HTML is already escaped by ``escape_text``.
+    """
+    tables = _PopupTables()
+    data: dict[str, Any] = {name: _collection(layers, name, tables) for name in _COLLECTIONS}
+    data["popups"] = tables.as_json()
+    return data
+
+
+def map_data_bytes(layers: Layers) -> bytes:
+    """Return ``map_data(layers)`` as the UTF-8 JSON a ``build_map(data_url=...)`` map fetches."""
+    return _json_bytes(map_data(layers))
+
+
+def _json_bytes(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+class MapFeatures:
+    """Every feature of some layers, serialised once: a filtered view of them is then a join.
+
+    A dashboard filters the same layers again and again. Building pop-up strings and JSON
+    for 100,000 events takes seconds; picking the serialised features of the events a
+    filter kept takes a fraction of that. The pop-up strings of all the features are one
+    table (``popups_bytes``) that every view shares, served once.
+    """
+
+    def __init__(self, layers: Layers) -> None:
+        tables = _PopupTables()
+        self._serialised: dict[str, dict[str, bytes]] = {}
+        for name in _COLLECTIONS:
+            collection = _collection(layers, name, tables)
+            self._serialised[name] = {
+                feature["properties"]["id"]: _json_bytes(feature)
+                for feature in collection["features"]
+            }
+        self._popups = tables.as_json()
+        digest = hashlib.sha256(self.popups_bytes())
+        for name in _COLLECTIONS:
+            for serialised in self._serialised[name].values():
+                digest.update(serialised)
+        #: Names these features by their content: equal layers, equal digest.
+        self.digest = digest.hexdigest()
+
+    def popups_bytes(self) -> bytes:
+        """Return the shared pop-up strings as JSON (``build_map``'s ``popups_url``)."""
+        return _json_bytes(self._popups)
+
+    def view_bytes(self, shown: Layers) -> bytes:
+        """Return the features of ``shown`` as JSON (``build_map``'s ``data_url``).
+
+        ``shown`` must come from the layers these features were made from (for example
+        through ``filter_layers``); a feature they do not hold raises ``KeyError``.
+        """
+        parts = []
+        for name in _COLLECTIONS:
+            serialised = self._serialised[name]
+            features = b",".join(serialised[str(i)] for i in getattr(shown, name)["id"])
+            parts.append(
+                b'"%s":{"type":"FeatureCollection","features":[%s]}' % (name.encode(), features)
+            )
+        return b"{" + b",".join(parts) + b"}"
 
 
 def _collection(layers: Layers, name: str, tables: _PopupTables) -> dict[str, Any]:
@@ -603,7 +678,7 @@ def _add_tiles(fmap: folium.Map, name: str) -> None:
 
 
 def _legend_html(layers: Layers) -> str:
-    counts = Counter(str(t) for t in layers.events["event_type"])
+    counts = layers.events["event_type"].astype(str).value_counts().to_dict()
     rows = ["<details open><summary>Legend</summary>", "<b>Events</b>"]
     for name, (colour, shape) in EVENT_STYLE.items():
         svg = (
@@ -653,10 +728,10 @@ _JINJA_OPENERS = re.compile(r"\{(?=[{%#])")
 
 
 class _GeoJsonLayer(Layer):
-    """One Leaflet GeoJSON layer whose data is written by ``script_json``.
+    """One empty Leaflet GeoJSON layer, filled by ``_MapData`` once the data is there.
 
     folium.GeoJson writes its data with Jinja's ``tojson``, which leaves ``{{`` inside
-    strings for branca's second Jinja pass to evaluate; this layer does not.
+    strings for branca's second Jinja pass to evaluate; ``_MapData`` uses ``script_json``.
     """
 
     _template = Template(
@@ -671,14 +746,12 @@ class _GeoJsonLayer(Layer):
           style: {{ this.style }},
           {%- endif %}
         });
-        {{ this.get_name() }}.addData({{ this.data_json }});
         {% endmacro %}
         """
     )
 
     def __init__(
         self,
-        data: dict[str, Any],
         *,
         name: str,
         on_each_feature: str,
@@ -688,7 +761,6 @@ class _GeoJsonLayer(Layer):
     ) -> None:
         super().__init__(name=name, overlay=True, control=control, show=True)
         self._name = "GeoJson"
-        self.data_json = script_json(data)
         self.on_each_feature = on_each_feature
         self.point_to_layer = point_to_layer
         self.style = style
@@ -704,7 +776,7 @@ class _PopupScript(MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        window.newsmapPopups = {{ this.tables_json }};
+        window.newsmapPopups = {articles: [], sentences: [], texts: []};
         window.newsmapPopups.eventHtml = function (p) {
           var t = window.newsmapPopups;
           var a = t.articles[p.a] || {title: "", outlet: ""};
@@ -723,10 +795,90 @@ class _PopupScript(MacroElement):
         """
     )
 
-    def __init__(self, tables: dict[str, list[Any]]) -> None:
+    def __init__(self) -> None:
         super().__init__()
         self._name = "PopupScript"
-        self.tables_json = script_json(tables)
+
+
+class _MapData(MacroElement):
+    """Fill the layers and the pop-up tables from ``map_data``: in the page, or fetched.
+
+    ``window.newsmapLoaded`` is a promise that settles once every layer holds its
+    features; a failed fetch is said on the map, in words, instead of an empty map.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        window.newsmapLoaded = (function () {
+          var map = {{ this._parent.get_name() }};
+          function note(className, text) {
+            var control = L.control({position: "topright"});
+            control.onAdd = function () {
+              var div = L.DomUtil.create("div", "nm-note " + className);
+              div.textContent = text;
+              return div;
+            };
+            return control.addTo(map);
+          }
+          {%- if this.url_json %}
+          var loading = note("nm-loading", "Loading the map's data…");
+          function load(url) {
+            return fetch(url).then(function (response) {
+              if (!response.ok) { throw new Error(url + ": HTTP " + response.status); }
+              return response.json();
+            });
+          }
+          var source = Promise.all([
+            load({{ this.url_json }}),
+            {%- if this.popups_url_json %}
+            load({{ this.popups_url_json }}),
+            {%- endif %}
+          ]).then(function (parts) {
+            loading.remove();
+            if (parts.length > 1) { parts[0].popups = parts[1]; }
+            return parts[0];
+          }, function (error) {
+            loading.remove();
+            throw error;
+          });
+          {%- else %}
+          var source = Promise.resolve({{ this.data_json }});
+          {%- endif %}
+          return source.then(function (data) {
+            Object.assign(window.newsmapPopups, data.popups);
+            {%- for other, name in this.others %}
+            {{ other.get_name() }}.addData(data.{{ name }});
+            {%- endfor %}
+            {{ this.events.get_name() }}.addData(data.events);
+            {{ this.cluster.get_name() }}.addLayer({{ this.events.get_name() }});
+          }).catch(function (error) {
+            note("nm-load-error", "The map's data could not be loaded: " + error.message);
+            throw error;
+          });
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        data: dict[str, Any] | None,
+        *,
+        url: str | None,
+        popups_url: str | None,
+        events: _GeoJsonLayer,
+        cluster: MarkerCluster,
+        others: tuple[_GeoJsonLayer, ...],
+    ) -> None:
+        super().__init__()
+        self._name = "MapData"
+        self.data_json = script_json(data) if data is not None else ""
+        self.url_json = script_json(url) if url is not None else ""
+        self.popups_url_json = script_json(popups_url) if url and popups_url else ""
+        self.events = events
+        self.cluster = cluster
+        self.others = tuple(zip(others, _COLLECTIONS[1:], strict=True))
 
 
 class _Legend(MacroElement):
@@ -764,7 +916,7 @@ class _OpenSelected(MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        (function () {
+        window.newsmapLoaded.then(function () {
           var wanted = {{ this.selected_json }};
           var found = null;
           {{ this.events.get_name() }}.eachLayer(function (layer) {
@@ -788,7 +940,7 @@ class _OpenSelected(MacroElement):
             }
           );
           if (found) { found.openPopup(); }
-        })();
+        });
         {% endmacro %}
         """
     )
@@ -819,11 +971,12 @@ def _focus_bounds(layers: Layers) -> list[list[float]] | None:
     events = layers.events
     boxes: list[tuple[float, float, float, float]] = []
     if len(events):
-        floors = zip(events["lat"].map(math.floor), events["lon"].map(math.floor), strict=True)
-        (lat0, lon0), _ = max(Counter(floors).items(), key=lambda item: (item[1], item[0]))
-        cell = events[
-            (events["lat"].map(math.floor) == lat0) & (events["lon"].map(math.floor) == lon0)
-        ]
+        floors = pd.DataFrame(
+            {"lat": np.floor(events["lat"]).astype(int), "lon": np.floor(events["lon"]).astype(int)}
+        )
+        counts = floors.value_counts()  # cells by count; ties go to the larger cell
+        lat0, lon0 = max(counts[counts == counts.max()].index)
+        cell = events[((floors["lat"] == lat0) & (floors["lon"] == lon0)).to_numpy()]
         lat, lon = float(cell["lat"].median()), float(cell["lon"].median())
         near = events[((events["lat"] - lat).abs() <= 0.5) & ((events["lon"] - lon).abs() <= 0.5)]
         boxes.append((near["lon"].min(), near["lat"].min(), near["lon"].max(), near["lat"].max()))

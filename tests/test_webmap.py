@@ -10,13 +10,16 @@ import pytest
 from test_layers import sample_corpus, sample_gazetteer
 
 from geo.errors import ExportError
-from geo.layers import Layers, build_layers
+from geo.layers import Layers, build_layers, filter_layers
 from geo.webmap import (
     MAX_ZOOM_OFFLINE,
+    MapFeatures,
     asset_urls,
     build_map,
     copy_assets,
     escape_text,
+    map_data,
+    map_data_bytes,
     marker_size,
     render_map,
     write_map_html,
@@ -46,10 +49,17 @@ def html_page(layers: Layers) -> str:
     return render_map(build_map(layers))
 
 
+def _embedded(page: str) -> dict:
+    """Return the map data a standalone page carries in its script."""
+    found = re.search(r"Promise\.resolve\((\{.*?\})\);\n", page)
+    assert found, "the map data is missing from the page"
+    return json.loads(found.group(1))
+
+
 def _collections(page: str) -> list[dict]:
-    """Return the FeatureCollections folium embedded in the page's script."""
-    found = re.findall(r"\.addData\((\{.*?\})\);\n", page)
-    return [json.loads(text) for text in found]
+    """Return the FeatureCollections the page's script draws."""
+    data = _embedded(page)
+    return [data[name] for name in ("events", "zones", "corridors", "places")]
 
 
 def _features(page: str) -> dict[str, dict]:
@@ -81,9 +91,7 @@ def test_copy_assets_puts_every_referenced_file_in_place(tmp_path):
 
 
 def _tables(page: str) -> dict:
-    found = re.search(r"window\.newsmapPopups = (\{.*?\});\n", page)
-    assert found, "the pop-up tables are missing"
-    return json.loads(found.group(1))
+    return _embedded(page)["popups"]
 
 
 def _strings(value) -> list[str]:
@@ -235,3 +243,34 @@ def test_write_map_html_puts_vendor_beside_it(layers, tmp_path):
     assert path.name == "map.html"
     for src in re.findall(r'(?:src|href)="([^"]+)"', path.read_text(encoding="utf-8")):
         assert (tmp_path / src).exists(), src
+
+
+def test_a_map_with_a_data_url_fetches_the_same_data_and_carries_none_itself(layers, html_page):
+    url = "/app/static/data/0123abcd.json"
+    page = render_map(build_map(layers, data_url=url))
+    assert f'load("{url}")' in page
+    assert "Promise.resolve" not in page
+    assert '"features"' not in page  # no feature and no article text in the page
+    assert len(page) < len(html_page)
+    # What the page fetches is exactly what a standalone page embeds.
+    assert json.loads(map_data_bytes(layers)) == _embedded(html_page)
+
+
+def test_a_data_url_cannot_break_out_of_the_script(layers):
+    page = render_map(build_map(layers, data_url='x.json"); alert(1); ("</script>'))
+    # The URL stays one JSON string: its quote is escaped and it cannot close the script.
+    assert 'load("x.json\\"); alert(1); (\\"\\u003c/script\\u003e")' in page
+
+
+def test_a_filtered_view_of_serialised_features_equals_its_own_map_data(layers):
+    features = MapFeatures(layers)
+    full = json.loads(features.view_bytes(layers))
+    full["popups"] = json.loads(features.popups_bytes())
+    assert full == map_data(layers)
+    shown = filter_layers(layers, event_types=[layers.events["event_type"].iloc[0]])
+    view = json.loads(features.view_bytes(shown))
+    assert [f["properties"]["id"] for f in view["events"]["features"]] == list(shown.events["id"])
+    assert view["zones"]["features"] == full["zones"]["features"][: len(shown.zones)]
+    popups = json.loads(features.popups_bytes())
+    for feature in view["events"]["features"]:  # each pop-up's strings are in the shared table
+        assert popups["sentences"][feature["properties"]["s"]]

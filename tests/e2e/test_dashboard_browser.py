@@ -131,6 +131,7 @@ def test_map_draws_every_seed_event_corridor_and_zone(
     expect(frame.locator("path.leaflet-interactive").first).to_be_attached()
     expect(frame.locator(".nm-event, .marker-cluster").first).to_be_visible()
     expect(frame.locator(".nm-legend")).to_contain_text("Battles")
+    expect(frame.locator(".nm-loading, .nm-load-error")).to_have_count(0)  # fetched, shown
     expect(page.get_by_text("GeoNames", exact=False).first).to_be_attached()
     assert_stayed_local(traffic)
 

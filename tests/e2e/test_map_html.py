@@ -129,3 +129,16 @@ def test_selected_feature_opens_its_popup_on_load(offline_page, tmp_path, select
     page.goto(path.as_uri())
     page.wait_for_selector(f".leaflet-popup-content .nm-popup:has-text('{expected}')")
     assert expected in page.inner_text(".leaflet-popup-content")
+
+
+def test_a_map_whose_data_cannot_be_fetched_says_so_on_the_map(offline_page, tmp_path):
+    page, _ = offline_page
+    layers = build_layers(sample_corpus(hostile=True), sample_gazetteer())
+    copy_assets(tmp_path / "vendor")
+    path = tmp_path / "fetched.html"
+    path.write_text(render_map(build_map(layers, data_url="missing.json")), encoding="utf-8")
+    page.goto(path.as_uri())
+    note = page.wait_for_selector(".nm-load-error")
+    assert note.inner_text().startswith("The map's data could not be loaded:")
+    assert page.locator(".nm-event, .marker-cluster").count() == 0
+    assert page.locator(".nm-loading").count() == 0  # the loading note made way for it

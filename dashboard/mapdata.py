@@ -1,0 +1,89 @@
+"""Serve the map's features as a static file, so a rerun sends the browser only a URL.
+
+At 100,000 events the map's data is tens of megabytes. Written into the map's script,
+st_folium would send all of it to the browser on every rerun. Instead the features of
+each view, and the pop-up strings they share, are written once to
+``dashboard/static/data/<sha256>.json`` (served at ``/app/static/data/`` beside the
+vendored scripts) and the map fetches them from there.
+Files are named by their content, written atomically and shared by sessions that show
+the same thing; the oldest are removed beyond ``KEEP``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable, Hashable
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard.vendor import STATIC_DIR
+from geo.layers import Layers
+from geo.webmap import MapFeatures
+
+DATA_DIR = STATIC_DIR / "data"
+DATA_BASE = "/app/static/data"
+#: Data files kept on disk; each is one view of the data that some session asked for.
+KEEP = 64
+
+
+def publish(data: bytes, *, folder: Path = DATA_DIR) -> Path:
+    """Write ``data`` to ``folder/<sha256>.json`` unless it is there; return the path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{hashlib.sha256(data).hexdigest()}.json"
+    if path.exists():
+        os.utime(path)  # recently used: pruned last
+        return path
+    handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.chmod(temporary, 0o644)  # mkstemp makes it private; the server may run as another user
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    prune(folder, keep=KEEP, spare=path)
+    return path
+
+
+def prune(folder: Path, *, keep: int, spare: Path | None = None) -> None:
+    """Remove all but the ``keep`` most recently used data files (never ``spare``)."""
+    files = sorted(folder.glob("*.json"), key=_mtime, reverse=True)
+    for old in files[keep:]:
+        if old != spare:
+            old.unlink(missing_ok=True)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:  # another session pruned it meanwhile
+        return 0.0
+
+
+def urls(features: MapFeatures, shown: Layers, *, view: Hashable) -> tuple[str, str]:
+    """Return the URLs of the features ``shown`` and of the pop-up strings they share.
+
+    ``shown`` is a filter of the layers ``features`` were made from and ``view`` names
+    that filter. Each file is written once per view, not on every rerun; a file pruned
+    since is written again.
+    """
+    popups = _path(features.popups_bytes, ("popups", features.digest))
+    data = _path(lambda: features.view_bytes(shown), ("view", features.digest, view))
+    return f"{DATA_BASE}/{data.name}", f"{DATA_BASE}/{popups.name}"
+
+
+def _path(make: Callable[[], bytes], key: Hashable) -> Path:
+    path = _published(make, key)
+    if not path.exists():
+        _published.clear()  # type: ignore[attr-defined]
+        path = _published(make, key)
+    return path
+
+
+@st.cache_resource(show_spinner=False, max_entries=KEEP)
+def _published(_make: Callable[[], bytes], key: Hashable) -> Path:
+    return publish(_make())
