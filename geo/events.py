@@ -26,11 +26,11 @@ each trigger:
   points back ("there", "the town", "then"); otherwise the trigger is dropped with "no
   place in the sentence". A sentence that names only a country borrows a finer place
   from the sentence before, but not when it says the event is in that country ("fighting
-  in Libya") and the place before lies elsewhere. ``geo_precision`` is 1 for the place itself, including a site
-  in it ("near a market in Kirkuk" is in Kirkuk: ACLED codes the town); 2 for "near X",
-  "around X", "the eastern districts of X", "southern X"; 3 when a country or region
-  stands in (a ceasefire with no place named takes the country of the article's
-  most-named place).
+  in Libya") and the place before lies elsewhere. ``geo_precision`` is 1 for the place
+  itself, including a site in it ("near a market in Kirkuk" is in Kirkuk: ACLED codes
+  the town); 2 for "near X", "around X", "the eastern districts of X", "southern X"; 3
+  when a country or region stands in (a ceasefire with no place named takes the country
+  of the article's most-named place).
 - **Fatalities**: the counts of people next to a killing word, summed over the groups
   named ("3,532 servicemen and 12,800 civilians" -> 16,332, the notes keep the parts);
   a subgroup ("including nine teenagers") is not added; null when no number is given.
@@ -97,7 +97,7 @@ import math
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Literal
@@ -521,6 +521,23 @@ class _Speakers:
     people: list[_Person]
     headline_org: str
     countries: _Countries = field(default_factory=lambda: _Countries({}, {}))
+    # Built on first use from ``people`` (complete by then): surname -> (index of its
+    # last person, every organisation its people carry counted, where each came first).
+    _surnames: dict[str, tuple[int, Counter[str], dict[str, int]]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def _by_surname(self) -> dict[str, tuple[int, Counter[str], dict[str, int]]]:
+        if self._surnames is None:
+            table: dict[str, tuple[int, Counter[str], dict[str, int]]] = {}
+            for index, person in enumerate(self.people):
+                _, counts, first = table.get(person.surname, (index, Counter(), {}))
+                for org in person.orgs:
+                    counts[org] += 1
+                    first.setdefault(org, len(first))
+                table[person.surname] = (index, counts, first)
+            self._surnames = table
+        return self._surnames
 
     def org(self, who: str) -> str:
         """Return the organisation ``who`` names, with its country's adjective if it names one."""
@@ -537,9 +554,14 @@ class _Speakers:
         written = who
         who = who.strip(" ,–—-")
         who = re.sub(r"^(?:the|a|an)\s+", "", who, flags=re.I)
-        for person in reversed(self.people):
-            if re.search(rf"\b{re.escape(person.surname)}\b", who):
-                return self.name(person)
+        # The last person whose surname ``who`` holds as a whole word: one look-up per
+        # word-bounded piece of ``who``, not one search of ``who`` per person.
+        table = self._by_surname()
+        last = max(
+            (table[piece][0] for piece in _bounded_pieces(who) if piece in table), default=-1
+        )
+        if last >= 0:
+            return self.name(self.people[last])
         org = self.org(who)
         role = _role(who)
         if _PRONOUN_RE.match(who) or role:
@@ -555,17 +577,36 @@ class _Speakers:
         return _plain_source(written)
 
     def name(self, person: _Person) -> str:
-        votes = Counter(person.orgs)
-        for other in self.people:
-            if other is not person and other.surname == person.surname:
-                votes.update(other.orgs)
+        """Name one of ``people`` by the organisation most of its namesakes carry."""
+        _, votes, first = self._by_surname().get(person.surname, (0, Counter(), {}))
+        # Ties go to the person's own organisations first, then to the first one named.
+        ranked = sorted(
+            votes,
+            key=lambda o: (0, person.orgs.index(o)) if o in person.orgs else (1, first[o]),
+        )
         org = ""
-        if votes:
-            if self.headline_org and any(_same_org(self.headline_org, [o]) for o in votes):
-                org = next(o for o in votes if _same_org(self.headline_org, [o]))
+        if ranked:
+            if self.headline_org and any(_same_org(self.headline_org, [o]) for o in ranked):
+                org = next(o for o in ranked if _same_org(self.headline_org, [o]))
             else:
-                org = votes.most_common(1)[0][0]
+                most = max(votes.values())
+                org = next(o for o in ranked if votes[o] == most)
         return f"{org} ({person.surname})" if org else person.full
+
+
+def _bounded_pieces(text: str) -> Iterator[str]:
+    """Yield every piece of ``text`` without white space that ``\\b`` bounds on both sides."""
+    for run in re.finditer(r"\S+", text):
+        word = run.group()
+        wordish = [ch.isalnum() or ch == "_" for ch in word]
+        edges = [
+            i
+            for i in range(len(word) + 1)
+            if (i > 0 and wordish[i - 1]) != (i < len(word) and wordish[i])
+        ]
+        for a, start in enumerate(edges):
+            for end in edges[a + 1 :]:
+                yield word[start:end]
 
 
 def _same_org(org: str, orgs: Sequence[str]) -> bool:
@@ -996,21 +1037,32 @@ def _city_anaphor(
     start: int,
     end: int,
     usable: Sequence[Mention],
+    starts: Sequence[int],
     focus: str,
 ) -> tuple[Place, int] | None:
-    """Resolve "the city" / "the Syrian city" to the last city named before it."""
+    """Resolve "the city" / "the Syrian city" to the last city named before it.
+
+    ``usable`` is sorted by start and ``starts`` holds those starts.
+    """
     match = _CITY_ANAPHOR_RE.search(text, start, end)
     if match is None:
         return None
-    earlier = [m for m in usable if m.end <= match.start() and m.place.kind == "city"]
+    at, stop = match.start(), match.end()
+    first = bisect_left(starts, at)
     hinted = {
         m.place.country
-        for m in usable
-        if match.start() <= m.start < match.end() and m.place.kind == "country"
+        for m in usable[first : bisect_left(starts, stop)]
+        if m.place.kind == "country"
     }
     wanted = hinted or ({focus} if focus else set())
-    fitting = [m for m in earlier if m.place.country in wanted] or earlier
-    return (fitting[-1].place, match.start()) if fitting else None
+    last_city: Mention | None = None
+    for m in reversed(usable[:first]):  # the nearest city of a wanted country, else any
+        if m.end > at or m.place.kind != "city":
+            continue
+        if m.place.country in wanted:
+            return m.place, at
+        last_city = last_city or m
+    return (last_city.place, at) if last_city else None
 
 
 def _choose_place(
@@ -1479,6 +1531,8 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
     quotes = _quotes(text, article.body or ((0, len(text)),))
     usable = sorted((m for m in mentions if _usable(m, text)), key=lambda m: m.start)
     starts = [m.start for m in usable]
+    by_start = sorted(mentions, key=lambda m: m.start)
+    all_starts = [m.start for m in by_start]
     country = _country_place(gazetteer, mentions)
     countries = _Countries.of(mentions)
     home = _country_name(gazetteer, _home_country(mentions), countries)
@@ -1506,7 +1560,10 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
             for m in usable[lo:hi]
             if m.end <= s_end and not any(a <= m.start < b for a, b in attributed)
         ]
-        anaphor = _city_anaphor(text, s_start, s_end, usable, focus)
+        anaphor = _city_anaphor(text, s_start, s_end, usable, starts, focus)
+        # A sentence's own mentions: looking through the whole article's for each
+        # sentence made a long article quadratic.
+        own = by_start[bisect_left(all_starts, s_start) : bisect_left(all_starts, s_end)]
         sentence_found: _Found | None = None
         fine = [m for m in inside if _KIND_RANK.get(m.place.kind, 0) >= 2]
         best_place: tuple[Place, Literal[1, 2, 3]] | None = None
@@ -1596,7 +1653,7 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
                 previous_armed,
                 [
                     f
-                    for f in _forces(sentence, s_start, mentions, country_name, countries, home)
+                    for f in _forces(sentence, s_start, own, country_name, countries, home)
                     if not any(a <= s_start + f[0] < b for a, b in attributed)
                 ],
             )

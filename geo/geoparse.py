@@ -632,7 +632,9 @@ _BIG = 1 << 62
 def _curated_matches(
     text: str, folded: str, lo: int, hi: int, matcher: _Matcher
 ) -> Iterable[_Match]:
-    for end, (key, origin) in matcher.automaton.iter(folded, lo, hi):
+    # pyahocorasick copies the whole string on every bounded call: search a slice instead.
+    for region_end, (key, origin) in matcher.automaton.iter(folded[lo:hi]):
+        end = lo + region_end
         start = end + 1 - len(key)
         if start < lo or not _bounded(text, start, end + 1):
             continue
