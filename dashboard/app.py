@@ -99,6 +99,7 @@ with map_column:
         selected=state["url_view"].selected,
         data_url=data_url,
         popups_url=popups_url,
+        legend_open=False,
     )
     returned = st_folium(
         the_map,

@@ -188,6 +188,7 @@ def build_map(
     selected: str | None = None,
     data_url: str | None = None,
     popups_url: str | None = None,
+    legend_open: bool = True,
 ) -> folium.Map:
     """Build the folium map of events, corridors, zones and places, with no CDN reference.
 
@@ -210,6 +211,9 @@ def build_map(
     popups_url : str, optional
         With ``data_url``: URL of ``MapFeatures.popups_bytes()``, when the file at
         ``data_url`` is ``MapFeatures.view_bytes(...)`` and so holds no pop-up strings.
+    legend_open : bool, default True
+        Whether the legend starts unfolded; a small map (the dashboard's) starts with it
+        folded so that it does not cover the pop-ups.
 
     Returns
     -------
@@ -280,7 +284,7 @@ def build_map(
         others=others,
     ).add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
-    _Legend(_legend_html(layers)).add_to(fmap)
+    _Legend(_legend_html(layers, unfolded=legend_open)).add_to(fmap)
     if selected:
         _OpenSelected(selected, cluster=cluster, events=events, others=others).add_to(fmap)
     _fix_names(root)
@@ -677,9 +681,9 @@ def _add_tiles(fmap: folium.Map, name: str) -> None:
     folium.TileLayer(provider, name=name, max_zoom=MAX_ZOOM, overlay=False).add_to(fmap)
 
 
-def _legend_html(layers: Layers) -> str:
+def _legend_html(layers: Layers, *, unfolded: bool = True) -> str:
     counts = layers.events["event_type"].astype(str).value_counts().to_dict()
-    rows = ["<details open><summary>Legend</summary>", "<b>Events</b>"]
+    rows = [f"<details{' open' if unfolded else ''}><summary>Legend</summary>", "<b>Events</b>"]
     for name, (colour, shape) in EVENT_STYLE.items():
         svg = (
             f'<svg width="14" height="14" viewBox="0 0 100 100">{_SHAPES[shape]} '

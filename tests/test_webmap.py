@@ -274,3 +274,11 @@ def test_a_filtered_view_of_serialised_features_equals_its_own_map_data(layers):
     popups = json.loads(features.popups_bytes())
     for feature in view["events"]["features"]:  # each pop-up's strings are in the shared table
         assert popups["sentences"][feature["properties"]["s"]]
+
+
+def test_the_legend_starts_unfolded_unless_asked_to_start_folded(layers, html_page):
+    # The legend's HTML sits in the script as JSON: "<" is written \\u003c there.
+    assert "\\u003cdetails open\\u003e\\u003csummary\\u003eLegend" in html_page
+    folded = render_map(build_map(layers, legend_open=False))
+    assert "\\u003cdetails\\u003e\\u003csummary\\u003eLegend" in folded
+    assert "Battles" in folded  # folded, still there
