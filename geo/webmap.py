@@ -427,8 +427,8 @@ class MapFeatures:
                 feature["properties"]["id"]: _json_bytes(feature)
                 for feature in collection["features"]
             }
-        self._popups = tables.as_json()
-        digest = hashlib.sha256(self.popups_bytes())
+        self._popups = _json_bytes(tables.as_json())
+        digest = hashlib.sha256(self._popups)
         for name in _COLLECTIONS:
             for serialised in self._serialised[name].values():
                 digest.update(serialised)
@@ -437,7 +437,7 @@ class MapFeatures:
 
     def popups_bytes(self) -> bytes:
         """Return the shared pop-up strings as JSON (``build_map``'s ``popups_url``)."""
-        return _json_bytes(self._popups)
+        return self._popups
 
     def view_bytes(self, shown: Layers) -> bytes:
         """Return the features of ``shown`` as JSON (``build_map``'s ``data_url``).
