@@ -98,6 +98,8 @@ INSTITUTIONS: tuple[str, ...] = (
     "Wall Street",
     "Scotland Yard",
     "Vatican Radio",
+    "Congress",
+    "Broadway",
 )
 
 # Words that are English first and place names second (GeoNames has towns called "Of",
@@ -582,26 +584,50 @@ def _with_state_abbreviations(
     text: str, matches: list[_Match], world: WorldIndex, regions: Sequence[tuple[int, int]]
 ) -> list[_Match]:
     """Add the state after a town and a comma ("Allendale, N.J.", "Surrey, BC")."""
-    starts = {m.start for m in matches}
+    starts = {m.start: m for m in matches}
     added = []
-    for match in matches:
-        if not text.startswith(",", match.end):
-            continue  # the pattern's first character: spare finding the region
-        lo, hi = _region_floor(regions, match.start)
-        found = _STATE_SHORT.match(text, match.end, hi)
-        if found is None or found.start(1) in starts:
+    replaced: set[int] = set()
+    commas = {m.end for m in matches if text.startswith(",", m.end)}
+    # A town the index does not know may stand before the state ("HELENA, Mont."), which
+    # was then read as a name of its own.
+    commas.update(c for m in matches if m.origin == "world" and (c := _comma_before(text, m.start)))
+    for comma in sorted(commas):
+        lo, hi = _region_floor(regions, comma)
+        found = _STATE_SHORT.match(text, comma, hi)
+        if found is None:
             continue
+        end = found.end(1)
+        there = starts.get(found.start(1))
+        if there is not None and (there.origin != "world" or there.end > end):
+            continue  # a curated name, or a longer one ("N.Y. Times"), is there already
         written = found.group(1)
         place = world.state_abbreviation(written)
         if place is None:
             continue
-        end = found.end(1)
         if end < hi and text[end].isalnum():
             continue
+        if there is not None:
+            replaced.add(there.start)  # "HELENA, Mont.": Montana, not a town called Mont
         added.append(
             _Match(found.start(1), end, name_key(written), "world", (place,), confidence=0.8)
         )
-    return sorted([*matches, *added], key=lambda m: m.start) if added else matches
+    if not added:
+        return matches
+    kept = [m for m in matches if m.start not in replaced]
+    return sorted([*kept, *added], key=lambda m: m.start)
+
+
+def _comma_before(text: str, at: int) -> int:
+    """Return where the comma after a capitalised word ends right before ``at`` (or 0)."""
+    i = at
+    while i > 0 and text[i - 1] in " \t":
+        i -= 1
+    if i == at or i < 2 or text[i - 1] != "," or not text[i - 2].isalpha():
+        return 0
+    j = i - 2
+    while j > 0 and text[j - 1].isalpha():
+        j -= 1
+    return i - 1 if text[j].isupper() else 0
 
 
 def _regions(text: str, spans: Sequence[tuple[int, int]] | None) -> list[tuple[int, int]]:
@@ -673,6 +699,12 @@ def _world_entry(key: str, world: WorldIndex, matcher: _Matcher) -> _Entry:
         p.kind == "city" and p.population < 100_000 and name_key(p.name) != key for p in places
     ):
         places = ()  # only small towns' alternate names ("Igbo" for Igbo-Ukwu)
+    if len(places) > 1 and all(word in COMMON_WORDS for word in key.split()):
+        # A nickname of common words is no name of the city it describes ("Garden City"
+        # for Singapore) where places are called so.
+        named = tuple(p for p in places if name_key(p.name) == key)
+        if named:
+            places = named
     major = bool(places) and (
         (places[0].kind in ("continent", "country") and name_key(places[0].name) == key)
         or (places[0].kind == "city" and places[0].population >= 1_000_000)
@@ -1098,7 +1130,17 @@ _NAMESAKE_HEADS = frozenset(
     avenue ave street st road rd boulevard blvd lane drive highway freeway parkway square
     plaza circle centre center court basilica cathedral chapel abbey shrine wing quarter
     stadium arena mall bridge tower towers palace castle fort gardens garden heights
+    cinema theatre theater hotel
     """.split()
+)
+# Head nouns of what is usually named for a founder ("Cornell University", "Pitman Family
+# Farms"): a small town of that name is not where it lies.  A state's university is the
+# state's ("Colorado State University").
+_FOUNDER_HEADS = frozenset("university farm farms ranch".split())
+# Head nouns of streets: a street named for a place lies elsewhere, whatever the place's
+# size ("Hampton Avenue" in St. Louis, "Atlantic Avenue", "Victoria St.").
+_STREET_HEADS = frozenset(
+    "avenue ave street st road rd boulevard blvd lane drive highway freeway parkway".split()
 )
 # Head nouns of what usually lies in the town it is named for ("Cavan Town Hall",
 # "Haymarket Village Center"): the first head noun decides.
@@ -1154,6 +1196,10 @@ def _in_longer_name(text: str, match: _Match, top: Place | None, lo: int, hi: in
     at = match.end
     possessive = _POSSESSIVE.match(text, at) if text[at : at + 1] in ("'", "’") else None
     if possessive is not None:
+        if top.kind == "city" and _minor(top):
+            following = _capital_run(text, possessive.end(), hi, 1)
+            if following and _head_word(following[0]) in _FOUNDER_HEADS:
+                return True  # "Wilson's Farm" is a family's, not a town's
         if not match.key.startswith(_SAINTS):
             return False  # "Middletown's New Road" lies in Middletown
         at = possessive.end()
@@ -1175,9 +1221,13 @@ def _in_longer_name(text: str, match: _Match, top: Place | None, lo: int, hi: in
     if _FEATURE_HEADS.intersection(heads):
         # A river or a bay by a city of its name is the city's; "Niger Delta" is no Niger.
         return top.kind != "city" or _minor(top)
+    if heads[0] in _STREET_HEADS:
+        return True
     if not _minor(top):
         return False
     for head in heads:
+        if head in _FOUNDER_HEADS and top.kind == "city":
+            return True
         if head in _NAMESAKE_HEADS or (shared and head in _LOCAL_HEADS):
             return True
         if head in _LOCAL_HEADS:
@@ -1218,7 +1268,7 @@ def _resolve(
         ):
             anchors.append((match.key, places[0]))
     qualifiers = [_qualifier(text, matches, i, regions) for i in range(len(matches))]
-    hints = [_kind_hint(text, match, regions) for match in matches]
+    hints = _list_hints(text, matches, [_kind_hint(text, match, regions) for match in matches])
     evidence = _Evidence.of(anchors, world)
     memo: dict[tuple[str, str, str, bool], tuple[Place | None, float]] = {}
     first = []
@@ -1370,6 +1420,30 @@ def _kind_hint(text: str, match: _Match, regions: Sequence[tuple[int, int]]) -> 
     if after in _CITY_WORDS or before in ("city", "town"):
         return "city"
     return ""
+
+
+_LIST_JOINERS = frozenset({", ", " and ", " or ", ", and ", ", or ", " & "})
+
+
+def _list_hints(text: str, matches: list[_Match], hints: list[str]) -> list[str]:
+    """Read a name listed with a region as a region too ("California or Washington")."""
+
+    def region(j: int) -> bool:
+        places = matches[j].places
+        return bool(places) and places[0].kind == "region" and hints[j] in ("", "region")
+
+    listed = list(hints)
+    for i, match in enumerate(matches):
+        places = match.places
+        if hints[i] or len(places) < 2 or places[0].kind != "city":
+            continue
+        if not any(p.kind == "region" for p in places):
+            continue
+        before = i > 0 and text[matches[i - 1].end : match.start] in _LIST_JOINERS
+        after = i + 1 < len(matches) and text[match.end : matches[i + 1].start] in _LIST_JOINERS
+        if (before and region(i - 1)) or (after and region(i + 1)):
+            listed[i] = "region"
+    return listed
 
 
 def _qualifier(

