@@ -588,7 +588,7 @@ def _with_state_abbreviations(
     added = []
     replaced: set[int] = set()
     commas = {m.end for m in matches if text.startswith(",", m.end)}
-    # A town the index does not know may stand before the state ("HELENA, Mont."), which
+    # A town the index does not know may stand before the state ("BOZEMAN, Mont."), which
     # was then read as a name of its own.
     commas.update(c for m in matches if m.origin == "world" and (c := _comma_before(text, m.start)))
     for comma in sorted(commas):
@@ -607,7 +607,7 @@ def _with_state_abbreviations(
         if end < hi and text[end].isalnum():
             continue
         if there is not None:
-            replaced.add(there.start)  # "HELENA, Mont.": Montana, not a town called Mont
+            replaced.add(there.start)  # "BOZEMAN, Mont.": Montana, not a town called Mont
         added.append(
             _Match(found.start(1), end, name_key(written), "world", (place,), confidence=0.8)
         )
@@ -1133,12 +1133,12 @@ _NAMESAKE_HEADS = frozenset(
     cinema theatre theater hotel
     """.split()
 )
-# Head nouns of what is usually named for a founder ("Cornell University", "Pitman Family
+# Head nouns of what is usually named for a founder ("Vanderbilt University", "Jensen Family
 # Farms"): a small town of that name is not where it lies.  A state's university is the
-# state's ("Colorado State University").
+# state's ("Oregon State University").
 _FOUNDER_HEADS = frozenset("university farm farms ranch".split())
 # Head nouns of streets: a street named for a place lies elsewhere, whatever the place's
-# size ("Hampton Avenue" in St. Louis, "Atlantic Avenue", "Victoria St.").
+# size ("Houston Street" in New York, "Pacific Avenue", "Victoria St.").
 _STREET_HEADS = frozenset(
     "avenue ave street st road rd boulevard blvd lane drive highway freeway parkway".split()
 )
@@ -1199,7 +1199,7 @@ def _in_longer_name(text: str, match: _Match, top: Place | None, lo: int, hi: in
         if top.kind == "city" and _minor(top):
             following = _capital_run(text, possessive.end(), hi, 1)
             if following and _head_word(following[0]) in _FOUNDER_HEADS:
-                return True  # "Wilson's Farm" is a family's, not a town's
+                return True  # "Miller's Farm" is a family's, not a town's
         if not match.key.startswith(_SAINTS):
             return False  # "Middletown's New Road" lies in Middletown
         at = possessive.end()
@@ -1426,7 +1426,7 @@ _LIST_JOINERS = frozenset({", ", " and ", " or ", ", and ", ", or ", " & "})
 
 
 def _list_hints(text: str, matches: list[_Match], hints: list[str]) -> list[str]:
-    """Read a name listed with a region as a region too ("California or Washington")."""
+    """Read a name listed with a region as a region too ("Oregon or Washington")."""
 
     def region(j: int) -> bool:
         places = matches[j].places

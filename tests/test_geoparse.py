@@ -527,24 +527,24 @@ LONGER_NAMES = [
     pytest.param(
         "Europe's economies slowed.", [("Europe", "")], id="a possessive is no closing quote"
     ),
-    pytest.param("Commuters queued on Atlantic Avenue before dawn.", [], id="a street is no ocean"),
+    pytest.param("Commuters queued on Pacific Avenue before dawn.", [], id="a street is no ocean"),
     pytest.param(
         "Traffic stopped on Houston Street after the crash.",
         [],
         id="a street named for a big city lies elsewhere",
     ),
     pytest.param(
-        "She studied economics at Cornell University.",
+        "She studied economics at Vanderbilt University.",
         [],
         id="a university named for its founder is no town",
     ),
     pytest.param(
-        "A professor at Colorado State University said so.",
-        [("Colorado", "US")],
+        "A professor at Oregon State University said so.",
+        [("Oregon", "US")],
         id="a state's university is the state's",
     ),
-    pytest.param("Eggs came from Pitman Family Farms.", [], id="a family's farms are no town"),
-    pytest.param("The dogs were taken from Wilson's Farm.", [], id="a family's farm, possessive"),
+    pytest.param("Eggs came from Jensen Family Farms.", [], id="a family's farms are no town"),
+    pytest.param("The dogs were taken from Miller's Farm.", [], id="a family's farm, possessive"),
 ]
 
 

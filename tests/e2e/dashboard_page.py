@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from playwright.sync_api import BrowserContext, FrameLocator, Locator, Page, Route, expect
 
 ROOT = Path(__file__).resolve().parents[2]
-MAP_TIMEOUT_MS = 30_000
+MAP_TIMEOUT_MS = 60_000
 LOCAL_HOSTS = {"127.0.0.1"}
 LOCAL_SCHEMES = {"data", "blob", "about"}
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'

@@ -229,7 +229,9 @@ def test_a_hostile_article_is_shown_as_literal_text_and_runs_nothing(
     expect(page.get_by_text("Added in this session: hostile.txt")).to_be_visible(
         timeout=MAP_TIMEOUT_MS
     )
-    page.wait_for_function(f"() => ({FEATURES_JS})()?.some((f) => f[2] === 'hostile')")
+    page.wait_for_function(
+        f"() => ({FEATURES_JS})()?.some((f) => f[2] === 'hostile')", timeout=MAP_TIMEOUT_MS
+    )
     event_id = sorted(features(page, article="hostile"))[0].split(":", 1)[1]
     click_event(page, event_id)
     title = popup(page).locator("h4")
