@@ -310,8 +310,13 @@ def _proper(span: str, abbreviation: bool) -> bool:
         return False
     for word in words[1:]:
         if word[0].isalpha() and not word[0].isupper() and word.lower() not in _CONNECTORS:
-            return False
+            if word not in _ELISIONS:
+                return False
     return True
+
+
+# What is left of "People's" and "d'Ivoire" once apostrophes split words: no word of its own.
+_ELISIONS = frozenset({"s", "d", "l"})
 
 
 _BEFORE_WORD = _OPEN_QUOTES + "(-\u2013\u2014,"

@@ -724,6 +724,11 @@ READINGS = [
         [("Garden City", "city", "US")],
         id="a nickname of common words is no name of Singapore",
     ),
+    pytest.param(
+        "The Democratic People's Republic of Korea fired a missile.",
+        [("Democratic People's Republic of Korea", "country", "KP")],
+        id="North Korea's full name is no Republic of Korea inside it",
+    ),
     pytest.param("Lawmakers in Congress objected to the sale.", [], id="Congress is no town"),
     pytest.param("She starred on Broadway last year.", [], id="Broadway is no town"),
 ]
