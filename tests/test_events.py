@@ -470,6 +470,58 @@ def test_any_text_gives_valid_events(gazetteer: Gazetteer, text: str) -> None:
         assert text[zone.evidence_start : zone.evidence_end] == zone.evidence
 
 
+_TRIGGER_PIECES = [
+    "SHELLING",
+    "Air Strikes",
+    "clashed With The Police",
+    "a CEASEFIRE began",
+    "were Killed",
+    "Executed",
+    "the hotline was Established",
+    "talks",
+    "fired two Rockets",
+    "shell",
+    "strike",
+    "Hot Line",
+    " ",
+    ", ",
+    ". ",
+    "the",
+    "will",
+    "not",
+    "town",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(
+        st.text(alphabet=st.characters(max_codepoint=127), max_size=200),
+        st.lists(st.sampled_from(_TRIGGER_PIECES), max_size=30).map(" ".join),
+    )
+)
+def test_the_sentences_skipped_unread_are_those_no_trigger_matches(sentence: str) -> None:
+    # An ASCII sentence is skipped after one search of every trigger at once in lower case:
+    # that search must find something exactly when some trigger, ignoring case, does.
+    from geo.events import _ANY_TRIGGER_ASCII, _TRIGGERS, _sentence_triggers
+
+    some_trigger = any(t.pattern.search(sentence) for t in _TRIGGERS)
+    assert (_ANY_TRIGGER_ASCII.search(sentence.lower()) is not None) == some_trigger
+    if not some_trigger:
+        assert _sentence_triggers(sentence) == []
+
+
+def test_the_trigger_patterns_are_ascii_without_upper_case_escapes() -> None:
+    # What the all-triggers-at-once search relies on to ignore case by lower-casing.
+    import re
+
+    from geo.events import _TRIGGERS
+
+    for trigger in _TRIGGERS:
+        assert trigger.pattern.pattern.isascii(), trigger.kind
+        assert not re.search(r"\\[A-Z]", trigger.pattern.pattern), trigger.kind
+
+
 def test_the_documented_examples_hold() -> None:
     import doctest
 
