@@ -2,11 +2,11 @@
 
 The articles are generated from the gazetteer into a temporary directory (fixed seed).
 ``python -m geo build DIR --out OUT`` runs as a user would run it, progress bar on
-(stderr is captured to check the bar was drawn). The peer is the same articles read and
-geoparsed with ``find_mentions`` alone in this process, so the ratio shows what event
-extraction, layers and the five exports add. With ``--breakdown`` (the default with
-``--quick``) a table of each stage's CPU time follows; it repeats the whole build in
-process, so the full run leaves it out unless asked.
+(stderr is captured to check the bar was drawn), then again with ``--jobs 2``. The peer
+is the same articles read and geoparsed with ``find_mentions`` alone in this process, so
+the ratio shows what event extraction, layers and the five exports add. With
+``--breakdown`` (the default with ``--quick``) a table of each stage's CPU time follows;
+it repeats the whole build in process, so the full run leaves it out unless asked.
 
 Run ``python bench/build.py`` (10,000 articles; ``--quick`` for 1,000 with the stages).
 """
@@ -22,9 +22,10 @@ from pathlib import Path
 from table import ChildRun, clock, markdown, megabytes, python_command, ratio, run_child, seconds
 
 
-def _cli_build(articles: Path, out: Path) -> ChildRun:
+def _cli_build(articles: Path, out: Path, *extra: str) -> ChildRun:
     """Run ``python -m geo build`` as a user would, progress bar on."""
-    return run_child(python_command("-m", "geo", "build", str(articles), "--out", str(out)))
+    command = python_command("-m", "geo", "build", str(articles), "--out", str(out), *extra)
+    return run_child(command)
 
 
 def _stages(articles: Path, out: Path, *, full: bool) -> list[tuple[str, float, str]]:
@@ -93,6 +94,9 @@ def _stages(articles: Path, out: Path, *, full: bool) -> list[tuple[str, float, 
     return rows
 
 
+JOBS = 2  # worker processes for the second run: this machine's cores
+
+
 def _rate(count: int, elapsed: float) -> str:
     """Format articles per second; a dash for a stage that did not run."""
     return f"{count / elapsed:,.0f}" if elapsed else "–"
@@ -117,6 +121,7 @@ def run(*, quick: bool = False, articles: int = 0, breakdown: bool | None = None
         root = Path(tmp)
         size = write_articles(root / "articles", load_gazetteer(), count)
         child = _cli_build(root / "articles", root / "out")
+        forked = _cli_build(root / "articles", root / "out-jobs", "--jobs", str(JOBS))
         elapsed, code, stderr = child.cpu, child.code, child.stderr
         bar = "yes" if ("it/s" in stderr or "%|" in stderr or "s/it" in stderr) else "no"
         notes = []
@@ -141,6 +146,19 @@ def run(*, quick: bool = False, articles: int = 0, breakdown: bool | None = None
             f"progress bar drawn: {bar}",
         ],
     ]
+    if forked.code == 0:
+        rows.append(
+            [
+                f"`python -m geo build --jobs {JOBS}` (forked workers)",
+                f"{count / forked.cpu:,.1f}",
+                seconds(forked.cpu),
+                ratio(forked.cpu, peer),
+                f"wall {seconds(forked.wall)}, {ratio(child.wall, forked.wall)} faster than "
+                f"one process; peak RSS of the main process {megabytes(forked.max_rss)}",
+            ]
+        )
+    else:
+        notes.append(f"`geo build --jobs {JOBS}` exited {forked.code}")
     if peer:
         rows.append(
             [

@@ -5,7 +5,9 @@ repeated to 2,000 articles. newsmap finds the mentions and resolves each to a pl
 coordinates, using the curated gazetteer and the GeoNames world index. The peers run in
 the same process on the same texts: plain ``geotext`` (names only, no coordinates) and
 ``geotext`` plus a dictionary look-up of each name's most populous GeoNames city (what a
-user would otherwise do to get a point).
+user would otherwise do to get a point). One more row times what newsmap does before any
+rule or choice of place (folding the text, finding the candidate spans): the floor of
+its design, which no work on the rules can go below.
 
 Run ``python bench/throughput.py`` (``--quick`` for 400 articles).
 """
@@ -58,6 +60,31 @@ def _newsmap_runner(texts: Sequence[str]) -> tuple[Callable[[], int], float]:
         return found
 
     return run, load
+
+
+def _floor_runner(texts: Sequence[str]) -> Callable[[], int]:
+    """Return a run of what find_mentions does before any rule: the floor of its design.
+
+    Folding the text, the curated automaton over it, and the walk over capitalised words
+    that yields the spans the world index knows. No context rule, no place is chosen.
+    """
+    from geo.gazetteer import load_gazetteer
+    from geo.geoparse import _capitalised_names, _matcher, _shapes
+    from geo.world import fold, load_world
+
+    automaton = _matcher(load_gazetteer()).automaton
+    world = load_world()
+
+    def run() -> int:
+        found = 0
+        for text in texts:
+            folded = fold(text)
+            found += sum(1 for _ in automaton.iter(folded))
+            spans = _capitalised_names(text, folded, _shapes(text), 0, len(text), world)
+            found += sum(1 for _ in spans)
+        return found
+
+    return run
 
 
 def _geotext_runners(
@@ -134,6 +161,14 @@ def run(*, quick: bool = False, corpus: Path = DEFAULT_CORPUS, articles: int = 0
     rows.append(_row("newsmap find_mentions (+ coordinates)", texts, newsmap_time, newsmap_found))
     rows[-1].append(seconds(newsmap_load))
     rows[-1].append("×1.00")
+    floor_run = _floor_runner(texts)
+    floor_run()
+    floor_time, floor_found = _best_of(floor_run, repeats)
+    rows.append(
+        _row("newsmap before any rule (fold + candidate spans)", texts, floor_time, floor_found)
+    )
+    rows[-1].append("")
+    rows[-1].append(ratio(newsmap_time, floor_time))
 
     try:
         names_only, with_points, geotext_load = _geotext_runners(texts)

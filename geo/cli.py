@@ -151,7 +151,7 @@ def _build(args: argparse.Namespace) -> int:
 
     gazetteer = load_gazetteer(args.gazetteer)
     world = None if args.no_world else load_world(cache_dir=args.cache_dir)
-    corpus = analyse_dir(args.directory, gazetteer, world=world, progress=True)
+    corpus = analyse_dir(args.directory, gazetteer, world=world, progress=True, jobs=args.jobs)
     layers = build_layers(corpus, gazetteer)
     write_all(layers, args.out, progress=True)
     sys.stdout.write(build_summary(corpus, layers) + "\n")
@@ -200,9 +200,28 @@ def _add_build(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     parser.add_argument("directory", type=Path, metavar="DIR", help="folder of articles")
     parser.add_argument("--out", type=Path, required=True, metavar="OUT", help="output folder")
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="read the articles in N worker processes (default 1); the outputs are the "
+        "same, and N up to the number of cores pays from a few hundred articles on",
+    )
     _gazetteer_option(parser)
     _world_options(parser)
     parser.set_defaults(handler=_build)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {text!r}")
+    return value
 
 
 # One entry per subcommand: adding one is a function above and a line here.

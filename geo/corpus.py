@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from tqdm import tqdm
 
 from geo.articles import read_articles
-from geo.events import extract, extract_zones, link_events
+from geo.events import Extraction, extract, extract_zones, link_events
 from geo.gazetteer import Gazetteer
 from geo.geoparse import find_mentions
 from geo.models import Article, Corpus, Event, Mention, Zone
@@ -26,6 +28,7 @@ def analyse(
     *,
     world: WorldIndex | None,
     progress: bool = False,
+    jobs: int = 1,
 ) -> Corpus:
     """Find the places, events and zones of ``articles`` and link events across them.
 
@@ -39,6 +42,9 @@ def analyse(
         The GeoNames fallback, or None for the gazetteer alone.
     progress : bool
         Draw a progress bar on stderr when there are many articles.
+    jobs : int
+        Worker processes that read the articles (forked, so they share the loaded
+        gazetteer and index); 1 reads them here. The result is the same either way.
 
     Returns
     -------
@@ -51,15 +57,19 @@ def analyse(
     zones: list[Zone] = []
     dropped: list[str] = []
     show = progress and len(articles) >= PROGRESS_MIN_ARTICLES
-    for article in tqdm(
-        articles, desc="articles", unit="article", disable=not show, file=sys.stderr
-    ):
-        mentions = find_mentions(article.text, gazetteer, world=world, spans=article.body)
-        all_mentions.append(mentions)
-        extraction = extract(article, mentions, gazetteer)
-        events.extend(extraction.events)
-        dropped.extend(extraction.dropped)
-        zones.extend(extract_zones(article, mentions, gazetteer))
+    with _readings(articles, gazetteer, world, jobs) as readings:
+        for mentions, extraction, found_zones in tqdm(
+            readings,
+            total=len(articles),
+            desc="articles",
+            unit="article",
+            disable=not show,
+            file=sys.stderr,
+        ):
+            all_mentions.append(mentions)
+            events.extend(extraction.events)
+            dropped.extend(extraction.dropped)
+            zones.extend(found_zones)
     return Corpus(
         articles=tuple(articles),
         mentions=tuple(all_mentions),
@@ -69,12 +79,55 @@ def analyse(
     )
 
 
+# What reading one article gives: its places, its events (and what was left out), its zones.
+_Reading = tuple[tuple[Mention, ...], Extraction, tuple[Zone, ...]]
+
+
+def _read(article: Article, gazetteer: Gazetteer, world: WorldIndex | None) -> _Reading:
+    mentions = find_mentions(article.text, gazetteer, world=world, spans=article.body)
+    return (
+        mentions,
+        extract(article, mentions, gazetteer),
+        extract_zones(article, mentions, gazetteer),
+    )
+
+
+@contextmanager
+def _readings(
+    articles: Sequence[Article], gazetteer: Gazetteer, world: WorldIndex | None, jobs: int
+) -> Iterator[Iterator[_Reading]]:
+    """Yield the readings of ``articles`` in order, from ``jobs`` worker processes or here."""
+    if jobs <= 1 or len(articles) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        yield (_read(article, gazetteer, world) for article in articles)
+        return
+    # Forked workers inherit the gazetteer and index (copy on write): nothing big is sent.
+    context = multiprocessing.get_context("fork")
+    chunk = max(1, min(64, len(articles) // (jobs * 8)))
+    with context.Pool(jobs, initializer=_start_worker, initargs=(gazetteer, world)) as pool:
+        yield pool.imap(_read_in_worker, articles, chunksize=chunk)
+
+
+_WORKER: tuple[Gazetteer, WorldIndex | None] | None = None
+
+
+def _start_worker(gazetteer: Gazetteer, world: WorldIndex | None) -> None:
+    global _WORKER
+    _WORKER = (gazetteer, world)
+
+
+def _read_in_worker(article: Article) -> _Reading:
+    assert _WORKER is not None, "a worker reads only after _start_worker"
+    return _read(article, *_WORKER)
+
+
 def analyse_dir(
     directory: str | Path,
     gazetteer: Gazetteer,
     *,
     world: WorldIndex | None,
     progress: bool = False,
+    jobs: int = 1,
 ) -> Corpus:
     """Read every article in ``directory`` (see ``geo.articles.read_articles``) and analyse it."""
-    return analyse(read_articles(directory), gazetteer, world=world, progress=progress)
+    articles = read_articles(directory)
+    return analyse(articles, gazetteer, world=world, progress=progress, jobs=jobs)

@@ -114,6 +114,35 @@ def test_build_maps_the_corridors_the_seeds_speak_of(tmp_path: Path) -> None:
     assert corridors["ramouseh-corridor"]["events"], "linked to the events that speak of it"
 
 
+def test_a_build_in_worker_processes_writes_the_same_files(tmp_path: Path) -> None:
+    # The seeds and a report of our own, read by two forked workers and then in-process.
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    for seed in SEEDS:
+        (articles / seed.name).write_bytes(seed.read_bytes())
+    (articles / "kharkiv.txt").write_text(
+        "Shelling hits Kharkiv\n\nMarch 3, 2022\n\n"
+        "KHARKIV, March 3 - Artillery shells hit a market in Kharkiv on Wednesday, killing "
+        "four civilians, regional officials said.\n",
+        encoding="utf-8",
+    )
+    one, two = tmp_path / "one", tmp_path / "two"
+    serial = run("build", str(articles), "--out", str(one))
+    parallel = run("build", str(articles), "--out", str(two), "--jobs", "2")
+    assert serial.returncode == 0 and parallel.returncode == 0, serial.stderr + parallel.stderr
+    assert parallel.stdout == serial.stdout and "6 articles" in serial.stdout
+    for name in ("map.geojson", "events.csv", "map.kml", "map.html"):
+        assert (two / name).read_bytes() == (one / name).read_bytes(), name
+
+
+def test_jobs_must_be_a_whole_number_of_workers(tmp_path: Path) -> None:
+    result = run("build", "seeds", "--out", str(tmp_path), "--jobs", "0")
+    assert result.returncode == 2
+    assert "--jobs: expected a whole number of 1 or more, got '0'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "map.geojson").exists()
+
+
 def test_gazetteer_only_mode(tmp_path: Path) -> None:
     article = tmp_path / "a.txt"
     article.write_text("Shelling in Aleppo and Mosul.\n", encoding="utf-8")
