@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import sys
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -101,10 +102,18 @@ def _readings(
         yield (_read(article, gazetteer, world) for article in articles)
         return
     # Forked workers inherit the gazetteer and index (copy on write): nothing big is sent.
-    context = multiprocessing.get_context("fork")
-    chunk = max(1, min(64, len(articles) // (jobs * 8)))
-    with context.Pool(jobs, initializer=_start_worker, initargs=(gazetteer, world)) as pool:
-        yield pool.imap(_read_in_worker, articles, chunksize=chunk)
+    # A worker that dies (out of memory) raises BrokenProcessPool here rather than hanging.
+    pool = ProcessPoolExecutor(
+        jobs,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_start_worker,
+        initargs=(gazetteer, world),
+    )
+    try:
+        chunk = max(1, min(64, len(articles) // (jobs * 8)))
+        yield pool.map(_read_in_worker, articles, chunksize=chunk)
+    finally:
+        pool.shutdown(cancel_futures=True)  # an error or ^C: no article more is read
 
 
 _WORKER: tuple[Gazetteer, WorldIndex | None] | None = None
