@@ -105,7 +105,7 @@ from typing import Literal
 from geo.dates import DateSpan, day_count, duration_hours, find_dates
 from geo.gazetteer import Gazetteer
 from geo.models import Article, Event, EventType, Mention, Place, Zone
-from geo.quantities import find_counts
+from geo.quantities import Count, find_counts
 
 __all__ = ["Extraction", "extract", "extract_events", "extract_zones", "link_events"]
 
@@ -114,11 +114,10 @@ Scope = Literal["local", "national", "venue"]
 # ----------------------------------------------------------------------------- lexicon
 
 _CEASEFIRE = r"(?:cease-?fire|truce|cessation\s+of\s+hostilities|(?:humanitarian\s+)?pause)"
+# "at least", "nearly": words that round a count
+_ROUGHLY = r"(?:at\s+least|about|around|some|nearly|almost|up\s+to|more\s+than|over)"
 # "killed at least 134 Fulani herders": a count, then up to two words before who was killed
-_KILLED_COUNT = (
-    r"\s+(?:at\s+least\s+|about\s+|around\s+|some\s+|nearly\s+|almost\s+|up\s+to\s+"
-    r"|more\s+than\s+|over\s+)?(?:[\w,-]+\s+){0,2}"
-)
+_KILLED_COUNT = rf"\s+(?:{_ROUGHLY}\s+)?(?:[\w,-]+\s+){{0,2}}"
 # up to 60 characters of the same clause (a tempered token: linear, bounded)
 _GAP = r"(?:(?!\b(?:after|before|while|but|cease-?fire|truce|pause)\b)[^.;:]){0,60}?"
 
@@ -1248,13 +1247,18 @@ def _choose_dates_as_written(
     return whens
 
 
+def _people_counted(sentence: str) -> Iterator[tuple[Count, re.Match[str]]]:
+    """Yield each count of people in a sentence ("12 fighters") with the words after it."""
+    for count in find_counts(sentence):
+        people = _PEOPLE_RE.match(sentence[count.end :])
+        if people is not None:
+            yield count, people
+
+
 def _fatalities(sentence: str) -> tuple[int | None, str]:
     total = 0
     parts: list[str] = []
-    for count in find_counts(sentence):
-        people = _PEOPLE_RE.match(sentence[count.end :])
-        if people is None:
-            continue
+    for count, people in _people_counted(sentence):
         if _SUBGROUP_RE.search(sentence[max(0, count.start - 25) : count.start]):
             continue
         total += count.value
@@ -1265,22 +1269,30 @@ def _fatalities(sentence: str) -> tuple[int | None, str]:
 
 
 _HARMED_RE = re.compile(
-    r"\b(?:kill(?:ed|ing|s)|wound(?:ed|ing|s)|injur(?:ed|ing|es)|massacr(?:ed|ing))\s+"
-    r"(?:(?:at\s+least|about|around|some|nearly|almost|up\s+to|more\s+than|over)\s+)?$",
+    rf"\b(?:kill(?:ed|ing|s)|wound(?:ed|ing|s)|injur(?:ed|ing|es)|massacr(?:ed|ing))\s+"
+    rf"(?:{_ROUGHLY}\s+)?$",
     re.I,
 )
 
 
 def _victim_spans(sentence: str) -> list[tuple[int, int]]:
     """Return where a sentence counts the people killed or hurt ("killing 12 fighters")."""
-    spans: list[tuple[int, int]] = []
-    for count in find_counts(sentence):
-        people = _PEOPLE_RE.match(sentence[count.end :])
-        if people is not None and _HARMED_RE.search(
-            sentence[max(0, count.start - 40) : count.start]
-        ):
-            spans.append((count.start, count.end + people.end()))
-    return spans
+    return [
+        (count.start, count.end + people.end())
+        for count, people in _people_counted(sentence)
+        if _HARMED_RE.search(sentence[max(0, count.start - 40) : count.start])
+    ]
+
+
+def _struck_apart(hits: Sequence[tuple[int, str]], sentence: str) -> tuple[list[str], list[str]]:
+    """Split the armed actors of ``hits`` into those that act and those counted as dead.
+
+    In "..., killing at least 12 fighters" the fighters are the side struck, not the striker.
+    """
+    armed = [(p, n) for p, n in hits if _is_armed(n)]
+    counted = _victim_spans(sentence) if armed else []
+    struck = [n for p, n in armed if any(a <= p < b for a, b in counted)]
+    return [n for _, n in armed if n not in struck], struck
 
 
 def _actor_names(text: str) -> list[str]:
@@ -1398,10 +1410,7 @@ def _actors(
     ranked = sorted([*hits, *extra])
     names = [n for _, n in ranked]
     civilians = f"Civilians ({country})" if country else "Civilians"
-    # "..., killing at least 12 fighters": the counted dead are the side struck, not the striker
-    counted = _victim_spans(sentence)
-    struck = [n for p, n in ranked if _is_armed(n) and any(a <= p < b for a, b in counted)]
-    armed = [n for p, n in ranked if _is_armed(n) and n not in struck]
+    armed, struck = _struck_apart(ranked, sentence)
     if not armed and previous_armed and previous_armed not in struck:
         armed = [previous_armed]
     armed += [n for n in struck if n not in armed]
@@ -1797,9 +1806,7 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
                 sentence_found = _Found(event, trigger.kind, quality)
                 found.append(sentence_found)
         # the armed side the report blames next; not one it counts among the dead
-        armed_hits = [(p, n) for p, n in _actor_hits(sentence) if _is_armed(n)]
-        counted = _victim_spans(sentence) if armed_hits else []
-        armed = [n for p, n in armed_hits if not any(a <= p < b for a, b in counted)]
+        armed, _ = _struck_apart(_actor_hits(sentence), sentence)
         previous_armed = armed[0] if armed else previous_armed
         stated = tuple(d for d in dates if not _is_report_date(sentence, d))
         history.append(_Context(stated, best_place, sentence_found))
