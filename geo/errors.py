@@ -32,3 +32,7 @@ class ExportError(GeoError):
 
 class GeocoderError(GeoError):
     """The optional online geocoder failed or answered with something unusable."""
+
+
+class RulesError(GeoError):
+    """A rule file under ``geo/rules/`` is invalid; formats as ``triggers.toml: reason``."""

@@ -1,10 +1,14 @@
 """Turn an article's sentences into dated, located, attributed events (ACLED's record).
 
-Rule-based, sentence by sentence. A trigger lexicon (below, ``_TRIGGERS``) names the kind
-of event and its ACLED type and sub-type; a trigger in an irrealis clause ("ready to
-resume", "would be created", "failed to organize") is not an event, nor is a death count
-in a sentence that puts the deaths down to an accident, a disaster or an illness. For
-each trigger:
+Rule-based, sentence by sentence, on an NLP backbone (``geo.nlp``: spaCy's parse of the
+sentences a trigger flags). A trigger lexicon (``geo/rules/triggers.toml``) names the
+kind of event and its ACLED type and sub-type; a trigger whose own clauses the parse
+reads as irrealis (future, planned, negated, conditional, denied: ``geo/rules/
+modality.toml``) is no event and is reported as dropped with its reason, nor is a death
+count in a sentence that puts the deaths down to an accident, a disaster or an illness.
+An event dated more than ``BACKGROUND_DAYS`` before its report is background (history,
+a biography) and one dated after it has not happened: both are dropped with a reason.
+For each trigger:
 
 - **Date**: the date expressions of the sentence (``geo.dates``), the one nearest the
   trigger, leaving out a date that belongs to the reporting verb ("said on Sunday") when
@@ -23,8 +27,11 @@ each trigger:
   are not places. "The city" is the last city named. A sentence with no place of its own
   borrows one only from its paragraph: the sentence before in the same paragraph unless
   it opens a new topic ("Meanwhile", "Elsewhere", "In Syria,"), or an earlier one when it
-  points back ("there", "the town", "then"); otherwise the trigger is dropped with "no
-  place in the sentence". A sentence that names only a country borrows a finer place
+  points back ("there", "the town", "then"); otherwise the place the article is about
+  stands in (the town it names most, not the dateline's own mention; else its country) at
+  ``geo_precision`` 3, and only an article with no place at all drops the trigger. A
+  mention the parse reads as part of a person's name ("Conor McGregor") is no place.
+  A sentence that names only a country borrows a finer place
   from the sentence before, but not when it says the event is in that country ("fighting
   in Libya") and the place before lies elsewhere. ``geo_precision`` is 1 for the place
   itself, including a site in it ("near a market in Kirkuk" is in Kirkuk: ACLED codes
@@ -54,9 +61,10 @@ each trigger:
   Nairobi -> Police Forces of Kenya), "gunmen" -> Unidentified Armed Group. Forces named
   in the attribution (", police said") are sources, not actors.
 
-The trigger table ``_TRIGGERS`` maps word patterns to (event_type, sub_event_type); the
-first match of a span wins, so the order matters (riots before armed clashes). Choices
-where ACLED's taxonomy leaves room (each a line in ``_TRIGGERS``):
+The trigger table (``geo/rules/triggers.toml``) maps word patterns to (event_type,
+sub_event_type); the first match of a span wins, so the order matters (riots before
+armed clashes). Choices
+where ACLED's taxonomy leaves room (each an entry of the table):
 
 - A sentence's bare casualty count ("12 were killed") adds no event when the sentence
   names the violence (car bomb, shelling, air strike): the count goes to that event.
@@ -100,264 +108,33 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
+from geo import nlp
 from geo.dates import DateSpan, day_count, duration_hours, find_dates
 from geo.gazetteer import Gazetteer
+from geo.lexicon import Trigger as _Trigger
+from geo.lexicon import triggers
 from geo.models import Article, Event, EventType, Mention, Place, Zone
 from geo.quantities import Count, find_counts
 
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
 __all__ = ["Extraction", "extract", "extract_events", "extract_zones", "link_events"]
 
-Scope = Literal["local", "national", "venue"]
 
 # ----------------------------------------------------------------------------- lexicon
 
-_CEASEFIRE = r"(?:cease-?fire|truce|cessation\s+of\s+hostilities|(?:humanitarian\s+)?pause)"
-# "at least", "nearly": words that round a count
+# "at least", "nearly": words that round a count (the triggers' macro of the same name)
 _ROUGHLY = r"(?:at\s+least|about|around|some|nearly|almost|up\s+to|more\s+than|over)"
-# "killed at least 134 Fulani herders": a count, then up to two words before who was killed
-_KILLED_COUNT = rf"\s+(?:{_ROUGHLY}\s+)?(?:[\w,-]+\s+){{0,2}}"
-# up to 60 characters of the same clause (a tempered token: linear, bounded)
-_GAP = r"(?:(?!\b(?:after|before|while|but|cease-?fire|truce|pause)\b)[^.;:]){0,60}?"
-
-
-@dataclass(frozen=True, slots=True)
-class _Trigger:
-    kind: str  # what the notes call it: "execution", "ceasefire", ...
-    event_type: EventType
-    sub_event_type: str
-    pattern: re.Pattern[str]
-    scope: Scope = "local"  # national: a country may stand in; venue: needs a city or finer
-    fatal: bool = False
-
-
-def _t(
-    kind: str,
-    event_type: EventType,
-    sub_event_type: str,
-    pattern: str,
-    *,
-    scope: Scope = "local",
-    fatal: bool = False,
-) -> _Trigger:
-    return _Trigger(kind, event_type, sub_event_type, re.compile(pattern, re.I), scope, fatal)
-
 
 _VAC: EventType = "Violence against civilians"
 _SD: EventType = "Strategic developments"
 _ERV: EventType = "Explosions/Remote violence"
 
-_TRIGGERS: tuple[_Trigger, ...] = (
-    # riots first: "clashed with police" is a riot, not an armed clash
-    _t(
-        "riot",
-        "Riots",
-        "Violent demonstration",
-        r"\b(?:riot(?:s|ed|ing|ers)?|clash(?:ed|es)\s+with\s+(?:the\s+)?(?:riot\s+)?police"
-        r"|threw\s+(?:stones|rocks|petrol\s+bombs)|stone-?throwing)\b",
-    ),
-    _t("execution", _VAC, "Attack", r"\bexecut(?:ed|ion|ions|ing)\b", fatal=True),
-    _t(
-        "attack on civilians",
-        _VAC,
-        "Attack",
-        r"\b(?:massacred?|annihilation\s+of|atrocities\s+against|killings?\s+of\s+civilians)\b",
-        fatal=True,
-    ),
-    _t(
-        "abduction",
-        _VAC,
-        "Abduction/forced disappearance",
-        r"\b(?:abduct(?:ed|ion|ions)|kidnapp(?:ed|ing))\b",
-    ),
-    _t(
-        "killing of civilians",
-        _VAC,
-        "Attack",
-        rf"\b(?:shot\s+dead|gunned\s+down)\b|\b(?:killed|killing|massacring)\b(?={_KILLED_COUNT}"
-        r"(?:civilians|villagers|residents|worshippers|passers-by|children|people|herders|farmers"
-        r"|fishermen|pilgrims|passengers|shoppers|students|women|journalists|aid\s+workers"
-        r"|mourners|refugees|migrants|miners|traders|patients|family\s+members)\b)",
-        fatal=True,
-    ),
-    _t(
-        "killing of combatants",
-        "Battles",
-        "Armed clash",
-        rf"\b(?:killed|killing)\b(?={_KILLED_COUNT}(?:soldiers|troops|servicem[ae]n|policemen"
-        r"|police\s+officers|officers|fighters|militants|rebels|insurgents|jihadists|gunmen"
-        r"|guards|peacekeepers|militiamen|combatants)\b)",
-        fatal=True,
-    ),
-    _t(
-        "protest",
-        "Protests",
-        "Peaceful protest",
-        r"\b(?:protests?|protesters|protested|demonstrations?|demonstrators|demonstrated(?!\s+(?:that|how|its|their|his|her|the|an?)\b)"
-        r"|rall(?:y|ies|ied)|marched|took\s+to\s+the\s+streets)\b",
-    ),
-    _t(
-        "explosion",
-        _ERV,
-        "Remote explosive/landmine/IED",
-        r"\b(?:car|truck|roadside|parcel|nail|bicycle|motorcycle)[\s-]+bombs?\b"
-        r"|\b(?:IEDs?|landmines?|land\s+mines?|improvised\s+explosive\s+devices?"
-        r"|explosive\s+devices?|bomb\s+(?:exploded|went\s+off|blast)|explosions?|blasts?)\b",
-        fatal=True,
-    ),
-    _t(
-        "suicide bombing",
-        _ERV,
-        "Suicide bomb",
-        r"\bsuicide\s+(?:bomb\w*|attack\w*|car|vehicle\w*)",
-        fatal=True,
-    ),
-    _t(
-        "shelling",
-        _ERV,
-        "Shelling/artillery/missile attack",
-        r"\bshell(?:ing|ings|ed)\b|\b(?:artillery|mortar|rocket|opposition|rebel|militant)s?\s+fire\b"
-        r"|\b(?:artillery|mortar|rocket|missile)s?\s+(?:attacks?|strikes?|rounds?|shells?|hit)\b"
-        r"|\b(?:fired|launched)\s+(?:\w+\s+)?(?:rockets|missiles|mortars?|shells)\b",
-        fatal=True,
-    ),
-    _t(
-        "air strikes",
-        _ERV,
-        "Air/drone strike",
-        r"\b(?:air\s?strikes?|air\s+raids?|drone\s+strikes?|bombing|bombed|bombardment"
-        r"|(?:warplanes|aircraft|jets|planes|drones|helicopters|gunships)\s+(?:struck|hit|pounded"
-        r"|strafed|targeted))\b",
-        fatal=True,
-    ),
-    _t(
-        "fighting",
-        "Battles",
-        "Armed clash",
-        r"\b(?:heavy\s+)?fighting\b|\bclash(?:es|ed)\b|\boffensive\s+operations\b"
-        r"|\bstarted\s+attacks\b|\b(?:fought|ambush(?:ed)?|gun\s?battles?|firefights?)\b"
-        r"|\battacked\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,2}(?:positions?|checkpoints?|base"
-        r"|convoy|patrol|post|outposts?|barracks|camps?|garrison|troops|forces|soldiers)\b",
-        fatal=True,
-    ),
-    _t(
-        "encirclement",
-        "Battles",
-        "Armed clash",
-        r"\b(?:surrounded|encircled|encirclement\s+of|besieged)\b",
-    ),
-    _t(
-        "casualties",
-        "Battles",
-        "Armed clash",
-        r"\b(?:were|was|have\s+been|had\s+been|been)\s+killed\b|\bdied\b",
-        scope="national",
-        fatal=True,
-    ),
-    _t(
-        "territory taken",
-        "Battles",
-        "Armed clash",  # the taker decides: see _territory_sub_type
-        r"\b(?:entered(?!\s+into\s+(?:force|effect))|captured|recaptured|retook|seized|overran|liberated|regained"
-        r"|took\s+(?:back\s+)?control\s+of|advanced\s+(?:into|on)|pushed\s+into"
-        r"|stormed)\b",
-    ),
-    _t(
-        "arrest",
-        _SD,
-        "Arrests",
-        r"\b(?:arrested|detained|arrests?\s+of|taken\s+into\s+custody|rounded\s+up)\b",
-    ),
-    _t(
-        "agreement signed",
-        _SD,
-        "Agreement",
-        r"\bsigned\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,2}(?:agreement|accord|deal|truce"
-        r"|ceasefire)\b|\b(?:agreement|accord|deal)\b[^.;]{0,40}?\b(?:was|were)\s+signed\b",
-        scope="national",
-    ),
-    _t(
-        "headquarters established",
-        _SD,
-        "Headquarters or base established",
-        r"\b(?:established|set\s+up|opened)\s+(?:an?\s+|its\s+|their\s+)?(?:new\s+)?"
-        r"(?:headquarters|base|command\s+cent(?:er|re))\b",
-    ),
-    _t(
-        "looting",
-        _SD,
-        "Looting/property destruction",
-        r"\b(?:looted|looting|ransacked|torched|set\s+(?:fire\s+to|ablaze))\b",
-    ),
-    _t(
-        "withdrawal",
-        _SD,
-        "Non-violent transfer of territory",
-        r"\bwithdr[ae]w\b|\bwithdrawal\s+of\b|\bpulled\s+(?:back|out)\b|\bretreated\b",
-    ),
-    _t(
-        "ceasefire",
-        _SD,
-        "Agreement",
-        rf"\b{_CEASEFIRE}(?:\s+regime)?\b{_GAP}\b(?:came\s+into\s+(?:effect|force)"
-        r"|took\s+effect|went\s+into\s+effect|entered\s+into\s+force|began|started|was\s+extended"
-        r"|were\s+extended|has\s+been\s+extended|ended|expired|collapsed)\b"
-        rf"|\b(?:launch|start|beginning|introduction)\s+of\s+(?:the\s+)?(?:\w+\s+)?{_CEASEFIRE}"
-        rf"|\bended\s+(?:its|the|a)\s+(?:[\w-]+\s+){{0,2}}{_CEASEFIRE}",
-        scope="national",
-    ),
-    _t(
-        "flight moratorium",
-        _SD,
-        "Change to group/activity",
-        r"\bmoratorium\s+on\s+(?:\w+\s+)?(?:flights|air\s?strikes)\b|\bno-fly\s+zone\b"
-        r"|\bhalt(?:ed)?\s+(?:all\s+)?(?:flights|air\s?strikes)\b",
-    ),
-    _t(
-        "hotline established",
-        _SD,
-        "Agreement",
-        r"\b(?:hot\s?line|communications?\s+channel)\b[^.;]{0,140}?\b(?:was|were|has\s+been)\s+"
-        r"(?:established|opened|set\s+up|launched)\b",
-    ),
-    _t(
-        "hotline stopped",
-        _SD,
-        "Other",
-        r"\b(?:hot\s?line|communications?\s+channel)\b[^.;]{0,60}?\b(?:was|were|has\s+been)\s+"
-        r"(?:stopped|closed|suspended|cut|halted|shut\s+down|dissolved)\b",
-    ),
-    _t(
-        "humanitarian corridors opened",
-        _SD,
-        "Other",
-        r"\bcorridors?\b[^.;]{0,40}?\b(?:were|was|are|is|have\s+been|has\s+been)\s+"
-        r"(?:opened|open|established|created)\b|\b(?:opened|open)\b[^.;]{0,40}?"
-        r"\bhumanitarian\s+corridors?\b",
-    ),
-    _t(
-        "humanitarian operation",
-        _SD,
-        "Other",
-        r"\b(?:begin(?:ning)?|began|launch(?:ed|ing)?|start(?:ed|ing)?|announced)\b[^.;]{0,40}?"
-        r"\bhumanitarian\s+operation\b",
-    ),
-    _t(
-        "aid delivery",
-        _SD,
-        "Other",
-        r"\b(?:gave|delivered|handed(?:\s+over)?|distributed|provided)\b[^.;]{0,60}?"
-        r"\b(?:aid|cargo|food|supplies)\b",
-    ),
-    _t(
-        "talks",
-        _SD,
-        "Other",
-        r"\b(?:talks|negotiations|meeting|summit|met\s+with)\b",
-        scope="venue",
-    ),
-)
+#: The trigger table, in order: data in ``geo/rules/triggers.toml``.
+_TRIGGERS: tuple[_Trigger, ...] = triggers()
 
 # A trigger after one of these in its clause is not (yet) an event.
 _IRREALIS_RE = re.compile(
@@ -905,6 +682,7 @@ class _Found:
     event: Event
     kind: str
     date_quality: int  # 3 stated, 2 the reporting verb's, 1 inherited, 0 the report's date
+    stand_in: bool = False  # its place is the article's, its sentences named none
 
 
 @dataclass(frozen=True, slots=True)
@@ -998,25 +776,36 @@ _KILLINGS = ("killing of civilians", "killing of combatants")
 _COUNTS = ("casualties", *_KILLINGS)
 
 
-def _sentence_triggers(sentence: str) -> list[tuple[_Trigger, re.Match[str]]]:
+def _sentence_triggers(
+    sentence: str, unreal: list[tuple[_Trigger, re.Match[str], str]] | None = None
+) -> list[tuple[_Trigger, re.Match[str]]]:
     """Return the triggers of a sentence that report an event, one per span.
 
     A count of the dead ("12 were killed", "killing four civilians") adds nothing when the
     sentence names the violence that killed them (a car bomb, shelling): the count goes to
-    that event, so one attack is one event and its dead are counted once.
+    that event, so one attack is one event and its dead are counted once. Triggers that
+    report no real event (planned, denied, negated: ``geo.nlp.irrealis``) go to ``unreal``
+    with the reason.
     """
     if sentence.isascii() and _ANY_TRIGGER_ASCII.search(sentence.lower()) is None:
         return []  # most sentences report nothing
     chosen: list[tuple[_Trigger, re.Match[str]]] = []
     seen: list[tuple[int, int]] = []
+    doc = None
     for trigger in _TRIGGERS:
+        if trigger.needs is not None and trigger.needs.search(sentence) is None:
+            continue
         for match in trigger.pattern.finditer(sentence):
             t_start, t_end = match.span()
             if any(s < t_end and t_start < e for s, e in seen):
                 continue
-            if _irrealis(sentence, t_start, t_end):
-                continue
             seen.append((t_start, t_end))
+            doc = doc if doc is not None else nlp.parse(sentence)
+            reason = _irrealis(sentence, doc, t_start, t_end)
+            if reason:
+                if unreal is not None:
+                    unreal.append((trigger, match, reason))
+                continue
             chosen.append((trigger, match))
     named = {t.kind for t, _ in chosen if t.event_type in _VIOLENT and t.kind not in _COUNTS}
     if named or _NON_VIOLENT_DEATH_RE.search(sentence):
@@ -1056,12 +845,18 @@ def _clause_start(sentence: str, at: int) -> int:
     return starts[-1] if starts else 0
 
 
-def _irrealis(sentence: str, start: int, end: int) -> bool:
-    window = sentence[_clause_start(sentence, start) : start]
+def _irrealis(sentence: str, doc: Doc, start: int, end: int) -> str:
+    """Say why the trigger at ``start:end`` reports no event that happened ("" if it does).
+
+    The parse decides for the trigger's own clauses (``geo.nlp.irrealis``); two patterns
+    read what follows it: "Deliveries ... were frustrated", "Talks ... are due to resume".
+    """
     after = sentence[end:]
-    return bool(
-        _IRREALIS_RE.search(window) or _FRUSTRATED_RE.search(after) or _FUTURE_RE.search(after)
-    )
+    if _FRUSTRATED_RE.search(after):
+        return "frustrated"
+    if _FUTURE_RE.search(after):
+        return "future"
+    return nlp.irrealis(doc, start, end) or ""
 
 
 def _is_demonym(mention: Mention) -> bool:
@@ -1084,6 +879,30 @@ def _usable(mention: Mention, text: str) -> bool:
     if mention.place.kind in ("city", "country") and not governed and _METONYM_RE.match(after):
         return False  # "Moscow and Damascus were beginning": governments, not places
     return not _is_demonym(mention)
+
+
+def _not_people(text: str, inside: Sequence[Mention], offset: int, doc: Doc) -> list[Mention]:
+    """Leave out the mentions that name a person, not a place, by the parse's entities.
+
+    A mention is a person's name when it is part of a longer PERSON entity ("Conor
+    McGregor", "Miguel Beedle") or is one word the parse reads as a person and the article
+    names that person in full elsewhere ("Bassett" after "Eric Bassett"). A place the
+    parse alone calls a person ("Khan Younis", "Sanaa") stays a place: the small model
+    reads many foreign place names as people.
+    """
+    people = nlp.entity_spans(doc, ("PERSON",))
+    if not people:
+        return list(inside)
+    kept: list[Mention] = []
+    for m in inside:
+        start, end = m.start - offset, m.end - offset
+        person = next(((a, b) for a, b, _ in people if a <= start and end <= b), None)
+        if person is not None and _KIND_RANK.get(m.place.kind, 0) >= 3:
+            longer = person[1] - person[0] > end - start
+            if longer or re.search(rf"\b[A-Z][a-z]+\s+{re.escape(m.text)}\b", text):
+                continue
+        kept.append(m)
+    return kept
 
 
 def _geo_precision(mention: Mention, text: str, floor: int) -> Literal[1, 2, 3]:
@@ -1505,6 +1324,51 @@ def _country_place(gazetteer: Gazetteer, mentions: Sequence[Mention]) -> Place |
     return None
 
 
+#: An event that ended this long before its report is background (history, a biography,
+#: an earlier war), not news of the report: ACLED codes events when they happen.
+BACKGROUND_DAYS = 365
+
+
+def _stale(whens: Sequence[_When], published: dt.date) -> str:
+    """Say why dates ``whens`` are no event of a report of ``published`` ("" if they are)."""
+    last = max((w[1] or w[0]) for w in whens)
+    first = min(w[0] for w in whens)
+    if (published - last).days > BACKGROUND_DAYS:
+        return (
+            f"is background (dated {last.isoformat()}, {(published - last).days:,} days "
+            "before the report)"
+        )
+    if first > published:
+        return f"has not happened yet (dated {first.isoformat()}, after the report)"
+    return ""
+
+
+def _focus_place(
+    article: Article, usable: Sequence[Mention], country: Place | None
+) -> tuple[Place, Literal[1, 2, 3]] | None:
+    """Return the place an article is about, for an event whose sentences name none.
+
+    The town or finer place it names most often (the dateline's own mention left out: a
+    wire's dateline is where the reporter files from), the first named on a tie, at
+    ``geo_precision`` 3 (the article's place stands in); else the country of its places.
+    """
+    counts: Counter[str] = Counter()
+    first: dict[str, Mention] = {}
+    dateline = article.dateline.casefold()
+    lead = article.body[0][0] if article.body else 0
+    for m in usable:
+        if _KIND_RANK.get(m.place.kind, 0) < 3:
+            continue
+        if dateline and m.text.casefold() == dateline and m.start - lead < 80:
+            continue
+        counts[m.place.id] += 1
+        first.setdefault(m.place.id, m)
+    if counts:
+        best = max(counts, key=lambda pid: (counts[pid], -first[pid].start))
+        return first[best].place, 3
+    return (country, 3) if country is not None else None
+
+
 def _label(trigger: _Trigger, matched: str, ranged: bool) -> str:
     """Name what happened for the notes: "humanitarian pause ended", "execution"."""
     if trigger.kind != "ceasefire":
@@ -1547,17 +1411,21 @@ def _notes(kind: str, event: Event, parts: str) -> str:
     return text + "."
 
 
-def _related_places(a: Event, b: Event, km: float = 20.0) -> bool:
-    if a.place_id == b.place_id:
-        return True
-    if 3 in (a.geo_precision, b.geo_precision):
-        return False
+def _distance_km(a: Event, b: Event) -> float:
     lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
     h = (
         math.sin((lat2 - lat1) / 2) ** 2
         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     )
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h))) <= km
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _related_places(a: Event, b: Event, km: float = 20.0) -> bool:
+    if a.place_id == b.place_id:
+        return True
+    if 3 in (a.geo_precision, b.geo_precision):
+        return False
+    return _distance_km(a, b) <= km
 
 
 def _overlap(a: Event, b: Event, slack: int = 0) -> bool:
@@ -1580,15 +1448,20 @@ def _same_telling(a: _Found, b: _Found) -> bool:
         and ea.event_type == eb.event_type
         and ea.sub_event_type == eb.sub_event_type
         and _close(ea.fatalities, eb.fatalities)
-        and (_related_places(ea, eb) or 3 in (ea.geo_precision, eb.geo_precision))
+        and (
+            ea.place_id == eb.place_id or _distance_km(ea, eb) <= 300.0
+            if a.stand_in or b.stand_in  # the article's place stands in for one of them
+            else _related_places(ea, eb) or 3 in (ea.geo_precision, eb.geo_precision)
+        )
         # a date that is only the report's (or its verb's) bounds the event from above
         and (_overlap(ea, eb) or min(a.date_quality, b.date_quality) < 3)
     )
 
 
 def _better(a: _Found, b: _Found) -> _Found:
-    def rank(f: _Found) -> tuple[bool, int, int, int, bool]:
+    def rank(f: _Found) -> tuple[bool, bool, int, int, int, bool]:
         return (
+            not f.stand_in,
             f.date_quality > 0,
             -f.event.time_precision,
             f.date_quality,
@@ -1649,6 +1522,7 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
     countries = _Countries.of(mentions)
     home = _country_name(gazetteer, _home_country(mentions), countries)
     focus = country.country if country else ""
+    focus_place = _focus_place(article, usable, country)
     found: list[_Found] = []
     dropped: list[str] = []
     history: list[_Context] = []
@@ -1689,7 +1563,16 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
             "\n" not in text[previous_end:s_start] and not _SHIFT_RE.match(sentence)
         )
         previous_end = s_end
-        for trigger, match in _sentence_triggers(sentence):
+        unreal: list[tuple[_Trigger, re.Match[str], str]] = []
+        triggered = _sentence_triggers(sentence, unreal)
+        for trigger, match, reason in unreal:
+            dropped.append(
+                f"{article.id}:{s_start + match.start()}: {trigger.kind} not reported as "
+                f"happened ({reason}): {_short(sentence)}"
+            )
+        if triggered:
+            inside = _not_people(text, inside, s_start, nlp.parse(sentence))
+        for trigger, match in triggered:
             t_start, t_end = match.span()
             where = f"{article.id}:{s_start + t_start}"
             place = _choose_place(
@@ -1738,15 +1621,24 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
                 else:
                     vague = re.search(r"\b(?:earlier|previously|recently)\b", sentence, re.I)
                     whens = [(article.published, None, 3 if vague else 2, 0)]
+            stand_in = place is None and trigger.scope == "local" and focus_place is not None
+            if stand_in:
+                # where the article is: ACLED codes a larger area with a lower precision
+                place = focus_place
             if place is None:
                 dropped.append(
-                    f"{where}: {trigger.kind} with no place (no place in the sentence): "
-                    f"{_short(sentence)}"
+                    f"{where}: {trigger.kind} with no place (no place in the sentence "
+                    f"nor one the article is about): {_short(sentence)}"
                 )
                 continue
             if not whens:
                 dropped.append(f"{where}: {trigger.kind} with no date: {_short(sentence)}")
                 continue
+            if article.published is not None:
+                stale = _stale(whens, article.published)
+                if stale:
+                    dropped.append(f"{where}: {trigger.kind} {stale}: {_short(sentence)}")
+                    continue
             fatalities, parts = _fatalities(sentence) if trigger.fatal else (None, "")
             if trigger.kind == "casualties" and fatalities is None:
                 continue
@@ -1803,7 +1695,7 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
                 )
                 label = _label(trigger, match.group(0), last is not None)
                 event = replace(event, notes=_notes(label, event, parts))
-                sentence_found = _Found(event, trigger.kind, quality)
+                sentence_found = _Found(event, trigger.kind, quality, stand_in)
                 found.append(sentence_found)
         # the armed side the report blames next; not one it counts among the dead
         armed, _ = _struck_apart(_actor_hits(sentence), sentence)

@@ -1,0 +1,94 @@
+"""Every rule file's own examples: each trigger fires on its examples and not on its
+counter-examples, and the modality cues read each example sentence as its label says."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from geo.errors import RulesError
+from geo.events import _sentence_triggers
+from geo.lexicon import parse_triggers, triggers
+from geo.nlp import irrealis, modality, parse
+
+TRIGGERS = triggers()
+
+
+@pytest.mark.parametrize(
+    ("kind", "sentence"),
+    [pytest.param(t.kind, ex, id=f"{t.kind}: {ex[:40]}") for t in TRIGGERS for ex in t.examples],
+)
+def test_a_trigger_fires_on_its_examples(kind: str, sentence: str) -> None:
+    assert kind in {t.kind for t, _ in _sentence_triggers(sentence)}
+
+
+@pytest.mark.parametrize(
+    ("kind", "sentence"),
+    [
+        pytest.param(t.kind, ex, id=f"{t.kind}: {ex[:40]}")
+        for t in TRIGGERS
+        for ex in t.not_examples
+    ],
+)
+def test_a_trigger_does_not_fire_on_its_counter_examples(kind: str, sentence: str) -> None:
+    assert kind not in {t.kind for t, _ in _sentence_triggers(sentence)}
+
+
+def test_every_trigger_has_an_example() -> None:
+    assert [t.kind for t in TRIGGERS if not t.examples] == []
+
+
+_EXAMPLES = modality().examples
+
+
+@pytest.mark.parametrize(
+    ("label", "sentence", "word"),
+    [
+        pytest.param(label, sentence, word, id=f"{label}: {sentence[:50]}")
+        for label in ("realis", "irrealis")
+        for sentence, word in _EXAMPLES[label]
+    ],
+)
+def test_modality_reads_each_example_as_labelled(label: str, sentence: str, word: str) -> None:
+    at = sentence.index(word)
+    reason = irrealis(parse(sentence), at, at + len(word))
+    assert (reason is None) == (label == "realis"), reason
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"trigger": [{"event_type": "Battles", "pattern": "x"}]}, "trigger 1: 'kind' missing"),
+        (
+            {"trigger": [{"kind": "k", "event_type": "Battle", "pattern": "x"}]},
+            "event_type 'Battle'; expected one of Battles",
+        ),
+        (
+            {"trigger": [{"kind": "k", "event_type": "Battles", "pattern": "(x"}]},
+            r"trigger 1 \(k\): pattern is not a regular expression",
+        ),
+        (
+            {"trigger": [{"kind": "k", "event_type": "Battles", "pattern": "<NOPE>"}]},
+            "unknown macro <NOPE>",
+        ),
+        (
+            {"trigger": [{"kind": "k", "event_type": "Riots", "pattern": "x", "scope": "world"}]},
+            "scope 'world'; expected one of local, national, venue",
+        ),
+        ({}, "no \\[\\[trigger\\]\\] entries"),
+    ],
+)
+def test_a_bad_rule_file_says_which_entry_and_what_was_expected(
+    data: dict[str, object], message: str
+) -> None:
+    with pytest.raises(RulesError, match=message):
+        parse_triggers(data)
+
+
+def test_trigger_patterns_keep_the_screen_exact() -> None:
+    # the lower-cased combined screen is exact only for ASCII patterns without upper-case
+    # escapes (see geo/events.py)
+    for t in TRIGGERS:
+        assert t.pattern.pattern.isascii(), t.kind
+        assert not re.search(r"(?<!\\)\\[SWDBAZ]", t.pattern.pattern), t.kind
