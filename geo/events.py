@@ -899,7 +899,8 @@ def _not_people(text: str, inside: Sequence[Mention], offset: int, doc: Doc) -> 
         person = next(((a, b) for a, b, _ in people if a <= start and end <= b), None)
         if person is not None and _KIND_RANK.get(m.place.kind, 0) >= 3:
             longer = person[1] - person[0] > end - start
-            if longer or re.search(rf"\b[A-Z][a-z]+\s+{re.escape(m.text)}\b", text):
+            full_name = rf"\b[A-Z][a-z]+\.?\s+(?:[A-Z]\.\s+)?{re.escape(m.text)}\b"
+            if longer or re.search(full_name, text):
                 continue
         kept.append(m)
     return kept
@@ -1343,8 +1344,27 @@ def _stale(whens: Sequence[_When], published: dt.date) -> str:
     return ""
 
 
+def _dateline_mention(article: Article, usable: Sequence[Mention]) -> Mention | None:
+    """Return the mention of the article's dateline place ("BEIRUT (AP) --"), if any."""
+    dateline = article.dateline.casefold()
+    text = article.text
+    for m in usable:  # its first telling, as a dateline is written: "BEIRUT (AP) --", "PARIS:"
+        written = m.text.isupper() or re.match(r"\s*[,:(—–-]", text[m.end : m.end + 3])
+        if dateline and m.text.casefold() == dateline and written:
+            return m
+        # a dateline the article's reader did not take (a garbled dash): capitals that
+        # open a paragraph, then a mark
+        opens = m.start == 0 or text[m.start - 1] == "\n"
+        if not dateline and opens and m.text.isupper() and len(m.text) >= 3 and written:
+            return m
+    return None
+
+
 def _focus_place(
-    article: Article, usable: Sequence[Mention], country: Place | None
+    article: Article,
+    usable: Sequence[Mention],
+    country: Place | None,
+    dateline: Mention | None,
 ) -> tuple[Place, Literal[1, 2, 3]] | None:
     """Return the place an article is about, for an event whose sentences name none.
 
@@ -1354,12 +1374,8 @@ def _focus_place(
     """
     counts: Counter[str] = Counter()
     first: dict[str, Mention] = {}
-    dateline = article.dateline.casefold()
-    lead = article.body[0][0] if article.body else 0
     for m in usable:
-        if _KIND_RANK.get(m.place.kind, 0) < 3:
-            continue
-        if dateline and m.text.casefold() == dateline and m.start - lead < 80:
+        if _KIND_RANK.get(m.place.kind, 0) < 3 or m is dateline:
             continue
         counts[m.place.id] += 1
         first.setdefault(m.place.id, m)
@@ -1522,7 +1538,8 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
     countries = _Countries.of(mentions)
     home = _country_name(gazetteer, _home_country(mentions), countries)
     focus = country.country if country else ""
-    focus_place = _focus_place(article, usable, country)
+    dateline = _dateline_mention(article, usable)
+    focus_place = _focus_place(article, usable, country, dateline)
     found: list[_Found] = []
     dropped: list[str] = []
     history: list[_Context] = []
@@ -1572,6 +1589,9 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
             )
         if triggered:
             inside = _not_people(text, inside, s_start, nlp.parse(sentence))
+            if dateline is not None and len(inside) > 1:
+                # where the reporter files from says where only when nothing else does
+                inside = [m for m in inside if m is not dateline]
         for trigger, match in triggered:
             t_start, t_end = match.span()
             where = f"{article.id}:{s_start + t_start}"

@@ -137,6 +137,14 @@ def irrealis(doc: Doc, start: int, end: int) -> str | None:
     # an event noun (or gerund): the verb it is subject or object of governs it
     if node.dep_ in _ARGUMENT or node.pos_ in _NOUNISH:
         head = node.head
+        # "the delivery of joint air strikes", "the readiness of the withdrawal": the noun
+        # the event word completes stands for it
+        while node.dep_ == "pobj" and head.dep_ == "prep" and head.lower_ in ("of", "for"):
+            if head.head.lemma_.lower() in cues.irrealis_heads:
+                return "planned"
+            if head.head.pos_ not in ("NOUN", "PROPN"):
+                break
+            node, head = head.head, head.head.head
         if node.dep_ == "pobj" and head.dep_ == "prep":
             if head.lower_ in cues.temporal_preps:
                 return None  # "after a meeting that ended ...": a point in time, it happened
