@@ -183,6 +183,9 @@ def build_summary(corpus: object, layers: object) -> str:
         summary += f"; dropped {count(dropped, 'sentence')}: {reasons}{more}"
     else:
         summary += "; dropped 0 sentences"
+    # every article that gave no event, and why: never silent
+    for article_id, why in corpus.silent:
+        summary += f"\nno event from {article_id}: {why}"
     return summary
 
 

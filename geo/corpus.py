@@ -57,19 +57,26 @@ def analyse(
     events: list[Event] = []
     zones: list[Zone] = []
     dropped: list[str] = []
+    silent: list[tuple[str, str]] = []
     show = progress and len(articles) >= PROGRESS_MIN_ARTICLES
     with _readings(articles, gazetteer, world, jobs) as readings:
-        for mentions, extraction, found_zones in tqdm(
-            readings,
-            total=len(articles),
-            desc="articles",
-            unit="article",
-            disable=not show,
-            file=sys.stderr,
+        for article, (mentions, extraction, found_zones) in zip(
+            articles,
+            tqdm(
+                readings,
+                total=len(articles),
+                desc="articles",
+                unit="article",
+                disable=not show,
+                file=sys.stderr,
+            ),
+            strict=True,
         ):
             all_mentions.append(mentions)
             events.extend(extraction.events)
             dropped.extend(extraction.dropped)
+            if extraction.silence:
+                silent.append((article.id, extraction.silence))
             zones.extend(found_zones)
     return Corpus(
         articles=tuple(articles),
@@ -77,6 +84,7 @@ def analyse(
         events=link_events(events),
         zones=tuple(zones),
         dropped=tuple(dropped),
+        silent=tuple(silent),
     )
 
 

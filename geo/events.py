@@ -669,10 +669,14 @@ def _sentence_speaker(
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Extraction:
-    """The events an article reports and one line for each trigger left out, and why."""
+    """The events an article reports and one line for each trigger left out, and why.
+
+    ``silence`` is the one-line reason an article gave no event ("" when it gave some).
+    """
 
     events: tuple[Event, ...]
     dropped: tuple[str, ...] = ()
+    silence: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -1527,6 +1531,9 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
         and why ("no place", "no date", "told again").
     """
     text = article.text
+    language = _not_english(article)
+    if language:
+        return Extraction(events=(), silence=language)
     sentences = _split_sentences(article)
     speakers = _speakers(article, sentences, mentions)
     quotes = _quotes(text, article.body or ((0, len(text)),))
@@ -1736,7 +1743,49 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
             f"(kept {better.event.id})"
         )
     events = sorted((k.event for k in kept), key=lambda e: (e.evidence_start, e.event_date, e.id))
-    return Extraction(events=tuple(events), dropped=tuple(dropped))
+    silence = "" if events else _silence(article, dropped)
+    return Extraction(events=tuple(events), dropped=tuple(dropped), silence=silence)
+
+
+#: Below this share of English function words an article is not read as English (English
+#: news has 35-45%, a terse wire item 10%; French, Spanish or Russian news almost none).
+ENGLISH_MIN_SHARE = 0.05
+
+
+def _not_english(article: Article) -> str:
+    """Say why an article is not read for events when it is not in English ("" if it is)."""
+    # words as written between spaces (a text with no spaces is too short to tell)
+    words = [w.strip(".,;:!?\"'()[]«»“”‘’-") for w in article.text[:20_000].lower().split()]
+    if len(words) < 12:
+        return ""  # too short to tell
+    share = sum(w in nlp.english_stop_words() for w in words) / len(words)
+    if share >= ENGLISH_MIN_SHARE:
+        return ""
+    return (
+        f"unsupported language: only {share:.0%} of its words are English function words "
+        f"(English news has about 40%); events are read from English text only"
+    )
+
+
+# "fighting with no date" -> "with no date": the reason without the trigger's kind
+_KIND_BEFORE_WHY_RE = re.compile(r"^[\w /-]+? (?=with no|not reported|is background|has not|told)")
+
+
+def _silence(article: Article, dropped: Sequence[str]) -> str:
+    """Return the one-line reason an article gave no event, from what was left out."""
+    if not dropped:
+        return "no event words: no sentence reports violence, a protest, an arrest or an agreement"
+    reasons: Counter[str] = Counter()
+    for line in dropped:
+        why = line.split(": ", 2)[1] if line.count(": ") >= 2 else line
+        reasons[_KIND_BEFORE_WHY_RE.sub("", why)] += 1
+    if article.published is None and any("no date" in r for r in reasons):
+        return (
+            "no date: the article gives no publication date and its event sentences no "
+            "date with a year (give one with the upload form or a dateline)"
+        )
+    listed = "; ".join(f"{why} ({n})" if n > 1 else why for why, n in reasons.most_common(4))
+    return f"every candidate dropped ({len(dropped)}): {listed}"
 
 
 def _place_of(gazetteer: Gazetteer, mentions: Sequence[Mention], event: Event) -> Place:

@@ -147,3 +147,4 @@ class Corpus:
     events: tuple[Event, ...]
     zones: tuple[Zone, ...] = ()
     dropped: tuple[str, ...] = ()  # one human-readable line per thing left out, and why
+    silent: tuple[tuple[str, str], ...] = ()  # (article id, why it gave no event)

