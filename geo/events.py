@@ -114,7 +114,7 @@ from geo import nlp
 from geo.dates import DateSpan, day_count, duration_hours, find_dates
 from geo.gazetteer import Gazetteer
 from geo.lexicon import Trigger as _Trigger
-from geo.lexicon import triggers
+from geo.lexicon import load_rules, triggers
 from geo.models import Article, Event, EventType, Mention, Place, Zone
 from geo.quantities import Count, find_counts
 
@@ -910,6 +910,61 @@ def _not_people(text: str, inside: Sequence[Mention], offset: int, doc: Doc) -> 
     return kept
 
 
+@cache
+def _place_rules() -> tuple[re.Pattern[str], re.Pattern[str], float, float]:
+    rules = load_rules("places")
+    return (
+        re.compile(rules["destination_before"], re.I),
+        re.compile(rules["residence_before"], re.I),
+        float(rules["far_km"]),
+        float(rules["far_confidence"]),
+    )
+
+
+def _not_scene(text: str, mention: Mention) -> str:
+    """Say why a mention is no event's scene by the words before it ("" when it may be)."""
+    destination, residence, _, _ = _place_rules()
+    before = text[max(0, mention.start - 60) : mention.start]
+    if destination.search(before):
+        return "destination"
+    if residence.search(before):
+        return "residence"
+    return ""
+
+
+def _scenes(
+    text: str, inside: Sequence[Mention], focus: tuple[Place, Literal[1, 2, 3]] | None
+) -> list[Mention]:
+    """Leave out the mentions of a sentence that are not where its events happen.
+
+    A destination and a person's home (``geo/rules/places.toml``) are never the scene. A
+    town far from the article's own place is not the scene when the sentence names a
+    nearer one, or when it lies in another country and the geoparser is unsure of it (a
+    namesake abroad: "Montana", a nickname, in a London report).
+    """
+    _, _, far_km, far_confidence = _place_rules()
+    kept = [m for m in inside if not _not_scene(text, m)]
+    if focus is None:
+        return kept
+    centre = focus[0]
+
+    def town(m: Mention) -> bool:
+        return _KIND_RANK.get(m.place.kind, 0) >= 3  # a region or country is no namesake
+
+    def far(m: Mention) -> bool:
+        return town(m) and _km(m.place.lat, m.place.lon, centre.lat, centre.lon) > far_km
+
+    # the countries and regions the sentence names vouch for their towns ("In Syria, ...")
+    vouched = {m.place.country for m in kept if not town(m)}
+
+    def unsure(m: Mention) -> bool:  # a namesake abroad the geoparser doubts
+        abroad = m.place.country not in (centre.country, *vouched)
+        return abroad and m.confidence < far_confidence
+
+    near = any(town(m) and not far(m) for m in kept)
+    return [m for m in kept if not far(m) or (not near and not unsure(m))]
+
+
 def _geo_precision(mention: Mention, text: str, floor: int) -> Literal[1, 2, 3]:
     if mention.place.kind in ("country", "region", "continent"):
         return 3
@@ -1432,7 +1487,12 @@ def _notes(kind: str, event: Event, parts: str) -> str:
 
 
 def _distance_km(a: Event, b: Event) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    return _km(a.lat, a.lon, b.lat, b.lon)
+
+
+def _km(lat_a: float, lon_a: float, lat_b: float, lon_b: float) -> float:
+    """Return the great-circle distance in km (haversine on the mean Earth radius)."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (lat_a, lon_a, lat_b, lon_b))
     h = (
         math.sin((lat2 - lat1) / 2) ** 2
         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
@@ -1599,6 +1659,7 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
             if dateline is not None and len(inside) > 1:
                 # where the reporter files from says where only when nothing else does
                 inside = [m for m in inside if m is not dateline]
+            inside = _scenes(text, inside, focus_place)
         for trigger, match in triggered:
             t_start, t_end = match.span()
             where = f"{article.id}:{s_start + t_start}"

@@ -8,11 +8,13 @@ import re
 import pytest
 
 from geo.errors import RulesError
-from geo.events import _sentence_triggers
-from geo.lexicon import parse_triggers, triggers
+from geo.events import _not_scene, _sentence_triggers
+from geo.lexicon import load_rules, parse_triggers, triggers
+from geo.models import Mention, Place
 from geo.nlp import irrealis, modality, parse
 
 TRIGGERS = triggers()
+_PLACE = Place(id="x", name="X", kind="city", lat=0.0, lon=0.0, country="XX")
 
 
 @pytest.mark.parametrize(
@@ -92,3 +94,23 @@ def test_trigger_patterns_keep_the_screen_exact() -> None:
     for t in TRIGGERS:
         assert t.pattern.pattern.isascii(), t.kind
         assert not re.search(r"(?<!\\)\\[SWDBAZ]", t.pattern.pattern), t.kind
+
+
+_PLACES = load_rules("places")["examples"]
+
+
+@pytest.mark.parametrize(
+    ("label", "sentence", "name"),
+    [
+        pytest.param(label, sentence, name, id=f"{label}: {sentence[:50]}")
+        for label in ("destination", "not_destination", "residence", "not_residence")
+        for sentence, name in _PLACES[label]
+    ],
+)
+def test_a_place_before_its_words_is_or_is_not_the_scene(
+    label: str, sentence: str, name: str
+) -> None:
+    at = sentence.index(name)
+    mention = Mention(text=name, start=at, end=at + len(name), place=_PLACE)
+    expected = "" if label.startswith("not_") else label
+    assert _not_scene(sentence, mention) == expected
