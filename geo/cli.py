@@ -143,13 +143,16 @@ def _add_evaluate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def _evaluate_events(args: argparse.Namespace) -> int:
-    from geo.evaluate_events import evaluate_events_dir, format_report
+    from geo.evaluate_events import evaluate_articles, format_report, load_gold, read_gold_articles
     from geo.gazetteer import load_gazetteer
     from geo.world import load_world
 
+    # The gold and the folder are checked before the slow loads: a typo fails at once.
+    gold = load_gold(args.gold)
+    articles = read_gold_articles(gold, args.directory, gold_source=str(args.gold))
     gazetteer = load_gazetteer(args.gazetteer)
     world = None if args.no_world else load_world(cache_dir=args.cache_dir)
-    report = evaluate_events_dir(args.gold, args.directory, gazetteer, world=world)
+    report = evaluate_articles(gold, articles, gazetteer, world=world)
     if args.json:
         sys.stdout.write(json.dumps(report.as_dict(), indent=1, ensure_ascii=False) + "\n")
     else:

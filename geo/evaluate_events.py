@@ -39,7 +39,7 @@ from geopy.distance import great_circle
 
 from geo.errors import GeoError
 from geo.gazetteer import Gazetteer
-from geo.models import EVENT_TYPES
+from geo.models import EVENT_TYPES, Article
 from geo.world import WorldIndex
 
 __all__ = [
@@ -52,11 +52,13 @@ __all__ = [
     "GoldSet",
     "NonEvent",
     "Report",
+    "evaluate_articles",
     "evaluate_events_dir",
     "extracted_from_features",
     "format_report",
     "load_gold",
     "parse_gold",
+    "read_gold_articles",
     "score",
 ]
 
@@ -893,6 +895,8 @@ def format_report(report: Report) -> str:
             f"  {g.id:<14} {r.status}; gold {days} {g.accept_types[0]} @ "
             f"{_safe(g.place, 40)}; best: {got}"
         )
+    if not missed:
+        lines.append("  none")
     lines += ["", f"false positives ({len(report.false_positives)}):"]
     for f in report.false_positives:
         extra = f" dup of {','.join(f.duplicate_of)}" if f.duplicate_of else ""
@@ -901,6 +905,8 @@ def format_report(report: Report) -> str:
             f"  {f.kind:<9} {_safe(f.extracted.article, 30)} {_brief(f.extracted)}{extra}"
             f" | {_safe(f.extracted.evidence, 90)}"
         )
+    if not report.false_positives:
+        lines.append("  none")
     return "\n".join(lines)
 
 
@@ -929,6 +935,51 @@ def load_gold(path: str | Path) -> GoldSet:
     return parse_gold(data, source=str(path))
 
 
+def read_gold_articles(
+    gold: GoldSet, directory: str | Path, *, gold_source: str = "gold.json"
+) -> tuple[Article, ...]:
+    """Read the articles of ``directory`` and check that it holds every article of the gold.
+
+    Raises
+    ------
+    GeoError
+        When the folder cannot be read or an article the gold scores is not in it.
+    """
+    from geo.articles import read_articles
+
+    articles = read_articles(directory)
+    found = {a.id for a in articles}
+    for stem in gold.articles:
+        if stem not in found:
+            raise GeoError(
+                f"{directory}: no article {stem!r} that {gold_source} scores; expected a file "
+                f"{stem}.txt (or .html, .htm, .md) in the folder"
+            )
+    return articles
+
+
+def evaluate_articles(
+    gold: GoldSet,
+    articles: Sequence[Article],
+    gazetteer: Gazetteer,
+    *,
+    world: WorldIndex | None,
+    jobs: int = 1,
+) -> Report:
+    """Build ``articles`` as ``geo build`` does and score their events against ``gold``.
+
+    Nothing is written: the events scored are the features ``map.geojson`` would hold.
+    """
+    from geo.corpus import analyse
+    from geo.export import to_geojson
+    from geo.layers import build_layers
+
+    corpus = analyse(articles, gazetteer, world=world, jobs=jobs)
+    layers = build_layers(corpus, gazetteer)
+    extracted = extracted_from_features(to_geojson(layers)["features"])
+    return score(gold, extracted, {a.id: a.text for a in articles})
+
+
 def evaluate_events_dir(
     gold_path: str | Path,
     directory: str | Path,
@@ -937,9 +988,7 @@ def evaluate_events_dir(
     world: WorldIndex | None,
     jobs: int = 1,
 ) -> Report:
-    """Build the articles of ``directory`` as ``geo build`` does and score their events.
-
-    Nothing is written: the event features are the ones ``map.geojson`` would hold.
+    """Read a gold file and a folder of articles, build them and score their events.
 
     Raises
     ------
@@ -947,22 +996,6 @@ def evaluate_events_dir(
         When the gold file is bad, the folder cannot be read, or an article of the gold
         is not in the folder.
     """
-    from geo.articles import read_articles
-    from geo.corpus import analyse
-    from geo.export import to_geojson
-    from geo.layers import build_layers
-
     gold = load_gold(gold_path)
-    articles = read_articles(directory)
-    found = {a.id for a in articles}
-    for stem in gold.articles:
-        if stem not in found:
-            raise GeoError(
-                f"{directory}: no article {stem!r} that {gold_path} scores; expected a file "
-                f"{stem}.txt (or .html, .htm, .md) in the folder"
-            )
-    corpus = analyse(articles, gazetteer, world=world, jobs=jobs)
-    layers = build_layers(corpus, gazetteer)
-    extracted = extracted_from_features(to_geojson(layers)["features"])
-    texts = {a.id: a.text for a in articles}
-    return score(gold, extracted, texts)
+    articles = read_gold_articles(gold, directory, gold_source=str(gold_path))
+    return evaluate_articles(gold, articles, gazetteer, world=world, jobs=jobs)
