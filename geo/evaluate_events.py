@@ -437,6 +437,11 @@ def parse_gold(data: object, *, source: str = "gold.json") -> GoldSet:
         )
     if not articles:  # no article list: the gold's events name them
         articles = list(dict.fromkeys(e.article for e in events))
+    seen: set[str] = set()
+    for e in events:
+        if e.id in seen:
+            raise GeoError(f"{source}: event id {e.id!r} is given twice; expected unique ids")
+        seen.add(e.id)
     known = set(articles)
     for e in events:
         if e.article not in known:

@@ -482,6 +482,9 @@ def broken(path: str, value: Any) -> dict[str, Any]:
             id="article not listed",
         ),
         pytest.param(
+            broken("events.1.id", "kharkiv-e1"), "'kharkiv-e1' is given twice", id="same id"
+        ),
+        pytest.param(
             broken("non_events.0.quote", ""),
             r"non_events\[0\]: quote: expected a non-empty string",
             id="empty quote",
