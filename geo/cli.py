@@ -142,6 +142,45 @@ def _add_evaluate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.set_defaults(handler=_evaluate)
 
 
+def _evaluate_events(args: argparse.Namespace) -> int:
+    from geo.evaluate_events import evaluate_articles, format_report, load_gold, read_gold_articles
+    from geo.gazetteer import load_gazetteer
+    from geo.world import load_world
+
+    # The gold and the folder are checked before the slow loads: a typo fails at once.
+    gold = load_gold(args.gold)
+    articles = read_gold_articles(gold, args.directory, gold_source=str(args.gold))
+    gazetteer = load_gazetteer(args.gazetteer)
+    world = None if args.no_world else load_world(cache_dir=args.cache_dir)
+    report = evaluate_articles(gold, articles, gazetteer, world=world)
+    if args.json:
+        sys.stdout.write(json.dumps(report.as_dict(), indent=1, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(format_report(report) + "\n")
+    return 0
+
+
+def _add_evaluate_events(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser(
+        "evaluate-events",
+        help="build the articles in DIR and score their events against a gold file",
+        description=(
+            "Build the articles in DIR as 'build' does (nothing is written) and score the "
+            "events against GOLD.json (the events-dev format): required and all-event "
+            "recall, precision (duplicates, non-events and other false positives), date, "
+            "place and type correct rates, fatalities exact rate, claimed_by present, "
+            "non-events extracted; then the missed required events and false positives."
+        ),
+        epilog=_EPILOG,
+    )
+    parser.add_argument("gold", type=Path, metavar="GOLD.json", help="gold events")
+    parser.add_argument("directory", type=Path, metavar="DIR", help="folder of the articles")
+    parser.add_argument("--json", action="store_true", help="print the whole report as JSON")
+    _gazetteer_option(parser)
+    _world_options(parser)
+    parser.set_defaults(handler=_evaluate_events)
+
+
 def _build(args: argparse.Namespace) -> int:
     from geo.corpus import analyse_dir
     from geo.export import write_all
@@ -231,6 +270,7 @@ def _positive_int(text: str) -> int:
 SUBCOMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
     _add_toponyms,
     _add_evaluate,
+    _add_evaluate_events,
     _add_build,
 ]
 
