@@ -135,6 +135,13 @@ _ERV: EventType = "Explosions/Remote violence"
 
 #: The trigger table, in order: data in ``geo/rules/triggers.toml``.
 _TRIGGERS: tuple[_Trigger, ...] = triggers()
+# an armed side named in a sentence (the triggers' ARMED macro)
+_ARMED_SIDE_RE = re.compile(
+    r"\b"
+    + load_rules("triggers")["macros"]["ARMED"]
+    + r"\b|\b(?:police|officers?|policem[ae]n|security\s+forces)\b",
+    re.I,
+)
 
 # A trigger after one of these in its clause is not (yet) an event.
 _IRREALIS_RE = re.compile(
@@ -885,8 +892,18 @@ def _usable(mention: Mention, text: str) -> bool:
     return not _is_demonym(mention)
 
 
+def _adjectival(doc: Doc, start: int, end: int) -> bool:
+    """Say whether the words ``start:end`` of ``doc`` only modify a noun ("US flags")."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None or len(span) == 0:
+        return False
+    root = span.root
+    return root.dep_ in ("compound", "amod", "nmod") and root.head.pos_ == "NOUN"
+
+
 def _not_people(text: str, inside: Sequence[Mention], offset: int, doc: Doc) -> list[Mention]:
-    """Leave out the mentions that name a person, not a place, by the parse's entities.
+    """Leave out the mentions that name a person, not a place, by the parse's entities,
+    and a country written as an adjective ("US flags", "the UK government").
 
     A mention is a person's name when it is part of a longer PERSON entity ("Conor
     McGregor", "Miguel Beedle") or is one word the parse reads as a person and the article
@@ -895,11 +912,11 @@ def _not_people(text: str, inside: Sequence[Mention], offset: int, doc: Doc) -> 
     reads many foreign place names as people.
     """
     people = nlp.entity_spans(doc, ("PERSON",))
-    if not people:
-        return list(inside)
     kept: list[Mention] = []
     for m in inside:
         start, end = m.start - offset, m.end - offset
+        if m.place.kind == "country" and _adjectival(doc, start, end):
+            continue  # "US flags", "UK police": a country as an adjective says not where
         person = next(((a, b) for a, b, _ in people if a <= start and end <= b), None)
         if person is not None and _KIND_RANK.get(m.place.kind, 0) >= 3:
             longer = person[1] - person[0] > end - start
@@ -913,9 +930,14 @@ def _not_people(text: str, inside: Sequence[Mention], offset: int, doc: Doc) -> 
 @cache
 def _place_rules() -> tuple[re.Pattern[str], re.Pattern[str], float, float]:
     rules = load_rules("places")
+
+    def one(key: str) -> re.Pattern[str]:
+        value = rules[key]
+        return re.compile("|".join(value) if isinstance(value, list) else value, re.I)
+
     return (
-        re.compile(rules["destination_before"], re.I),
-        re.compile(rules["residence_before"], re.I),
+        one("destination_before"),
+        one("residence_before"),
         float(rules["far_km"]),
         float(rules["far_confidence"]),
     )
@@ -924,7 +946,7 @@ def _place_rules() -> tuple[re.Pattern[str], re.Pattern[str], float, float]:
 def _not_scene(text: str, mention: Mention) -> str:
     """Say why a mention is no event's scene by the words before it ("" when it may be)."""
     destination, residence, _, _ = _place_rules()
-    before = text[max(0, mention.start - 60) : mention.start]
+    before = text[max(0, mention.start - 160) : mention.start]
     if destination.search(before):
         return "destination"
     if residence.search(before):
@@ -963,6 +985,47 @@ def _scenes(
 
     near = any(town(m) and not far(m) for m in kept)
     return [m for m in kept if not far(m) or (not near and not unsure(m))]
+
+
+@cache
+def _actor_rules() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    rules = load_rules("actors")
+    return re.compile(rules["crowd"], re.I), re.compile(rules["one_person"], re.I)
+
+
+_DEATH_RE = re.compile(
+    r"\b(?:killed|killing|died|dead|death|murder(?:ed)?|fatally|slain|shot\s+dead)\b", re.I
+)
+
+
+def _one_dead(sentence: str, match: re.Match[str]) -> bool:
+    """Say whether a sentence with no count of the dead says one person died.
+
+    "A 34-year-old man was killed", "fatally shot a man", "the victim died": one person
+    (``geo/rules/actors.toml``), named next to the word for the death.
+    """
+    _, one_person = _actor_rules()
+    death = _DEATH_RE.search(sentence)
+    if death is None:
+        return False
+    near = sentence[max(0, death.start() - 80) : death.end() + 60]
+    return bool(one_person.search(near))
+
+
+def _typed_by_actors(trigger: _Trigger, sentence: str) -> tuple[EventType, str]:
+    """Return the event's type and sub-type, where its actors decide them.
+
+    An attack by a crowd (fans, youths, a mob) is mob violence; a count of the dead with no
+    word for how, among civilians and with no armed side named, is an attack on them.
+    """
+    crowd, _ = _actor_rules()
+    if trigger.event_type == _VAC and trigger.sub_event_type == "Attack":
+        clause = sentence[: max(0, sentence.lower().find(" attack")) or len(sentence)]
+        if crowd.search(clause[:120]) and not _ARMED_SIDE_RE.search(sentence):
+            return "Riots", "Mob violence"
+    if trigger.kind == "casualties" and not _ARMED_SIDE_RE.search(sentence):
+        return _VAC, "Attack"
+    return trigger.event_type, trigger.sub_event_type
 
 
 def _geo_precision(mention: Mention, text: str, floor: int) -> Literal[1, 2, 3]:
@@ -1728,9 +1791,14 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
                     dropped.append(f"{where}: {trigger.kind} {stale}: {_short(sentence)}")
                     continue
             fatalities, parts = _fatalities(sentence) if trigger.fatal else (None, "")
+            if fatalities is None and trigger.fatal and _one_dead(sentence, match):
+                fatalities, parts = 1, "one person"
             if trigger.kind == "casualties" and fatalities is None:
+                dropped.append(
+                    f"{where}: {trigger.kind} with no count of the dead: {_short(sentence)}"
+                )
                 continue
-            sub = trigger.sub_event_type
+            event_type, sub = _typed_by_actors(trigger, sentence)
             if trigger.kind == "talks" and _AGREEMENT_RE.search(sentence):
                 sub = "Agreement"
             if trigger.kind == "protest" and _INTERVENTION_RE.search(sentence):
@@ -1757,13 +1825,11 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
             )
             for first, last, precision, quality in whens:
                 event = Event(
-                    id=_event_id(
-                        article, s_start, s_end, trigger.event_type, sub, trigger.kind, first
-                    ),
+                    id=_event_id(article, s_start, s_end, event_type, sub, trigger.kind, first),
                     event_date=first,
                     end_date=last if last != first else None,
                     time_precision=precision,
-                    event_type=trigger.event_type,
+                    event_type=event_type,
                     sub_event_type=sub,
                     actor1=actor1,
                     actor2=actor2,

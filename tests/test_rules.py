@@ -8,7 +8,7 @@ import re
 import pytest
 
 from geo.errors import RulesError
-from geo.events import _not_scene, _sentence_triggers
+from geo.events import _not_scene, _one_dead, _sentence_triggers, _typed_by_actors
 from geo.lexicon import load_rules, parse_triggers, triggers
 from geo.models import Mention, Place
 from geo.nlp import irrealis, modality, parse
@@ -114,3 +114,18 @@ def test_a_place_before_its_words_is_or_is_not_the_scene(
     mention = Mention(text=name, start=at, end=at + len(name), place=_PLACE)
     expected = "" if label.startswith("not_") else label
     assert _not_scene(sentence, mention) == expected
+
+
+_ACTORS = load_rules("actors")["examples"]
+
+
+@pytest.mark.parametrize("sentence", _ACTORS["one_dead"])
+def test_one_person_dead_with_no_count(sentence: str) -> None:
+    (trigger, match), *_ = _sentence_triggers(sentence)
+    assert _one_dead(sentence, match)
+
+
+@pytest.mark.parametrize("sentence", _ACTORS["crowd_attack"])
+def test_an_attack_by_a_crowd_is_mob_violence(sentence: str) -> None:
+    (trigger, _), *_ = _sentence_triggers(sentence)
+    assert _typed_by_actors(trigger, sentence) == ("Riots", "Mob violence")
