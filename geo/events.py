@@ -928,7 +928,7 @@ def _not_people(text: str, inside: Sequence[Mention], offset: int, doc: Doc) -> 
 
 
 @cache
-def _place_rules() -> tuple[re.Pattern[str], re.Pattern[str], float, float]:
+def _place_rules() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], float, float]:
     rules = load_rules("places")
 
     def one(key: str) -> re.Pattern[str]:
@@ -938,6 +938,7 @@ def _place_rules() -> tuple[re.Pattern[str], re.Pattern[str], float, float]:
     return (
         one("destination_before"),
         one("residence_before"),
+        one("name_before"),
         float(rules["far_km"]),
         float(rules["far_confidence"]),
     )
@@ -945,12 +946,14 @@ def _place_rules() -> tuple[re.Pattern[str], re.Pattern[str], float, float]:
 
 def _not_scene(text: str, mention: Mention) -> str:
     """Say why a mention is no event's scene by the words before it ("" when it may be)."""
-    destination, residence, _, _ = _place_rules()
+    destination, residence, name, _, _ = _place_rules()
     before = text[max(0, mention.start - 160) : mention.start]
     if destination.search(before):
         return "destination"
     if residence.search(before):
         return "residence"
+    if name.search(before):
+        return "name"
     return ""
 
 
@@ -964,7 +967,7 @@ def _scenes(
     nearer one, or when it lies in another country and the geoparser is unsure of it (a
     namesake abroad: "Montana", a nickname, in a London report).
     """
-    _, _, far_km, far_confidence = _place_rules()
+    _, _, _, far_km, far_confidence = _place_rules()
     kept = [m for m in inside if not _not_scene(text, m)]
     if focus is None:
         return kept
@@ -1015,16 +1018,13 @@ def _one_dead(sentence: str, match: re.Match[str]) -> bool:
 def _typed_by_actors(trigger: _Trigger, sentence: str) -> tuple[EventType, str]:
     """Return the event's type and sub-type, where its actors decide them.
 
-    An attack by a crowd (fans, youths, a mob) is mob violence; a count of the dead with no
-    word for how, among civilians and with no armed side named, is an attack on them.
+    An attack by a crowd (fans, youths, a mob) is mob violence.
     """
     crowd, _ = _actor_rules()
     if trigger.event_type == _VAC and trigger.sub_event_type == "Attack":
         clause = sentence[: max(0, sentence.lower().find(" attack")) or len(sentence)]
         if crowd.search(clause[:120]) and not _ARMED_SIDE_RE.search(sentence):
             return "Riots", "Mob violence"
-    if trigger.kind == "casualties" and not _ARMED_SIDE_RE.search(sentence):
-        return _VAC, "Attack"
     return trigger.event_type, trigger.sub_event_type
 
 
@@ -1436,14 +1436,23 @@ def _home_country(mentions: Sequence[Mention]) -> str:
 
 
 def _country_place(gazetteer: Gazetteer, mentions: Sequence[Mention]) -> Place | None:
-    """Return the country of the places the article names most (where its news is)."""
+    """Return the country of the places the article names most (where its news is).
+
+    Its own mention when the article names it, else the gazetteer's; None when neither
+    has it (never another country's).
+    """
     counts = Counter(
         m.place.country for m in mentions if m.place.kind != "country" and m.place.country
     )
-    for code, _ in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-        for place in gazetteer.places:
-            if place.kind == "country" and place.country == code:
-                return place
+    if not counts:
+        return None
+    code = min(counts.items(), key=lambda item: (-item[1], item[0]))[0]
+    for mention in mentions:
+        if mention.place.kind == "country" and mention.place.country == code:
+            return mention.place
+    for place in gazetteer.places:
+        if place.kind == "country" and place.country == code:
+            return place
     return None
 
 
@@ -1726,6 +1735,9 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
         for trigger, match in triggered:
             t_start, t_end = match.span()
             where = f"{article.id}:{s_start + t_start}"
+            if trigger.kind == "casualties" and not _ARMED_SIDE_RE.search(sentence):
+                # the dead of no battle: an attack on them, placed like one
+                trigger = replace(trigger, event_type=_VAC, sub_event_type="Attack", scope="local")
             place = _choose_place(
                 inside, text, trigger, s_start + t_start, (s_start, s_end), anaphor
             )
@@ -1762,8 +1774,8 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
                 elif previous.dates:
                     d = previous.dates[0]
                     whens = [(d.date, d.end_date, d.precision, 1)]
-            if place is None and trigger.scope == "national" and country is not None:
-                place = (country, 3)
+            if place is None and trigger.scope == "national":
+                place = (country, 3) if country is not None else focus_place
             if not whens and article.published is not None:
                 days = day_count(sentence)
                 if days is not None:

@@ -103,7 +103,7 @@ _PLACES = load_rules("places")["examples"]
     ("label", "sentence", "name"),
     [
         pytest.param(label, sentence, name, id=f"{label}: {sentence[:50]}")
-        for label in ("destination", "not_destination", "residence", "not_residence")
+        for label in ("destination", "not_destination", "residence", "not_residence", "name")
         for sentence, name in _PLACES[label]
     ],
 )
