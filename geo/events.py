@@ -1001,6 +1001,20 @@ _DEATH_RE = re.compile(
 )
 
 
+_SAYS_RE = re.compile(r"^\W*(?:[\w-]+\s+){1,4}?(?:say|says|said|reported|reports)\s+(?:that\s+)?")
+
+
+def _armed_side(sentence: str, attributed: Sequence[tuple[int, int]], offset: int) -> bool:
+    """Say whether the sentence names an armed side outside who reports it ("Police say")."""
+    text = list(sentence)
+    for a, b in attributed:
+        text[a - offset : b - offset] = " " * (b - a)
+    says = _SAYS_RE.match(sentence)
+    if says:
+        text[: says.end()] = " " * says.end()
+    return bool(_ARMED_SIDE_RE.search("".join(text)))
+
+
 def _one_dead(sentence: str, match: re.Match[str]) -> bool:
     """Say whether a sentence with no count of the dead says one person died.
 
@@ -1012,7 +1026,20 @@ def _one_dead(sentence: str, match: re.Match[str]) -> bool:
     if death is None:
         return False
     near = sentence[max(0, death.start() - 80) : death.end() + 60]
-    return bool(one_person.search(near))
+    if one_person.search(near):
+        return True
+    # "Saheed Vassell was killed", "police killed Ana Ruiz": one named person
+    doc = nlp.parse(sentence)
+    for token in doc:
+        if token.lemma_.lower() not in ("kill", "die", "murder", "slay"):
+            continue
+        for child in token.children:
+            if child.dep_ in ("nsubjpass", "nsubj", "dobj") and child.tag_ == "NNP":
+                people = nlp.entity_spans(doc, ("PERSON",))
+                aged = any(t.lower_ == "old" for t in child.children)  # "34-year-old X"
+                if aged or any(a <= child.idx < b for a, b, _ in people):
+                    return True
+    return False
 
 
 def _typed_by_actors(trigger: _Trigger, sentence: str) -> tuple[EventType, str]:
@@ -1021,7 +1048,7 @@ def _typed_by_actors(trigger: _Trigger, sentence: str) -> tuple[EventType, str]:
     An attack by a crowd (fans, youths, a mob) is mob violence.
     """
     crowd, _ = _actor_rules()
-    if trigger.event_type == _VAC and trigger.sub_event_type == "Attack":
+    if trigger.kind == "assault":  # what a crowd does to a bus or a man
         clause = sentence[: max(0, sentence.lower().find(" attack")) or len(sentence)]
         if crowd.search(clause[:120]) and not _ARMED_SIDE_RE.search(sentence):
             return "Riots", "Mob violence"
@@ -1596,7 +1623,7 @@ def _close(a: int | None, b: int | None) -> bool:
 def _same_telling(a: _Found, b: _Found) -> bool:
     ea, eb = a.event, b.event
     return (
-        a.kind == b.kind
+        (a.kind == b.kind or ea.event_type == _VAC)  # a shooting told as a killing
         and ea.event_type == eb.event_type
         and ea.sub_event_type == eb.sub_event_type
         and _close(ea.fatalities, eb.fatalities)
@@ -1735,7 +1762,7 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
         for trigger, match in triggered:
             t_start, t_end = match.span()
             where = f"{article.id}:{s_start + t_start}"
-            if trigger.kind == "casualties" and not _ARMED_SIDE_RE.search(sentence):
+            if trigger.kind == "casualties" and not _armed_side(sentence, attributed, s_start):
                 # the dead of no battle: an attack on them, placed like one
                 trigger = replace(trigger, event_type=_VAC, sub_event_type="Attack", scope="local")
             place = _choose_place(
