@@ -1633,7 +1633,11 @@ def _same_telling(a: _Found, b: _Found) -> bool:
             else _related_places(ea, eb) or 3 in (ea.geo_precision, eb.geo_precision)
         )
         # a date that is only the report's (or its verb's) bounds the event from above
-        and (_overlap(ea, eb) or min(a.date_quality, b.date_quality) < 3)
+        # a violent event retold a day apart ("yesterday" in one, "Thursday" in another)
+        and (
+            _overlap(ea, eb, slack=1 if ea.event_type in _VIOLENT else 0)
+            or min(a.date_quality, b.date_quality) < 3
+        )
     )
 
 
@@ -1649,6 +1653,33 @@ def _better(a: _Found, b: _Found) -> _Found:
         )
 
     return b if rank(b) > rank(a) else a
+
+
+def _combined(better: _Found, worse: _Found) -> _Found:
+    """Return the best telling of an event, with what another telling says better.
+
+    The finer place of the other telling ("in Manbij" after a headline's "in Syria") and
+    its count of the dead when the best telling gives none: one event, its dead counted
+    once, at the finest place the article gives for it.
+    """
+    event, other = better.event, worse.event
+    finer = other.place_id != event.place_id and (
+        better.stand_in or other.geo_precision < event.geo_precision
+    )
+    if not worse.stand_in and finer:
+        event = replace(
+            event,
+            location=other.location,
+            place_id=other.place_id,
+            lat=other.lat,
+            lon=other.lon,
+            geo_precision=other.geo_precision,
+        )
+    if event.fatalities is None and other.fatalities is not None:
+        event = replace(event, fatalities=other.fatalities)
+    if event is better.event:
+        return better
+    return replace(better, event=event, stand_in=better.stand_in and worse.stand_in)
 
 
 def _claim(
@@ -1902,8 +1933,8 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
             kept.append(item)
             continue
         better = _better(twin, item)
-        kept[kept.index(twin)] = better
         worse = item if better is twin else twin
+        kept[kept.index(twin)] = _combined(better, worse)
         dropped.append(
             f"{article.id}:{worse.event.evidence_start}: {worse.kind} told again "
             f"(kept {better.event.id})"
