@@ -918,11 +918,14 @@ def _not_people(text: str, inside: Sequence[Mention], offset: int, doc: Doc) -> 
         if m.place.kind == "country" and _adjectival(doc, start, end):
             continue  # "US flags", "UK police": a country as an adjective says not where
         person = next(((a, b) for a, b, _ in people if a <= start and end <= b), None)
-        if person is not None and _KIND_RANK.get(m.place.kind, 0) >= 3:
+        town = _KIND_RANK.get(m.place.kind, 0) >= 3
+        full_name = rf"\b[A-Z][a-z]+\.?\s+(?:[A-Z]\.\s+)?{re.escape(m.text)}\b(?!\s+[A-Z])"
+        if person is not None and town:
             longer = person[1] - person[0] > end - start
-            full_name = rf"\b[A-Z][a-z]+\.?\s+(?:[A-Z]\.\s+)?{re.escape(m.text)}\b"
             if longer or re.search(full_name, text):
                 continue
+        elif town and " " not in m.text and m.confidence < 0.7 and re.search(full_name, text):
+            continue  # "Bassett was arrested" after "Gino D. Bassett": the surname again
         kept.append(m)
     return kept
 
@@ -1502,6 +1505,32 @@ def _stale(whens: Sequence[_When], published: dt.date) -> str:
     return ""
 
 
+def _without_dateline(
+    inside: Sequence[Mention],
+    dateline: Mention,
+    focus: tuple[Place, Literal[1, 2, 3]] | None,
+) -> list[Mention]:
+    """Leave the dateline out of a sentence's places, unless it is the best they have.
+
+    Where the reporter files from says where only when nothing else does: it gives way to
+    another town of the sentence, and to a country or region elsewhere ("BEIRUT -- ...
+    shelled a city in northern Syria"), but not to the region it lies in ("OKLAHOMA CITY
+    ... across Oklahoma"). Alone, it gives way to the article's own place when that lies
+    within 50 km (a Brooklyn neighbourhood under a NEW YORK dateline).
+    """
+    others = [m for m in inside if m is not dateline]
+    home = dateline.place
+    if any(_KIND_RANK.get(m.place.kind, 0) >= 3 for m in others):
+        return others
+    if any(m.place.country != home.country for m in others):
+        return others
+    if not others and focus is not None and focus[0].id != home.id:
+        place = focus[0]
+        if _km(place.lat, place.lon, home.lat, home.lon) <= 50:
+            return [replace(dateline, place=place)]
+    return list(inside)
+
+
 def _dateline_mention(article: Article, usable: Sequence[Mention]) -> Mention | None:
     """Return the mention of the article's dateline place ("BEIRUT (AP) --"), if any."""
     dateline = article.dateline.casefold()
@@ -1526,9 +1555,10 @@ def _focus_place(
 ) -> tuple[Place, Literal[1, 2, 3]] | None:
     """Return the place an article is about, for an event whose sentences name none.
 
-    The town or finer place it names most often (the dateline's own mention left out: a
-    wire's dateline is where the reporter files from), the first named on a tie, at
-    ``geo_precision`` 3 (the article's place stands in); else the country of its places.
+    Of the towns it names (the dateline's own mention left out: a wire's dateline is where
+    the reporter files from), the one with most of the article's towns within 50 km, then
+    the one named most often, then the larger, at ``geo_precision`` 3 (the
+    article's place stands in); else the country of its places.
     """
     counts: Counter[str] = Counter()
     first: dict[str, Mention] = {}
@@ -1537,10 +1567,22 @@ def _focus_place(
             continue
         counts[m.place.id] += 1
         first.setdefault(m.place.id, m)
-    if counts:
-        best = max(counts, key=lambda pid: (counts[pid], -first[pid].start))
-        return first[best].place, 3
-    return (country, 3) if country is not None else None
+    if not counts:
+        return (country, 3) if country is not None else None
+    places = {pid: first[pid].place for pid in counts}
+
+    def cluster(pid: str) -> int:  # the article's mentions of towns near this one
+        p = places[pid]
+        return sum(
+            n for q, n in counts.items() if _km(p.lat, p.lon, places[q].lat, places[q].lon) <= 50
+        )
+
+    # where most of its towns are; there, the one it names most; then the larger one
+    best = max(
+        counts,
+        key=lambda pid: (cluster(pid), counts[pid], places[pid].population, -first[pid].start),
+    )
+    return places[best], 3
 
 
 def _label(trigger: _Trigger, matched: str, ranged: bool) -> str:
@@ -1786,9 +1828,8 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
             )
         if triggered:
             inside = _not_people(text, inside, s_start, nlp.parse(sentence))
-            if dateline is not None and len(inside) > 1:
-                # where the reporter files from says where only when nothing else does
-                inside = [m for m in inside if m is not dateline]
+            if dateline is not None and dateline in inside:
+                inside = _without_dateline(inside, dateline, focus_place)
             inside = _scenes(text, inside, focus_place)
         for trigger, match in triggered:
             t_start, t_end = match.span()
