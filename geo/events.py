@@ -903,7 +903,8 @@ def _adjectival(doc: Doc, start: int, end: int) -> bool:
 
 def _not_people(text: str, inside: Sequence[Mention], offset: int, doc: Doc) -> list[Mention]:
     """Leave out the mentions that name a person, not a place, by the parse's entities,
-    and a country written as an adjective ("US flags", "the UK government").
+    a country written as an adjective ("US flags", "the UK government") and a town inside
+    the name of a club or company ("Manchester City", not a local office: ``org_where``).
 
     A mention is a person's name when it is part of a longer PERSON entity ("Conor
     McGregor", "Miguel Beedle") or is one word the parse reads as a person and the article
@@ -912,9 +913,16 @@ def _not_people(text: str, inside: Sequence[Mention], offset: int, doc: Doc) -> 
     reads many foreign place names as people.
     """
     people = nlp.entity_spans(doc, ("PERSON",))
+    orgs = nlp.entity_spans(doc, ("ORG",))
+    org_where = _org_where()
     kept: list[Mention] = []
     for m in inside:
         start, end = m.start - offset, m.end - offset
+        org = next(((a, b) for a, b, _ in orgs if a <= start and end <= b), None)
+        if org is not None and org[1] - org[0] > end - start:
+            name = doc.text[org[0] : org[1]]
+            if not org_where.search(name):
+                continue  # "Manchester City", "Liverpool FC": a club, not where
         if m.place.kind == "country" and _adjectival(doc, start, end):
             continue  # "US flags", "UK police": a country as an adjective says not where
         person = next(((a, b) for a, b, _ in people if a <= start and end <= b), None)
@@ -945,6 +953,11 @@ def _place_rules() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], f
         float(rules["far_km"]),
         float(rules["far_confidence"]),
     )
+
+
+@cache
+def _org_where() -> re.Pattern[str]:
+    return re.compile(load_rules("places")["org_where"], re.I)
 
 
 def _not_scene(text: str, mention: Mention) -> str:
@@ -1697,6 +1710,26 @@ def _better(a: _Found, b: _Found) -> _Found:
     return b if rank(b) > rank(a) else a
 
 
+def _headline_end(article: Article) -> int:
+    """Return where the article's headline ends (0 when it has none)."""
+    if not article.title:
+        return 0
+    at = article.text.find(article.title, 0, 400)
+    return at + len(article.title) if at >= 0 else 0
+
+
+def _headline_of(head: _Found, body: _Found, headline: int) -> bool:
+    """Say whether event ``head`` of the headline is ``body``'s event told in other words."""
+    a, b = head.event, body.event
+    if b.evidence_start < headline:
+        return False
+    if a.event_type != b.event_type and not (a.event_type in _VIOLENT and b.event_type in _VIOLENT):
+        return False
+    near = a.place_id == b.place_id or 3 in (a.geo_precision, b.geo_precision)
+    near = near or _distance_km(a, b) <= 50
+    return near and (_overlap(a, b, slack=1) or min(head.date_quality, body.date_quality) < 3)
+
+
 def _combined(better: _Found, worse: _Found) -> _Found:
     """Return the best telling of an event, with what another telling says better.
 
@@ -1968,8 +2001,14 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
         stated = tuple(d for d in dates if not _is_report_date(sentence, d))
         history.append(_Context(stated, best_place, sentence_found))
     kept: list[_Found] = []
-    for item in found:
+    headline = _headline_end(article)
+    # the body's tellings first: a headline tells the article's story in other words
+    # ("bus attack" for the objects thrown at it), the body's event of the same violence
+    in_body = [f for f in found if f.event.evidence_start >= headline]
+    for item in in_body + [f for f in found if f.event.evidence_start < headline]:
         twin = next((k for k in kept if _same_telling(k, item)), None)
+        if twin is None and item.event.evidence_start < headline:
+            twin = next((k for k in kept if _headline_of(item, k, headline)), None)
         if twin is None:
             kept.append(item)
             continue
