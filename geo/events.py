@@ -105,7 +105,7 @@ import math
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import TYPE_CHECKING, Literal
@@ -1710,6 +1710,35 @@ def _better(a: _Found, b: _Found) -> _Found:
     return b if rank(b) > rank(a) else a
 
 
+def _neighbours_day(
+    text: str,
+    sentences: Sequence[tuple[int, int]],
+    index: int,
+    dates_at: Callable[[int], list[DateSpan]],
+) -> list[_When]:
+    """Return the day a dateless sentence's neighbours name, in its paragraph.
+
+    "Fans threw bottles at the bus. ... on Wednesday evening.": the day of the sentence
+    before, else of the one after, when one of them names a single day (not a range, not
+    the reporting verb's) and no paragraph break lies between: precision 2 (inherited).
+    """
+    for other in (index - 1, index + 1):
+        if not 0 <= other < len(sentences):
+            continue
+        lo, hi = sorted((sentences[index], sentences[other]))
+        if "\n\n" in text[lo[1] : hi[0]]:
+            continue
+        a, b = sentences[other]
+        days = [
+            d
+            for d in dates_at(other)
+            if d.precision == 1 and d.end_date is None and not _is_report_date(text[a:b], d)
+        ]
+        if days:
+            return [(days[0].date, None, 2, 1)]
+    return []
+
+
 def _headline_end(article: Article) -> int:
     """Return where the article's headline ends (0 when it has none)."""
     if not article.title:
@@ -1817,7 +1846,19 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
     history: list[_Context] = []
     previous_armed = ""
     previous_end = 0
-    for s_start, s_end in sentences:
+    dates_of: dict[int, list[DateSpan]] = {}  # a sentence's dates, by its index
+
+    def dates_at(i: int) -> list[DateSpan]:
+        if i not in dates_of:
+            a, b = sentences[i]
+            dates_of[i] = (
+                list(find_dates(text[a:b], article.published))
+                if b - a <= MAX_SENTENCE_CHARS
+                else []
+            )
+        return dates_of[i]
+
+    for index, (s_start, s_end) in enumerate(sentences):
         if s_end - s_start > MAX_SENTENCE_CHARS:
             # Not prose (a table, a text with no spaces): every trigger would re-read the
             # whole span, quadratic in its length. Say so instead of guessing.
@@ -1827,7 +1868,7 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
             )
             continue
         sentence = text[s_start:s_end]
-        dates = find_dates(sentence, article.published)
+        dates = dates_at(index)
         lo, hi = bisect_left(starts, s_start), bisect_left(starts, s_end)
         attributed = _attribution_spans(sentence, s_start)
         inside = [
@@ -1914,6 +1955,8 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
                     # "the eighth day": eight days done by the report
                     whens = [(article.published - dt.timedelta(days=days), None, 2, 1)]
                 else:
+                    whens = _neighbours_day(text, sentences, index, dates_at)
+                if not whens:
                     vague = re.search(r"\b(?:earlier|previously|recently)\b", sentence, re.I)
                     whens = [(article.published, None, 3 if vague else 2, 0)]
             stand_in = place is None and trigger.scope == "local" and focus_place is not None

@@ -798,7 +798,18 @@ def test_a_headline_without_a_place_is_the_lead_told_again(
 @pytest.mark.parametrize(
     ("second", "day", "precision"),
     [
-        pytest.param("Fighting broke out in Aleppo.", D(2016, 9, 18), 2, id="no date: report's"),
+        pytest.param(
+            "Fighting broke out in Aleppo.",
+            D(2016, 9, 16),
+            2,
+            id="no date: the day the sentence before names",
+        ),
+        pytest.param(
+            "\n\nFighting broke out in Aleppo.",
+            D(2016, 9, 18),
+            2,
+            id="no date, a new paragraph: the report's",
+        ),
         pytest.param(
             "Fighting then broke out in Aleppo.", D(2016, 9, 16), 1, id="'then' keeps the day"
         ),
