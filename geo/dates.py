@@ -65,13 +65,14 @@ _NUMERIC_RE = re.compile(
     r"|(?P<iy>\d{4})-(?P<im>\d{2})-(?P<id>\d{2}))(?![\d.]\d)"
 )
 _PERIOD_RE = re.compile(
-    r"\b(?:in|since|during|by|until|till|from|of|through|throughout|last|this)\s+"
+    r"\b(?i:in|since|during|by|until|till|from|of|through|throughout|last|this)\s+"
     rf"(?:(?P<part>{_PART})[\s-]+)?(?P<month>{_MONTH})(?:\s+(?P<year>{_YEAR}))?\b(?!\s*\d)"
 )
 _PART_RE = re.compile(
     rf"\b(?P<part>{_PART})[\s-]+(?P<month>{_MONTH})(?:\s+(?P<year>{_YEAR}))?\b(?!\s*\d)"
 )
-_YEAR_RE = re.compile(rf"\b(?:in|since|during|by|until|of)\s+(?P<year>{_YEAR})\b(?![\d-])")
+# "In 2014, ...": a sentence may open with it
+_YEAR_RE = re.compile(rf"\b(?i:in|since|during|by|until|of)\s+(?P<year>{_YEAR})\b(?![\d-])")
 _WEEKDAY_RE = re.compile(
     r"\b(?:(?P<mod>[Ll]ast|[Nn]ext|[Tt]his)\s+)?(?P<wd>" + "|".join(_WEEKDAYS) + r")\b"
 )

@@ -750,15 +750,12 @@ def _continues(sentence: str) -> bool:
 # Deaths a sentence puts down to an accident, a disaster or an illness are no political
 # violence (ACLED leaves them out): a bare casualty count there is no event. A sentence
 # that also names violence (shelling, a car bomb) keeps that event.
+_CASUALTY_RULES = load_rules("casualties")
 _NON_VIOLENT_DEATH_RE = re.compile(
-    r"\b(?:accidents?|accidentally|crash(?:ed|es)?|collisions?|collided|derail(?:ed|ment)"
-    r"|storms?|floods?|flooding|flash\s+floods?|earthquakes?|landslides?|mudslides?"
-    r"|avalanches?|hurricanes?|typhoons?|cyclones?|tornado(?:es|s)?|heat\s?waves?"
-    r"|wildfires?|tree\s+fell|fell\s+(?:from|off)|drown(?:ed|ing)|electrocuted"
-    r"|illness(?:es)?|diseases?|outbreaks?|cholera|epidemic|pandemic|covid(?:-19)?"
-    r"|heart\s+attack|natural\s+causes|overdoses?)\b",
-    re.I,
+    r"\b(?:" + "|".join(_CASUALTY_RULES["non_violent_death"]) + r")\b", re.I
 )
+# A toll over a whole war or campaign: an aggregate, no event of its own.
+_AGGREGATE_RE = re.compile("|".join(_CASUALTY_RULES["aggregate"]), re.I)
 
 
 _LOCATIVE_RE = re.compile(
@@ -830,6 +827,12 @@ def _sentence_triggers(
                 unreal.append((trigger, match, reason))
             continue
         chosen.append((trigger, match))
+    if _AGGREGATE_RE.search(sentence):
+        # a war's toll: its counts of the dead are no event ("unreal" says why)
+        for trigger, match in chosen:
+            if trigger.kind in _COUNTS and unreal is not None:
+                unreal.append((trigger, match, "a toll over a whole war or campaign"))
+        chosen = [(t, m) for t, m in chosen if t.kind not in _COUNTS]
     named = {t.kind for t, _ in chosen if t.event_type in _VIOLENT and t.kind not in _COUNTS}
     if named or _NON_VIOLENT_DEATH_RE.search(sentence):
         chosen = [(t, m) for t, m in chosen if t.kind not in _COUNTS]

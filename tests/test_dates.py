@@ -32,6 +32,18 @@ def spans(
             id="Saturday before a Sunday dateline",
         ),
         pytest.param(
+            "In March 2015, during the worst of the fighting, the town changed hands twice.",
+            SUN_18_SEP,
+            [("March 2015", D(2015, 3, 1), D(2015, 3, 31), 3)],
+            id="a month and year opening the sentence",
+        ),
+        pytest.param(
+            "In 2012 the two armies signed a border accord.",
+            SUN_18_SEP,
+            [("2012", D(2012, 1, 1), D(2012, 12, 31), 3)],
+            id="a year opening the sentence",
+        ),
+        pytest.param(
             "left via the corridors at ten in the morning on Sunday",
             SUN_18_SEP,
             [("Sunday", D(2016, 9, 18), None, 1)],

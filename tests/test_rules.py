@@ -129,3 +129,12 @@ def test_one_person_dead_with_no_count(sentence: str) -> None:
 def test_an_attack_by_a_crowd_is_mob_violence(sentence: str) -> None:
     (trigger, _), *_ = _sentence_triggers(sentence)
     assert _typed_by_actors(trigger, sentence) == ("Riots", "Mob violence")
+
+
+_CASUALTIES = load_rules("casualties")["examples"]
+
+
+@pytest.mark.parametrize("sentence", _CASUALTIES["non_violent"] + _CASUALTIES["aggregate"])
+def test_a_count_of_the_dead_that_is_no_event(sentence: str) -> None:
+    kinds = {t.kind for t, _ in _sentence_triggers(sentence)}
+    assert not kinds & {"casualties", "killing of civilians", "killing of combatants"}, kinds
