@@ -916,6 +916,22 @@ def _adjectival(doc: Doc, start: int, end: int) -> bool:
     return root.dep_ in ("compound", "amod", "nmod") and root.head.pos_ == "NOUN"
 
 
+def _named_in_full(text: str, mention: Mention) -> bool:
+    """Say whether the article names a person in full whose surname is this mention's text."""
+    full_name = rf"\b[A-Z][a-z]+\.?\s+(?:[A-Z]\.\s+)?{re.escape(mention.text)}\b(?!\s+[A-Z])"
+    return re.search(full_name, text) is not None
+
+
+def _surname(text: str, mention: Mention) -> bool:
+    """Say whether a one-word doubtful town is the surname of a person named in full.
+
+    "Bassett was arrested" after "Gino D. Bassett": the surname again, not the town.
+    """
+    town = _KIND_RANK.get(mention.place.kind, 0) >= 3
+    doubtful = " " not in mention.text and mention.confidence < 0.7
+    return town and doubtful and _named_in_full(text, mention)
+
+
 def _not_people(text: str, inside: Sequence[Mention], offset: int, doc: Doc) -> list[Mention]:
     """Leave out the mentions that name a person, not a place, by the parse's entities,
     a country written as an adjective ("US flags", "the UK government") and a town inside
@@ -942,13 +958,10 @@ def _not_people(text: str, inside: Sequence[Mention], offset: int, doc: Doc) -> 
             continue  # "US flags", "UK police": a country as an adjective says not where
         person = next(((a, b) for a, b, _ in people if a <= start and end <= b), None)
         town = _KIND_RANK.get(m.place.kind, 0) >= 3
-        full_name = rf"\b[A-Z][a-z]+\.?\s+(?:[A-Z]\.\s+)?{re.escape(m.text)}\b(?!\s+[A-Z])"
         if person is not None and town:
             longer = person[1] - person[0] > end - start
-            if longer or re.search(full_name, text):
+            if longer or _named_in_full(text, m):
                 continue
-        elif town and " " not in m.text and m.confidence < 0.7 and re.search(full_name, text):
-            continue  # "Bassett was arrested" after "Gino D. Bassett": the surname again
         kept.append(m)
     return kept
 
@@ -1564,12 +1577,13 @@ def _dateline_mention(article: Article, usable: Sequence[Mention]) -> Mention | 
     dateline = article.dateline.casefold()
     text = article.text
     for m in usable:  # its first telling, as a dateline is written: "BEIRUT (AP) --", "PARIS:"
-        written = m.text.isupper() or re.match(r"\s*[,:(—–-]", text[m.end : m.end + 3])
+        written = m.text.isupper() or re.match(r"\s*[,:()—–-]", text[m.end : m.end + 3])
         if dateline and m.text.casefold() == dateline and written:
             return m
         # a dateline the article's reader did not take (a garbled dash): capitals that
         # open a paragraph, then a mark
-        opens = m.start == 0 or text[m.start - 1] == "\n"
+        before = text[max(0, m.start - 2) : m.start]
+        opens = m.start == 0 or before.endswith("\n") or before in ("(", "\n(")  # "(NEW YORK)"
         if not dateline and opens and m.text.isupper() and len(m.text) >= 3 and written:
             return m
     return None
@@ -1846,7 +1860,9 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
     sentences = _split_sentences(article)
     speakers = _speakers(article, sentences, mentions)
     quotes = _quotes(text, article.body or ((0, len(text)),))
-    usable = sorted((m for m in mentions if _usable(m, text)), key=lambda m: m.start)
+    usable = sorted(
+        (m for m in mentions if _usable(m, text) and not _surname(text, m)), key=lambda m: m.start
+    )
     starts = [m.start for m in usable]
     by_start = sorted(mentions, key=lambda m: m.start)
     all_starts = [m.start for m in by_start]
@@ -1905,6 +1921,7 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
         # sentence made a long article quadratic.
         own = by_start[bisect_left(all_starts, s_start) : bisect_left(all_starts, s_end)]
         sentence_found: _Found | None = None
+        inside = _scenes(text, inside, focus_place)
         fine = [m for m in inside if _KIND_RANK.get(m.place.kind, 0) >= 2]
         best_place: tuple[Place, Literal[1, 2, 3]] | None = None
         if fine:
@@ -1928,7 +1945,6 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
             inside = _not_people(text, inside, s_start, nlp.parse(sentence))
             if dateline is not None and dateline in inside:
                 inside = _without_dateline(inside, dateline, focus_place)
-            inside = _scenes(text, inside, focus_place)
         for trigger, match in triggered:
             t_start, t_end = match.span()
             where = f"{article.id}:{s_start + t_start}"
