@@ -1,0 +1,143 @@
+"""Reports of our own from other wars and cities, read end to end: the classes the
+extractor learnt on real news (shootings, stabbings, who is no place, a headline told
+again, background and plans), each a row that names what a user would see on the map."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from geo.articles import parse_article
+from geo.events import Extraction, extract
+from geo.gazetteer import Gazetteer, load_gazetteer
+from geo.geoparse import find_mentions
+from geo.world import WorldIndex, load_world
+
+ROOT = Path(__file__).resolve().parents[1]
+D = dt.date
+
+LAGOS = (
+    "Gunmen kill trader in Lagos market attack\n\n"
+    "LAGOS, June 3, 2024 (Wire) - Gunmen opened fire at a market in Lagos on Sunday, killing a "
+    "trader, police said. Police say 41-year-old Chidi Okafor was shot in the chest.\n\n"
+    "A man from Ibadan was arrested on Monday. Traders plan to protest outside the state "
+    "assembly next week.\n"
+)
+IRPIN = (
+    "Drones strike Kyiv suburb\n\n"
+    "KYIV, May 10, 2024 (Wire) - Drones struck an apartment block in Irpin on Thursday, the "
+    "regional governor said. In March 2022, Russian troops captured the town and held it for "
+    "a month.\n"
+)
+CARACAS = (
+    "Protest at embassy\n\n"
+    "CARACAS, August 3, 2024 (Wire) - Hundreds of protesters waving US flags gathered outside "
+    "the embassy in Caracas on Saturday, witnesses said.\n"
+)
+GLASGOW = (
+    "Man stabbed outside pub\n\n"
+    "GLASGOW, March 9, 2024 (Wire) - Ian Reid, 29, known as Paris, was stabbed outside a pub "
+    "in Glasgow on Friday night, police said. A 30-year-old man from Dundee was arrested on "
+    "Saturday.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def gazetteer() -> Gazetteer:
+    return load_gazetteer(ROOT / "gazetteer.csv")
+
+
+@pytest.fixture(scope="module")
+def world() -> WorldIndex:
+    return load_world()
+
+
+def _read(text: str, gazetteer: Gazetteer, world: WorldIndex) -> Extraction:
+    article = parse_article(text)
+    mentions = find_mentions(article.text, gazetteer, world=world, spans=article.body)
+    return extract(article, mentions, gazetteer)
+
+
+# (report, evidence starts with, type, sub-type, date, place, geo_precision, fatalities)
+ROWS = [
+    pytest.param(
+        LAGOS,
+        "Gunmen opened fire",
+        ("Violence against civilians", "Attack", D(2024, 6, 2), "Lagos", 1, 1),
+        id="Lagos: a shooting that killed a trader is one event with one dead",
+    ),
+    pytest.param(
+        LAGOS,
+        "A man from Ibadan",
+        ("Strategic developments", "Arrests", D(2024, 6, 3), "Lagos", 3, None),
+        id="Lagos: the arrested man's home town is not where he was arrested",
+    ),
+    pytest.param(
+        IRPIN,
+        "Drones struck",
+        ("Explosions/Remote violence", "Air/drone strike", D(2024, 5, 9), "Irpin", 1, None),
+        id="Irpin: a drone strike on Thursday, not at the KYIV dateline",
+    ),
+    pytest.param(
+        CARACAS,
+        "Hundreds of protesters",
+        ("Protests", "Peaceful protest", D(2024, 8, 3), "Caracas", 2, None),
+        id="Caracas: 'US flags' is no place",
+    ),
+    pytest.param(
+        GLASGOW,
+        "Ian Reid, 29, known as Paris",
+        ("Violence against civilians", "Attack", D(2024, 3, 8), "Glasgow", 1, None),
+        id="Glasgow: a nickname is no place; 'Friday night' before a Saturday report",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "evidence", "expected"), ROWS)
+def test_an_event_of_a_report_from_another_war(
+    text: str,
+    evidence: str,
+    expected: tuple[str, str, dt.date, str, int, int | None],
+    gazetteer: Gazetteer,
+    world: WorldIndex,
+) -> None:
+    (event,) = [e for e in _read(text, gazetteer, world).events if e.evidence.startswith(evidence)]
+    assert (
+        event.event_type,
+        event.sub_event_type,
+        event.event_date,
+        event.location,
+        event.geo_precision,
+        event.fatalities,
+    ) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "why"),
+    [
+        pytest.param(LAGOS, "Traders plan to protest", "not reported as happened (planned)"),
+        pytest.param(IRPIN, "In March 2022", "is background (dated 2022-03-31"),
+        pytest.param(LAGOS, "Police say 41-year-old", "told again"),
+        pytest.param(LAGOS, "Gunmen kill trader", "told again"),
+    ],
+)
+def test_what_is_no_new_event_is_dropped_with_its_reason(
+    text: str, words: str, why: str, gazetteer: Gazetteer, world: WorldIndex
+) -> None:
+    result = _read(text, gazetteer, world)
+    assert not [e for e in result.events if e.evidence.startswith(words)]
+    at = text.index(words)
+    end = text.index(".", at) + 1  # the sentence the words open
+
+    def offset(line: str) -> int:
+        return int(line.split(": ")[0].rsplit(":", 1)[1])
+
+    lines = [d for d in result.dropped if at <= offset(d) < end]
+    assert any(why in line for line in lines), result.dropped
+
+
+def test_each_report_gives_its_events_once(gazetteer: Gazetteer, world: WorldIndex) -> None:
+    counts = [len(_read(t, gazetteer, world).events) for t in (LAGOS, IRPIN, CARACAS, GLASGOW)]
+    assert counts == [2, 1, 1, 2]
