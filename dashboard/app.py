@@ -44,6 +44,8 @@ mapped = data.mapped(uploads)
 corpus, layers = mapped.corpus, mapped.layers
 outlets = {article.id: article.outlet for article in corpus.articles}
 titles = {article.id: article.title for article in corpus.articles}
+with article_box:
+    sidebar.silent_articles(corpus.silent, titles)
 choices = view.choices_of(layers.events, outlets, basemaps=tuple(basemaps.BASEMAPS))
 
 state = st.session_state

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import streamlit as st
 
@@ -142,3 +142,16 @@ def add_article() -> tuple[Upload, ...]:
         st.html(f'<p class="nm-note">Added in this session: {html.escape(names)}</p>')
     state[UPLOADS] = uploads
     return uploads
+
+
+def silent_articles(silent: Sequence[tuple[str, str]], titles: Mapping[str, str]) -> None:
+    """Say, under the added articles, why each article that gave no event gave none.
+
+    The title and the reason are the article's own words: escaped HTML, never Markdown.
+    """
+    for article_id, why in silent:
+        name = titles.get(article_id) or article_id
+        st.html(
+            f'<p class="nm-note nm-silent" data-article="{html.escape(article_id)}">'
+            f"No event from <b>{html.escape(name)}</b>: {html.escape(why)}</p>"
+        )

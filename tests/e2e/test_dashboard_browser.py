@@ -275,6 +275,48 @@ def test_a_bad_upload_says_why_and_changes_nothing_else(
     assert_stayed_local(traffic)
 
 
+@pytest.mark.parametrize(
+    ("name", "text", "why"),
+    [
+        pytest.param(
+            "rapport.txt",
+            "Manifestation à Dakar\n\nDAKAR, 4 mars 2024 - Des milliers de manifestants ont "
+            "défilé dans le centre de la capitale pour protester contre le report de "
+            "l'élection, selon des témoins sur place.\n",
+            "unsupported language",
+            id="a report in French",
+        ),
+        pytest.param(
+            "undated.txt",
+            "Clashes in the east\n\nSoldiers and rebels clashed near Aleppo, residents "
+            "said. Several houses were burned in the fighting.\n",
+            "no date",
+            id="an undated report",
+        ),
+        pytest.param(
+            "markets.txt",
+            "Shares rise\n\nFRANKFURT, May 6, 2024 (Wire) - German shares rose on Monday "
+            "as carmakers gained, traders said. The euro edged higher.\n",
+            "no event words",
+            id="a report with no event",
+        ),
+    ],
+)
+def test_an_added_article_with_no_event_says_why(
+    page: Page, app_url: str, seed_layers: Layers, traffic: Traffic, name: str, text: str, why: str
+) -> None:
+    page.goto(app_url)
+    wait_for_events(page, len(seed_layers.events))
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+        files=[{"name": name, "mimeType": "text/plain", "buffer": text.encode("utf-8")}]
+    )
+    note = page.locator(".nm-silent")
+    expect(note).to_have_count(1, timeout=MAP_TIMEOUT_MS)
+    expect(note).to_contain_text(why)
+    wait_for_events(page, len(seed_layers.events))
+    assert_stayed_local(traffic)
+
+
 def test_ten_sessions_at_once_each_get_their_map_and_their_own_filters(
     browser: Browser, app_url: str, seed_layers: Layers
 ) -> None:
