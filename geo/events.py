@@ -217,49 +217,45 @@ _PEOPLE_RE = re.compile(
 )
 _SUBGROUP_RE = re.compile(r"\b(?:including|among\s+them|among\s+whom|of\s+whom|incl\.)\s+$", re.I)
 
-_ACTORS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    (
-        "Militants",
-        re.compile(
-            r"\b(?:militants?|terrorists?|jihadists?|rebels?|armed\s+opposition|opposition"
-            r"|fighters|Jabhat|Nusra|Daesh|Islamic\s+State|Ahrar|Jaysh|Fateh)\b(?!-held)",
-            re.I,
-        ),
-    ),
-    (
-        "Military Forces of Syria (2000-)",
-        re.compile(
-            r"\b(?:government\s+(?:forces|troops)|Syrian\s+(?:government\s+)?(?:troops|army|forces"
-            r"|air\s+force)|regime\s+(?:forces|offensive)|servicem\w*)\b",
-            re.I,
-        ),
-    ),
-    (
-        "Military Forces of Russia (2000-)",
-        re.compile(
-            r"\bRussian\s+(?:air\s+force|troops|forces|military|aircraft|warplanes)\b", re.I
-        ),
-    ),
-    (
-        "Government of Russia (2000-)",
-        re.compile(
-            r"\b(?:Russia|(?<!in )Moscow(?!\s+time)|Kremlin|Lavrov|Putin|Shoigu|Russian\s+Center)\b"
-        ),
-    ),
-    (
-        "Government of Syria (2000-)",
-        re.compile(r"\b(?:(?<!in )Damascus|Syrian\s+government|government\s+of\s+Syria|Assad)\b"),
-    ),
-    (
-        "Government of the United States",
-        re.compile(r"\b(?:United\s+States|U\.S\.|US|USA|Kerry|Obama|Washington|Americans?)\b"),
-    ),
-    (
-        "Civilians",
-        re.compile(r"\b(?:civilians|residents|people|teenagers|children)\b", re.I),
-    ),
-)
-_ARMED = ("Militants", "Military Forces of Syria (2000-)", "Military Forces of Russia (2000-)")
+
+@dataclass(frozen=True, slots=True)
+class _Actor:
+    """A named actor of one conflict's table (``geo/rules/conflicts.toml``)."""
+
+    name: str  # "{country}" is the country of the event's place
+    pattern: re.Pattern[str]
+    armed: bool
+    countries: frozenset[str]  # empty: every article
+
+
+def _conflict_actors() -> tuple[_Actor, ...]:
+    actors: list[_Actor] = []
+    for conflict in load_rules("conflicts").get("conflict", []):
+        countries = frozenset(conflict.get("countries", ()))
+        for entry in conflict.get("actor", []):
+            flags = 0 if entry.get("case_sensitive") else re.I
+            actors.append(
+                _Actor(
+                    name=entry["name"],
+                    pattern=re.compile(entry["pattern"], flags),
+                    armed=bool(entry.get("armed", False)),
+                    countries=countries,
+                )
+            )
+    return tuple(actors)
+
+
+_ACTORS = _conflict_actors()
+_ARMED = frozenset(a.name for a in _ACTORS if a.armed and "{" not in a.name)
+
+#: The actors that apply to an article: its conflicts' tables (by the countries of its
+#: places) and the tables of every conflict, in the order of ``conflicts.toml``.
+ActorTable = tuple[_Actor, ...]
+
+
+def _actor_table(mentions: Sequence[Mention]) -> ActorTable:
+    codes = {m.place.country for m in mentions if m.place.country}
+    return tuple(a for a in _ACTORS if not a.countries or a.countries & codes)
 
 
 def _is_armed(name: str) -> bool:
@@ -1308,16 +1304,27 @@ def _struck_apart(hits: Sequence[tuple[int, str]], sentence: str) -> tuple[list[
     return [n for _, n in armed if n not in struck], struck
 
 
-def _actor_names(text: str) -> list[str]:
-    return [n for _, n in _actor_hits(text)]
+def _actor_names(text: str, table: ActorTable, country: str = "") -> list[str]:
+    return [n for _, n in _actor_hits(text, table, country)]
 
 
-def _actor_hits(text: str) -> list[tuple[int, str]]:
+def _actor_hits(text: str, table: ActorTable, country: str = "") -> list[tuple[int, str]]:
+    """Return (offset, name) of each actor of ``table`` that ``text`` names, in order.
+
+    An actor named twice (a conflict's "Militants" and any war's unnamed armed group for
+    the same word) is kept once: the first table's.
+    """
     found: list[tuple[int, str]] = []
-    for name, pattern in _ACTORS:
-        match = pattern.search(text)
-        if match:
-            found.append((match.start(), name))
+    taken: list[tuple[int, int]] = []
+    for actor in table:
+        match = actor.pattern.search(text)
+        if match is None or any(a <= match.start() < b for a, b in taken):
+            continue
+        name = actor.name.format(country=country) if "{" in actor.name else actor.name
+        if name.endswith(" ()"):
+            name = name[:-3]
+        taken.append(match.span())
+        found.append((match.start(), name))
     return sorted(found)
 
 
@@ -1389,7 +1396,12 @@ def _forces(
             continue  # weapons, not who wields them
         found.append((match.start(), _force_label(match.group("force"), country)))
     for match in _UNIDENTIFIED_RE.finditer(sentence):
-        found.append((match.start(), "Unidentified Armed Group"))
+        found.append(
+            (
+                match.start(),
+                f"Unidentified Armed Group ({country})" if country else "Unidentified Armed Group",
+            )
+        )
     for match in _GOVERNMENT_RE.finditer(sentence):
         if home or country:
             found.append((match.start(), f"Government of {home or country}"))
@@ -1415,9 +1427,10 @@ def _actors(
     country: str,
     previous_armed: str,
     forces: Sequence[tuple[int, str]] = (),
+    actor_table: ActorTable = _ACTORS,
 ) -> tuple[str, str]:
     t_start, t_end = span
-    hits = _actor_hits(sentence)
+    hits = _actor_hits(sentence, actor_table, country)
     table = [n for _, n in hits]
     extra = [(p, n) for p, n in forces if not any(t.startswith(n) for t in table)]
     ranked = sorted([*hits, *extra])
@@ -1458,10 +1471,10 @@ def _actors(
     if passive:
         agents = passive.group(1) + " " + agents
     if agents == sentence[:t_end]:  # offsets agree: the first named is the first actor
-        hits = [(p, n) for p, n in _actor_hits(agents) if n != "Civilians"]
+        hits = [(p, n) for p, n in _actor_hits(agents, actor_table, country) if n != "Civilians"]
         parties = [n for _, n in sorted([*hits, *((p, n) for p, n in extra if p < t_end)])]
     else:
-        parties = [n for n in _actor_names(agents) if n != "Civilians"]
+        parties = [n for n in _actor_names(agents, actor_table, country) if n != "Civilians"]
         parties += [n for p, n in extra if p < t_end and n not in parties]
     actor1 = parties[0] if parties else ""
     rest = [n for n in parties if n != actor1]
@@ -1868,6 +1881,7 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
     all_starts = [m.start for m in by_start]
     country = _country_place(gazetteer, mentions)
     countries = _Countries.of(mentions)
+    table = _actor_table(mentions)  # the named actors of the article's conflicts
     home = _country_name(gazetteer, _home_country(mentions), countries)
     focus = country.country if country else ""
     dateline = _dateline_mention(article, usable)
@@ -2043,6 +2057,7 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
                     for f in _forces(sentence, s_start, own, country_name, countries, home)
                     if not any(a <= s_start + f[0] < b for a, b in attributed)
                 ],
+                table,
             )
             if trigger.kind == "territory taken":
                 sub = _territory_sub_type(actor1)
@@ -2079,7 +2094,7 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
                 sentence_found = _Found(event, trigger.kind, quality, stand_in)
                 found.append(sentence_found)
         # the armed side the report blames next; not one it counts among the dead
-        armed, _ = _struck_apart(_actor_hits(sentence), sentence)
+        armed, _ = _struck_apart(_actor_hits(sentence, table, home), sentence)
         previous_armed = armed[0] if armed else previous_armed
         stated = tuple(d for d in dates if not _is_report_date(sentence, d))
         history.append(_Context(stated, best_place, sentence_found))

@@ -138,3 +138,38 @@ _CASUALTIES = load_rules("casualties")["examples"]
 def test_a_count_of_the_dead_that_is_no_event(sentence: str) -> None:
     kinds = {t.kind for t, _ in _sentence_triggers(sentence)}
     assert not kinds & {"casualties", "killing of civilians", "killing of combatants"}, kinds
+
+
+_CONFLICT_ACTORS = [
+    (conflict["name"], actor["name"], example)
+    for conflict in load_rules("conflicts")["conflict"]
+    for actor in conflict["actor"]
+    for example in actor.get("examples", ())
+]
+
+
+@pytest.mark.parametrize(("conflict", "name", "sentence"), _CONFLICT_ACTORS)
+def test_each_conflicts_actor_is_found_in_its_examples(
+    conflict: str, name: str, sentence: str
+) -> None:
+    from geo.events import _ACTORS, _actor_hits
+
+    table = tuple(a for a in _ACTORS if a.name == name)
+    assert [n for _, n in _actor_hits(sentence, table, "Congo")] == [
+        name.format(country="Congo")
+    ], conflict
+
+
+def test_the_syrian_war_table_applies_to_syria_only() -> None:
+    from geo.events import _actor_table
+
+    syria = Place(id="s", name="Aleppo", kind="city", lat=36.2, lon=37.2, country="SY")
+    mali = Place(id="m", name="Mopti", kind="city", lat=14.5, lon=-4.2, country="ML")
+
+    def names(place: Place) -> set[str]:
+        mention = Mention(text=place.name, start=0, end=len(place.name), place=place)
+        return {a.name for a in _actor_table([mention])}
+
+    assert "Militants" in names(syria)
+    assert "Militants" not in names(mali)
+    assert "Unidentified Armed Group ({country})" in names(mali)
