@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import build  # noqa: E402
 import dashboard_rerun  # noqa: E402
+import events  # noqa: E402
 import map_scale  # noqa: E402
 import pathological  # noqa: E402
 import startup  # noqa: E402
@@ -30,6 +31,7 @@ BENCHMARKS: dict[str, Callable[..., str]] = {
     "throughput": throughput.run,
     "startup": startup.run,
     "build": build.run,
+    "events": events.run,
     "map": map_scale.run,
     "dashboard": dashboard_rerun.run,
     "pathological": pathological.run,
