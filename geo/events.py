@@ -1041,6 +1041,17 @@ _DEATH_RE = re.compile(
 )
 
 
+_SHELLING = next(t for t in _TRIGGERS if t.kind == "shelling")
+_TOWN_GAP_RE = re.compile(r"\s+(?:the\s+)?(?:(?:town|city|village|district)\s+of\s+)?", re.I)
+
+
+def _fired_on_a_town(text: str, end: int, inside: Sequence[Mention]) -> bool:
+    """Say whether the fire the words before ``end`` open ("fired on") hits a town."""
+    gap = _TOWN_GAP_RE.match(text, end)
+    at = gap.end() if gap else end
+    return any(m.start == at and _KIND_RANK.get(m.place.kind, 0) >= 3 for m in inside)
+
+
 _SAYS_RE = re.compile(r"^\W*(?:[\w-]+\s+){1,4}?(?:say|says|said|reported|reports)\s+(?:that\s+)?")
 
 
@@ -1962,6 +1973,8 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
         for trigger, match in triggered:
             t_start, t_end = match.span()
             where = f"{article.id}:{s_start + t_start}"
+            if trigger.kind == "shooting" and _fired_on_a_town(text, s_start + t_end, inside):
+                trigger = _SHELLING  # "Turkey fired on Qamishli": artillery, not a gunman
             if trigger.kind == "casualties" and not _armed_side(sentence, attributed, s_start):
                 # the dead of no battle: an attack on them, placed like one
                 trigger = replace(trigger, event_type=_VAC, sub_event_type="Attack", scope="local")

@@ -43,6 +43,12 @@ GLASGOW = (
     "Saturday.\n"
 )
 
+OMDURMAN = (
+    "Army fires on Omdurman\n\n"
+    "KHARTOUM, May 2, 2024 (Wire) - Paramilitary forces fired on Omdurman on Tuesday, "
+    "residents said.\n"
+)
+
 
 @pytest.fixture(scope="module")
 def gazetteer() -> Gazetteer:
@@ -91,6 +97,19 @@ ROWS = [
         "Ian Reid, 29, known as Paris",
         ("Violence against civilians", "Attack", D(2024, 3, 8), "Glasgow", 1, None),
         id="Glasgow: a nickname is no place; 'Friday night' before a Saturday report",
+    ),
+    pytest.param(
+        OMDURMAN,
+        "Paramilitary forces fired on Omdurman",
+        (
+            "Explosions/Remote violence",
+            "Shelling/artillery/missile attack",
+            D(2024, 4, 30),
+            "Omdurman",
+            1,
+            None,
+        ),
+        id="Omdurman: fire on a town is shelling, not a shooting",
     ),
 ]
 
