@@ -57,6 +57,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import hashlib
+import os
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -913,8 +914,20 @@ def parse_article(
 # --------------------------------------------------------------------------- files
 
 
+def file_label(path: str | Path) -> str:
+    r"""Return a file's path as text that encodes anywhere: undecodable bytes as ``\xNN``.
+
+    A name that is not valid UTF-8 comes from the OS with surrogates standing for its
+    bytes; those cannot be written as UTF-8 (ids, CSV, GeoJSON), so they are spelt out.
+
+    >>> file_label(os.fsdecode(b"caf\xe9.txt"))
+    'caf\\xe9.txt'
+    """
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def _read_text(path: Path) -> str:
-    name = str(path)
+    name = file_label(path)
     try:
         size = path.stat().st_size
         if size > MAX_ARTICLE_BYTES:
@@ -934,7 +947,7 @@ def read_article(path: str | Path) -> Article:
         One line naming the file when it cannot be read, decoded or parsed.
     """
     path = Path(path)
-    return parse_article(_read_text(path), path=str(path))
+    return parse_article(_read_text(path), path=file_label(path))
 
 
 def read_articles(directory: str | Path) -> tuple[Article, ...]:
@@ -960,14 +973,14 @@ def read_articles(directory: str | Path) -> tuple[Article, ...]:
     )
     stems = Counter(p.stem for p in files)
     texts = [(p, _read_text(p)) for p in files]
-    articles = [parse_article(text, path=str(p)) for p, text in texts]
+    articles = [parse_article(text, path=file_label(p)) for p, text in texts]
     reference = [a.published for a in articles if a.published is not None]
     out = []
     for (p, text), article in zip(texts, articles, strict=True):
         if article.published is None and reference and article.dateline:
-            article = parse_article(text, path=str(p), reference_dates=reference)
+            article = parse_article(text, path=file_label(p), reference_dates=reference)
         if stems[p.stem] > 1:  # "a.txt" and "a.html": keep ids unique
-            article = _with_id(article, p.name)
+            article = _with_id(article, file_label(p.name))
         out.append(article)
     return tuple(out)
 

