@@ -7,13 +7,24 @@ CHROMIUM := /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8501
 
-.PHONY: run test lint typecheck pytest bench chromium clean
+.PHONY: run test lint typecheck pytest bench chromium clean constraints
 
-$(STAMP): pyproject.toml
+# constraints.txt pins every package to the versions the tests last passed with.
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dashboard,test,dev]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dashboard,test,dev]'
 	touch $(STAMP)
+
+# Re-resolve pyproject.toml's ranges in a scratch venv and pin the result.
+constraints:
+	rm -rf .venv-constraints
+	$(PYTHON) -m venv .venv-constraints
+	.venv-constraints/bin/python -m pip install --quiet --upgrade pip
+	.venv-constraints/bin/python -m pip install --quiet -e '.[dashboard,test,dev]'
+	{ sed -n '1,3p' constraints.txt; .venv-constraints/bin/python -m pip freeze --exclude-editable; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
+	rm -rf .venv-constraints
 
 run: $(STAMP)
 	$(PY) -m streamlit run dashboard/app.py --server.address $(HOST) --server.port $(PORT) \
@@ -41,4 +52,4 @@ bench: $(STAMP)
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .venv-constraints .mypy_cache .ruff_cache .pytest_cache
