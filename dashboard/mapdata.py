@@ -6,7 +6,9 @@ each view, and the pop-up strings they share, are written once to
 ``dashboard/static/data/<sha256>.json`` (served at ``/app/static/data/`` beside the
 vendored scripts) and the map fetches them from there.
 Files are named by their content, written atomically and shared by sessions that show
-the same thing; the oldest are removed beyond ``KEEP``.
+the same thing; the least recently used are removed beyond ``KEEP``, but never one
+handed to a page in the last ``MIN_AGE_S`` seconds (the page may not have fetched it
+yet: removing it gave a fresh session's map an HTTP 404).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 from collections.abc import Callable, Hashable
 from pathlib import Path
 
@@ -27,6 +30,9 @@ DATA_DIR = STATIC_DIR / "data"
 DATA_BASE = "/app/static/data"
 #: Data files kept on disk; each is one view of the data that some session asked for.
 KEEP = 64
+#: A data file handed to a page this recently is kept whatever ``KEEP`` says: a page fetches
+#: its file within seconds, and a later rerun hands the URL out (and writes it) again.
+MIN_AGE_S = 15 * 60
 
 
 def publish(data: bytes, *, folder: Path = DATA_DIR) -> Path:
@@ -49,11 +55,17 @@ def publish(data: bytes, *, folder: Path = DATA_DIR) -> Path:
     return path
 
 
-def prune(folder: Path, *, keep: int, spare: Path | None = None) -> None:
-    """Remove all but the ``keep`` most recently used data files (never ``spare``)."""
+def prune(
+    folder: Path, *, keep: int, spare: Path | None = None, min_age_s: float = MIN_AGE_S
+) -> None:
+    """Remove all but the ``keep`` most recently used data files.
+
+    Never ``spare``, nor a file used (handed to a page) in the last ``min_age_s`` seconds.
+    """
     files = sorted(folder.glob("*.json"), key=_mtime, reverse=True)
+    recent = time.time() - min_age_s
     for old in files[keep:]:
-        if old != spare:
+        if old != spare and _mtime(old) < recent:
             old.unlink(missing_ok=True)
 
 
@@ -78,7 +90,9 @@ def urls(features: MapFeatures, shown: Layers, *, view: Hashable) -> tuple[str, 
 
 def _path(make: Callable[[], bytes], key: Hashable) -> Path:
     path = _published(make, key)
-    if not path.exists():
+    try:
+        os.utime(path)  # handed to a page now: no prune removes it before the page fetches it
+    except FileNotFoundError:  # pruned since it was written: write it again
         _published.clear()  # type: ignore[attr-defined]
         path = _published(make, key)
     return path

@@ -16,6 +16,7 @@ import streamlit as st
 from dashboard.basemaps import BASEMAPS, label
 from dashboard.data import PASTED, Upload, added, read_pasted, read_upload
 from dashboard.view import Choices, View, fit
+from geo.articles import MAX_ARTICLE_BYTES
 from geo.errors import ArticleError
 
 DATES, TYPES, OUTLETS, ARTICLES, ACTORS, MINFAT, BASEMAP = (
@@ -107,6 +108,19 @@ def filters(view: View, choices: Choices, titles: Mapping[str, str]) -> View:
     return fit(current_view(view), choices)
 
 
+#: An error box like Streamlit's own: the message is escaped HTML, never Markdown (which
+#: would turn a URL in a file name into a link and ``![x](...)`` into a fetched image).
+_ERROR_BOX = (
+    '<div role="alert" class="nm-upload-error" style="background:#fdeced;color:#7d1128;'
+    'padding:12px 16px;border-radius:8px;overflow-wrap:anywhere">{}</div>'
+)
+
+
+def show_error(message: str) -> None:
+    """Show a one-line error that may hold the reader's file name, as plain text."""
+    st.html(_ERROR_BOX.format(html.escape(message)))
+
+
 def add_article() -> tuple[Upload, ...]:
     """Draw the upload and paste widgets; return this session's added articles.
 
@@ -117,7 +131,7 @@ def add_article() -> tuple[Upload, ...]:
     errors: dict[str, str] = state.setdefault(_UPLOAD_ERRORS, {})
     st.header("Add an article")
     file = st.file_uploader(
-        "Upload a .txt, .html or .md article",
+        f"Upload a .txt, .html or .md article (at most {MAX_ARTICLE_BYTES // 1_000_000} MB)",
         type=["txt", "html", "htm", "md"],
         key="upload",
     )
@@ -128,14 +142,14 @@ def add_article() -> tuple[Upload, ...]:
         except ArticleError as exc:
             errors[file.file_id] = str(exc)
     if file is not None and file.file_id in errors:
-        st.error(errors[file.file_id])
+        show_error(errors[file.file_id])
     with st.form("paste", clear_on_submit=False, border=False):
         text = st.text_area("…or paste its text", height=120, key="pasted")
         if st.form_submit_button("Map pasted text"):
             try:
                 uploads = added(uploads, read_pasted(text))
             except ArticleError as exc:
-                st.error(str(exc))
+                st.error(str(exc))  # no file name in it: "pasted text: ..."
     if uploads:
         names = ", ".join(upload.name or PASTED for upload in uploads)
         # File names are the reader's input: escaped HTML, never Markdown.

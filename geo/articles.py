@@ -57,6 +57,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import hashlib
+import os
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -75,7 +76,11 @@ __all__ = [
     "read_articles",
 ]
 
-MAX_ARTICLE_BYTES: int = 20 * 1024 * 1024
+#: One limit for the command line and the dashboard, in decimal megabytes as the upload
+#: widget counts them (``.streamlit/config.toml`` lets a little more through, so that a
+#: file over it gets this same message there too).
+MAX_ARTICLE_BYTES: int = 20_000_000
+_LIMIT = f"at most {MAX_ARTICLE_BYTES:,} bytes ({MAX_ARTICLE_BYTES // 1_000_000} MB)"
 ARTICLE_SUFFIXES: tuple[str, ...] = (".txt", ".html", ".htm", ".md")
 
 _EXPECTED = "expected a UTF-8, UTF-16, cp1251 or latin-1 text or HTML file"
@@ -180,7 +185,7 @@ def decode_article(data: bytes, *, name: str) -> str:
     'Genève'
     """
     if len(data) > MAX_ARTICLE_BYTES:
-        raise _fail(name, f"too large ({len(data):,} bytes; at most {MAX_ARTICLE_BYTES:,} bytes)")
+        raise _fail(name, f"too large ({len(data):,} bytes; {_LIMIT})")
     text: str | None = None
     for bom, codec in _BOMS:
         if data.startswith(bom):
@@ -913,12 +918,24 @@ def parse_article(
 # --------------------------------------------------------------------------- files
 
 
+def file_label(path: str | Path) -> str:
+    r"""Return a file's path as text that encodes anywhere: undecodable bytes as ``\xNN``.
+
+    A name that is not valid UTF-8 comes from the OS with surrogates standing for its
+    bytes; those cannot be written as UTF-8 (ids, CSV, GeoJSON), so they are spelt out.
+
+    >>> file_label(os.fsdecode(b"caf\xe9.txt"))
+    'caf\\xe9.txt'
+    """
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def _read_text(path: Path) -> str:
-    name = str(path)
+    name = file_label(path)
     try:
         size = path.stat().st_size
         if size > MAX_ARTICLE_BYTES:
-            raise _fail(name, f"too large ({size:,} bytes; at most {MAX_ARTICLE_BYTES:,} bytes)")
+            raise _fail(name, f"too large ({size:,} bytes; {_LIMIT})")
         data = path.read_bytes()
     except OSError as exc:
         raise ArticleError(f"{name}: cannot read ({exc.strerror or exc})") from exc
@@ -934,7 +951,7 @@ def read_article(path: str | Path) -> Article:
         One line naming the file when it cannot be read, decoded or parsed.
     """
     path = Path(path)
-    return parse_article(_read_text(path), path=str(path))
+    return parse_article(_read_text(path), path=file_label(path))
 
 
 def read_articles(directory: str | Path) -> tuple[Article, ...]:
@@ -960,14 +977,14 @@ def read_articles(directory: str | Path) -> tuple[Article, ...]:
     )
     stems = Counter(p.stem for p in files)
     texts = [(p, _read_text(p)) for p in files]
-    articles = [parse_article(text, path=str(p)) for p, text in texts]
+    articles = [parse_article(text, path=file_label(p)) for p, text in texts]
     reference = [a.published for a in articles if a.published is not None]
     out = []
     for (p, text), article in zip(texts, articles, strict=True):
         if article.published is None and reference and article.dateline:
-            article = parse_article(text, path=str(p), reference_dates=reference)
+            article = parse_article(text, path=file_label(p), reference_dates=reference)
         if stems[p.stem] > 1:  # "a.txt" and "a.html": keep ids unique
-            article = _with_id(article, p.name)
+            article = _with_id(article, file_label(p.name))
         out.append(article)
     return tuple(out)
 

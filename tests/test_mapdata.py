@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -47,6 +48,23 @@ def test_prune_keeps_the_most_recently_used_and_the_one_being_served(tmp_path: P
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         p.name for p in (files[0], files[4], files[5])
     )
+
+
+def test_a_file_just_handed_to_a_page_is_never_pruned(tmp_path: Path) -> None:
+    """Other sessions publishing many views must not remove what a page is about to fetch."""
+    now = time.time()
+    ancient = tmp_path / f"{0:064x}.json"
+    handed_out = tmp_path / f"{1:064x}.json"
+    newer = [tmp_path / f"{n:064x}.json" for n in range(2, 5)]
+    for path in (ancient, handed_out, *newer):
+        path.write_text("{}")
+    os.utime(ancient, (now - 7200, now - 7200))
+    os.utime(handed_out, (now - 5, now - 5))  # its page got the URL 5 s ago
+    for path in newer:  # three sessions published since
+        os.utime(path, (now, now))
+    prune(tmp_path, keep=1)
+    assert handed_out.exists(), "removed before the page could fetch it"
+    assert not ancient.exists(), "a file nobody was handed for two hours is removed"
 
 
 def test_urls_name_two_files_that_are_written_again_when_pruned() -> None:

@@ -227,7 +227,7 @@ def test_the_index_is_built_once_then_read_from_the_cache(
     monkeypatch.setattr(world_module, "_LOADED", {})
     first = load_world(cache_dir=tmp_path)
     assert builds == [1]
-    cached = list(tmp_path.glob("world-*.pickle"))
+    cached = list(tmp_path.glob("world-*.signed-pickle"))
     assert len(cached) == 1 and world_module._versions() in cached[0].name
 
     monkeypatch.setattr(world_module, "_LOADED", {})  # a new process: only the disk cache
@@ -242,15 +242,15 @@ def test_a_new_package_version_rebuilds_and_replaces_the_cache(
     monkeypatch.setattr(world_module, "build_world", _tiny_world)
     monkeypatch.setattr(world_module, "_LOADED", {})
     load_world(cache_dir=tmp_path)
-    old = next(tmp_path.glob("world-*.pickle"))
+    old = next(tmp_path.glob("world-*.signed-pickle"))
 
     monkeypatch.setattr(world_module, "_versions", lambda: "format0-geonamescache99")
     monkeypatch.setattr(world_module, "_LOADED", {})
     rebuilt = load_world(cache_dir=tmp_path)
     assert rebuilt.version == "format0-geonamescache99"
     assert not old.exists(), "the stale cache file is removed"
-    assert [p.name for p in tmp_path.glob("world-*.pickle")] == [
-        "world-format0-geonamescache99.pickle"
+    assert [p.name for p in tmp_path.glob("world-*.signed-pickle")] == [
+        "world-format0-geonamescache99.signed-pickle"
     ]
 
 
@@ -259,8 +259,64 @@ def test_a_corrupt_cache_file_is_rebuilt_not_fatal(
 ) -> None:
     monkeypatch.setattr(world_module, "build_world", _tiny_world)
     monkeypatch.setattr(world_module, "_LOADED", {})
-    (tmp_path / f"world-{world_module._versions()}.pickle").write_bytes(b"not a pickle")
+    (tmp_path / f"world-{world_module._versions()}.signed-pickle").write_bytes(b"not a pickle")
     assert load_world(cache_dir=tmp_path).lookup("Amman")
+
+
+class _Planted:
+    """A pickle that, when loaded, writes a file: what a planted cache would do."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Path.write_text, (self.marker, "code ran"))
+
+
+@pytest.mark.parametrize(
+    "signed",
+    [
+        pytest.param(lambda data: data, id="a bare pickle"),
+        pytest.param(
+            lambda data: world_module._CACHE_MAGIC + bytes(32) + data,
+            id="a pickle with a forged tag",
+        ),
+    ],
+)
+def test_a_pickle_planted_in_the_cache_folder_never_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, signed: object
+) -> None:
+    import pickle
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setattr(world_module, "build_world", _tiny_world)
+    monkeypatch.setattr(world_module, "_LOADED", {})
+    marker = tmp_path / "ran.txt"
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    planted = cache / f"world-{world_module._versions()}.signed-pickle"
+    planted.write_bytes(signed(pickle.dumps(_Planted(marker))))  # type: ignore[operator]
+    assert load_world(cache_dir=cache).lookup("Amman"), "the index is rebuilt over it"
+    assert not marker.exists(), "the planted pickle ran"
+    key = tmp_path / "config/newsmap/cache-key"
+    assert key.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_cache_signed_with_another_key_is_rebuilt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    builds: list[int] = []
+
+    def build() -> WorldIndex:
+        builds.append(1)
+        return _tiny_world()
+
+    monkeypatch.setattr(world_module, "build_world", build)
+    for user in ("alice", "mallory", "alice"):
+        monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / user))
+        monkeypatch.setattr(world_module, "_LOADED", {})
+        assert load_world(cache_dir=tmp_path / "shared-cache").lookup("Amman")
+    assert builds == [1, 1, 1], "each key's cache is rebuilt when another key signed it"
 
 
 def test_cache_dir_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

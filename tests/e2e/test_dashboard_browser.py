@@ -31,6 +31,7 @@ from dashboard_page import (
 )
 from playwright.sync_api import Browser, Page, expect
 
+from geo.articles import MAX_ARTICLE_BYTES
 from geo.layers import Layers, filter_layers
 
 pytestmark = pytest.mark.e2e
@@ -269,7 +270,7 @@ def test_a_bad_upload_says_why_and_changes_nothing_else(
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
         files=[{"name": "photo.txt", "mimeType": "text/plain", "buffer": bytes(range(256)) * 8}]
     )
-    expect(page.get_by_test_id("stAlert")).to_contain_text("photo.txt")
+    expect(page.get_by_role("alert")).to_contain_text("photo.txt")
     wait_for_events(page, len(seed_layers.events))
     expect(page.get_by_text("Added in this session")).to_have_count(0)
     assert_stayed_local(traffic)
@@ -314,6 +315,33 @@ def test_an_added_article_with_no_event_says_why(
     expect(note).to_have_count(1, timeout=MAP_TIMEOUT_MS)
     expect(note).to_contain_text(why)
     wait_for_events(page, len(seed_layers.events))
+    assert_stayed_local(traffic)
+
+
+@pytest.mark.parametrize(
+    ("name", "size"),
+    [
+        pytest.param("![x](http://203.0.113.9/pixel.png) _photo_.txt", 2048, id="Markdown name"),
+        pytest.param(":red[alarm] **big**.txt", 20_500_000, id="just over the limit"),
+    ],
+)
+def test_an_upload_error_shows_the_file_name_as_plain_text(
+    page: Page, app_url: str, seed_layers: Layers, traffic: Traffic, name: str, size: int
+) -> None:
+    page.goto(app_url)
+    wait_for_events(page, len(seed_layers.events))
+    data = bytes(range(256)) * (size // 256) + bytes(size % 256)
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+        files=[{"name": name, "mimeType": "text/plain", "buffer": data}]
+    )
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text(name)  # the name as typed, not turned into Markdown
+    if size > MAX_ARTICLE_BYTES:  # the command line's limit and message, word for word
+        expect(alert).to_contain_text(
+            f"too large ({size:,} bytes; at most 20,000,000 bytes (20 MB))"
+        )
+    expect(alert.locator("img, a, strong, em, span[style]")).to_have_count(0)
+    expect(page.get_by_text("Added in this session")).to_have_count(0)
     assert_stayed_local(traffic)
 
 
