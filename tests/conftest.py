@@ -1,4 +1,5 @@
-"""Shared test fixtures: the browser every end-to-end test drives.
+"""Shared test fixtures: the browser every end-to-end test drives, and the curated
+gazetteer and world index the extractor's tests of whole reports read.
 
 Browser tests use Debian's Chromium (``/usr/bin/chromium``), never a browser downloaded
 by ``playwright install``; ``make test`` installs the Debian package when it is missing.
@@ -10,6 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from geo.gazetteer import Gazetteer, load_gazetteer
+from geo.world import WorldIndex, load_world
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -28,3 +32,15 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing; `make test` installs Debian's chromium package")
     return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def gazetteer() -> Gazetteer:
+    """The project's gazetteer.csv."""
+    return load_gazetteer(Path(__file__).resolve().parents[1] / "gazetteer.csv")
+
+
+@pytest.fixture(scope="session")
+def world() -> WorldIndex:
+    """The GeoNames world index (built once, then read from its cache)."""
+    return load_world()

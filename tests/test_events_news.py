@@ -5,17 +5,15 @@ again, background and plans), each a row that names what a user would see on the
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
 from geo.articles import parse_article
 from geo.events import Extraction, extract
-from geo.gazetteer import Gazetteer, load_gazetteer
+from geo.gazetteer import Gazetteer
 from geo.geoparse import find_mentions
-from geo.world import WorldIndex, load_world
+from geo.world import WorldIndex
 
-ROOT = Path(__file__).resolve().parents[1]
 D = dt.date
 
 LAGOS = (
@@ -48,16 +46,6 @@ OMDURMAN = (
     "KHARTOUM, May 2, 2024 (Wire) - Paramilitary forces fired on Omdurman on Tuesday, "
     "residents said.\n"
 )
-
-
-@pytest.fixture(scope="module")
-def gazetteer() -> Gazetteer:
-    return load_gazetteer(ROOT / "gazetteer.csv")
-
-
-@pytest.fixture(scope="module")
-def world() -> WorldIndex:
-    return load_world()
 
 
 def _read(text: str, gazetteer: Gazetteer, world: WorldIndex) -> Extraction:

@@ -10,22 +10,9 @@ import pytest
 
 from geo.articles import parse_article
 from geo.events import extract
-from geo.gazetteer import Gazetteer, load_gazetteer
+from geo.gazetteer import Gazetteer
 from geo.geoparse import find_mentions
-from geo.world import WorldIndex, load_world
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def gazetteer() -> Gazetteer:
-    return load_gazetteer(ROOT / "gazetteer.csv")
-
-
-@pytest.fixture(scope="module")
-def world() -> WorldIndex:
-    return load_world()
-
+from geo.world import WorldIndex
 
 REPORTS = [
     pytest.param(
