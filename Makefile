@@ -7,7 +7,7 @@ CHROMIUM := /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8501
 
-.PHONY: run test lint typecheck pytest bench chromium clean
+.PHONY: run test lint typecheck pytest bench chromium basemap clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,7 +15,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dashboard,test,dev]'
 	touch $(STAMP)
 
-run: $(STAMP)
+# The offline basemap (Natural Earth, town labels): fetched once with npm, then a no-op.
+basemap: $(STAMP)
+	$(PY) -m geo.basemap
+
+run: $(STAMP) basemap
 	$(PY) -m streamlit run dashboard/app.py --server.address $(HOST) --server.port $(PORT) \
 		--server.headless true --browser.gatherUsageStats false
 
@@ -32,12 +36,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy geo
 
-pytest: $(STAMP) chromium
+pytest: $(STAMP) chromium basemap
 	$(PY) -m pytest
 
 test: lint typecheck pytest
 
-bench: $(STAMP)
+bench: $(STAMP) basemap
 	$(PY) bench/run.py
 
 clean:

@@ -304,7 +304,9 @@ def test_ten_sessions_at_once_each_get_their_map_and_their_own_filters(
             wait_for_events(page, len(expected.events), timeout=TEN_SESSIONS_TIMEOUT_MS)
             assert events(page) == ids(expected, "events"), query
             # The link still says what this session asked for: nothing leaked into it.
-            assert dict(parse_qsl(urlsplit(page.url).query)) == query
+            # (besides the centre and zoom the map writes as it moves).
+            link = dict(parse_qsl(urlsplit(page.url).query))
+            assert {k: v for k, v in link.items() if k not in ("c", "z")} == query
         for traffic in traffics:
             assert_stayed_local(traffic)
     finally:
