@@ -385,7 +385,7 @@ FINER_FROM_ZOOM = 4
 REGIONS_FROM_ZOOM = 5
 #: Zoom from which the towns of the cells in view (1,000 people and more) are loaded.
 CELLS_FROM_ZOOM = 7
-#: Fewest people a town needs for a label, by zoom (capitals are labelled from zoom 3).
+#: Fewest people a town needs for a label, by zoom (capitals are labelled from zoom 2).
 LABEL_POPULATION = {
     3: 5_000_000,
     4: 1_000_000,
@@ -631,7 +631,7 @@ def basemap_options() -> dict[str, Any]:
         "regionsFromZoom": REGIONS_FROM_ZOOM,
         "cellsFromZoom": CELLS_FROM_ZOOM,
         "cellDegrees": CELL_DEGREES,
-        "capitalsFromZoom": 3,
+        "capitalsFromZoom": 2,
         "labelPopulation": {str(zoom): people for zoom, people in LABEL_POPULATION.items()},
         "maxLabels": 120,
     }

@@ -85,8 +85,8 @@ _ICON_PATH_JS = """\
 })();
 """
 _ICON_SCRIPT = "newsmap/leaflet-icons.js"
-#: Zoom an event opened from a link is shown at, by its ``geo_precision``: a town's
-#: streets, a district's surroundings, a whole region or country.
+#: Closest zoom a fitted first view takes, by the most precise ``geo_precision`` shown:
+#: a town's streets, a district's surroundings, a whole region or country.
 PRECISION_ZOOM = {1: 13, 2: 11, 3: 6}
 
 #: ACLED event type -> (colour, marker shape); shapes differ so colour is not the only cue.
@@ -987,26 +987,11 @@ class _OpenSelected(MacroElement):
             if (layer.feature && layer.feature.properties.id === wanted) { found = layer; }
           });
           if (found) {
-            // Shown at a zoom that matches how precisely the event is placed: a country
-            // point is not shown at street level.
-            var cluster = {{ this.cluster.get_name() }}, map = {{ this._parent.get_name() }};
-            var zooms = {{ this.zooms_json }};
-            var zoom = zooms[String(found.feature.properties.precision)] || zooms["1"];
-            map.setView(found.getLatLng(), Math.min(zoom, map.getMaxZoom()), {animate: false});
-            var open = function () {
+            {{ this.cluster.get_name() }}.zoomToShowLayer(found, function () {
               var el = found.getElement && found.getElement();
               if (el) { L.DomUtil.addClass(el, "nm-selected"); }
               found.openPopup();
-            };
-            var parent = cluster.getVisibleParent(found);
-            if (parent && parent !== found && parent.spiderfy) {
-              cluster.once("spiderfied", open);
-              parent.spiderfy();
-            } else if (!parent) {
-              cluster.zoomToShowLayer(found, open);
-            } else {
-              open();
-            }
+            });
             return;
           }
           [{% for other in this.others %}{{ other.get_name() }}, {% endfor %}].forEach(
@@ -1035,7 +1020,6 @@ class _OpenSelected(MacroElement):
         super().__init__()
         self._name = "OpenSelected"
         self.selected_json = script_json(selected)
-        self.zooms_json = script_json({str(k): v for k, v in PRECISION_ZOOM.items()})
         self.others = others
         self.cluster = cluster
         self.events = events
