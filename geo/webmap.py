@@ -85,8 +85,8 @@ _ICON_PATH_JS = """\
 })();
 """
 _ICON_SCRIPT = "newsmap/leaflet-icons.js"
-#: Closest zoom a fitted first view takes, by the most precise ``geo_precision`` shown:
-#: a town's streets, a district's surroundings, a whole region or country.
+#: Zoom by ``geo_precision``: of an event opened from a link, and the closest a fitted
+#: first view takes: a town's streets, a district's surroundings, a region or country.
 PRECISION_ZOOM = {1: 13, 2: 11, 3: 6}
 
 #: ACLED event type -> (colour, marker shape); shapes differ so colour is not the only cue.
@@ -267,6 +267,12 @@ def build_map(
     if tiles:
         _add_tiles(fmap, tiles)
     bounds = _all_bounds(layers)
+    if view is None and selected:  # a linked event: at a zoom its precision warrants
+        rows = layers.events[layers.events["id"] == selected]
+        if len(rows):
+            row = rows.iloc[0]
+            zoom = PRECISION_ZOOM.get(int(row["geo_precision"]), PRECISION_ZOOM[3])
+            view = (float(row["lat"]), float(row["lon"]), zoom)
     if view is not None:
         fmap.location = [float(view[0]), float(view[1])]
         fmap.options["zoom"] = max(2, min(int(view[2]), MAX_ZOOM if tiles else MAX_ZOOM_OFFLINE))
