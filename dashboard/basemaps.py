@@ -1,7 +1,9 @@
-"""The basemaps a reader may pick; none by default, so the map works offline.
+"""The basemaps a reader may pick; the offline one by default.
 
-Online tiles are xyzservices providers (``geo.webmap.build_map`` looks them up by name)
-and are fetched only when a reader picks one.
+The offline basemap (Natural Earth land, borders, regions and GeoNames town labels,
+``geo.basemap``) is always drawn; online tiles are xyzservices providers
+(``geo.webmap.build_map`` looks them up by name) drawn over it, fetched only when a
+reader picks one. When they fail, the map says so and the offline basemap shows through.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from dashboard.view import BASEMAP_NONE
 
 # URL value -> (label in the sidebar, xyzservices provider name or None for no tiles).
 BASEMAPS: dict[str, tuple[str, str | None]] = {
-    BASEMAP_NONE: ("None (offline)", None),
+    BASEMAP_NONE: ("Offline (Natural Earth)", None),
     "osm": ("OpenStreetMap", "OpenStreetMap.Mapnik"),
     "carto": ("CARTO Positron", "CartoDB.Positron"),
     "esri": ("Esri World Imagery", "Esri.WorldImagery"),

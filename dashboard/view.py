@@ -37,6 +37,9 @@ class View:
     min_fatalities: int = 0
     selected: str | None = None
     basemap: str = BASEMAP_NONE
+    #: The map's centre (lat, lon) and zoom from a link; the map writes them as it moves.
+    center: tuple[float, float] | None = None
+    zoom: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -74,6 +77,9 @@ def to_query(view: View) -> dict[str, str | list[str]]:
         query["event"] = view.selected
     if view.basemap != BASEMAP_NONE:
         query["basemap"] = view.basemap
+    if view.center is not None and view.zoom is not None:
+        query["c"] = f"{view.center[0]:.5f},{view.center[1]:.5f}"
+        query["z"] = str(view.zoom)
     return query
 
 
@@ -94,6 +100,7 @@ def from_query(query: Mapping[str, str | Sequence[str]]) -> View:
         return tuple(dict.fromkeys(part for part in parts if part))
 
     minfat = last("minfat")
+    center, zoom = _center(last("c")), last("z")
     return View(
         start=_date(last("from")),
         end=_date(last("to")),
@@ -104,6 +111,8 @@ def from_query(query: Mapping[str, str | Sequence[str]]) -> View:
         min_fatalities=int(minfat) if minfat.isdigit() else 0,
         selected=last("event") or None,
         basemap=last("basemap") or BASEMAP_NONE,
+        center=center if zoom.isdigit() else None,
+        zoom=int(zoom) if zoom.isdigit() and center is not None else None,
     )
 
 
@@ -172,6 +181,34 @@ def articles_shown(view: View, outlets: Mapping[str, str]) -> frozenset[str] | N
     if view.articles:
         kept &= set(view.articles)
     return frozenset(kept)
+
+
+def same_filters(one: View, other: View) -> bool:
+    """Tell whether two views filter alike (their selection, centre and zoom aside)."""
+    return replace(one, selected=None, center=None, zoom=None) == replace(
+        other, selected=None, center=None, zoom=None
+    )
+
+
+def map_view(view: View) -> tuple[float, float, int] | None:
+    """Return a view's (lat, lon, zoom) for ``build_map(view=...)``, when it has one."""
+    if view.center is None or view.zoom is None:
+        return None
+    return (view.center[0], view.center[1], view.zoom)
+
+
+def _center(text: str) -> tuple[float, float] | None:
+    """Read "lat,lon" ("36.2,37.16"); anything else, or a point off the earth, is None."""
+    parts = text.split(",")
+    if len(parts) != 2:
+        return None
+    try:
+        lat, lon = float(parts[0]), float(parts[1])
+    except ValueError:
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return (lat, lon)
 
 
 def _date(text: str) -> dt.date | None:

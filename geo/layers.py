@@ -20,6 +20,7 @@ import shapely
 from shapely.geometry import LineString, MultiLineString, MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from geo.basemap import locate
 from geo.gazetteer import Gazetteer
 from geo.geoparse import find_feature_mentions
 from geo.models import Corpus, Event, Mention, Place, Zone
@@ -32,11 +33,10 @@ QUAD_SEGS = 64
 JOIN = "|"
 
 #: Every Event field, then the place's country code and the place's name as the evidence
-#: sentence writes it (what a pop-up highlights).
-EVENT_COLUMNS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Event)) + (
-    "country",
-    "place_text",
-)
+#: sentence writes it (what a pop-up highlights), then the country and first-level region
+#: the event's point lies in (Natural Earth outlines, ``geo.basemap.locate``).
+EVENT_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Event))
+EVENT_COLUMNS: tuple[str, ...] = EVENT_FIELDS + ("country", "place_text", "country_name", "admin1")
 PLACE_COLUMNS = (
     "id",
     "name",
@@ -217,7 +217,7 @@ def _events_frame(corpus: Corpus, places: dict[str, Place]) -> gpd.GeoDataFrame:
     }
     rows = []
     for event in sorted(corpus.events, key=lambda e: e.id):
-        row = {name: getattr(event, name) for name in EVENT_COLUMNS[:-2]}
+        row = {name: getattr(event, name) for name in EVENT_FIELDS}
         row["event_date"] = event.event_date.isoformat()
         row["end_date"] = _iso(event.end_date)
         row["related"] = JOIN.join(event.related)
@@ -231,6 +231,9 @@ def _events_frame(corpus: Corpus, places: dict[str, Place]) -> gpd.GeoDataFrame:
         frame[name] = frame[name].astype("int64")
     for name in ("lat", "lon"):
         frame[name] = frame[name].astype("float64")
+    frame["country_name"], frame["admin1"] = locate(
+        frame["lat"].to_numpy(), frame["lon"].to_numpy()
+    )
     geometry = gpd.points_from_xy(frame["lon"], frame["lat"], crs=CRS)
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=CRS)
 

@@ -20,8 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import folium
-import numpy as np
-import pandas as pd
 import xstatic.pkg.jquery
 import xstatic.pkg.leaflet
 import xstatic.pkg.leaflet_markercluster
@@ -31,6 +29,7 @@ from folium.map import Layer
 from folium.plugins import MarkerCluster
 from folium.template import Template
 
+from geo import basemap as offline
 from geo.errors import ExportError
 from geo.export import LAYER_OF, geometry_dict, records
 from geo.layers import Layers
@@ -86,6 +85,9 @@ _ICON_PATH_JS = """\
 })();
 """
 _ICON_SCRIPT = "newsmap/leaflet-icons.js"
+#: Zoom by ``geo_precision``: of an event opened from a link, and the closest a fitted
+#: first view takes: a town's streets, a district's surroundings, a region or country.
+PRECISION_ZOOM = {1: 13, 2: 11, 3: 6}
 
 #: ACLED event type -> (colour, marker shape); shapes differ so colour is not the only cue.
 EVENT_STYLE: dict[str, tuple[str, str]] = {
@@ -113,7 +115,12 @@ _GEO_PRECISION = {1: "the place itself", 2: "near or part of it", 3: "a larger a
 
 _CSS = """
 <style>
-.folium-map.leaflet-container { background: #e8eef2; }
+.folium-map.leaflet-container { background: #dfe9f0; }
+.nm-town { white-space: nowrap; }
+.nm-town span { display: inline-block; transform: translate(-50%, -100%); font: 11px/1.1 sans-serif;
+  color: #5b5560; text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; padding-bottom: 2px; }
+.nm-town.nm-capital span { font-weight: 700; color: #3d3740; }
+.nm-frame button { font: 600 11px sans-serif; margin-left: 4px; cursor: pointer; }
 .nm-event { background: none; border: none; }
 .nm-event svg { display: block; overflow: visible; }
 .nm-event.nm-selected svg { filter: drop-shadow(0 0 4px #000); }
@@ -133,7 +140,7 @@ _CSS = """
 .nm-legend, .nm-note { background: rgba(255,255,255,0.92); padding: 4px 6px;
   font: 11px/1.3 sans-serif; border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,0.3);
   max-width: 210px; }
-.nm-load-error { color: #b03a2e; font-weight: 600; }
+.nm-load-error, .nm-tile-error, .nm-basemap-error { color: #b03a2e; font-weight: 600; }
 .nm-legend summary { cursor: pointer; font-weight: 600; }
 .leaflet-control-layers { font: 12px/1.4 sans-serif; }
 .nm-legend div { display: flex; align-items: center; gap: 6px; margin: 2px 0; }
@@ -146,7 +153,8 @@ _CSS = """
 def copy_assets(dest: str | Path) -> Path:
     """Copy Leaflet, MarkerCluster, jQuery and the icon-path script into ``dest``.
 
-    The folder gets ``leaflet/``, ``markercluster/``, ``jquery/`` and ``newsmap/``; pass
+    The folder gets ``leaflet/``, ``markercluster/``, ``jquery/``, ``newsmap/`` and the
+    offline basemap's ``basemap/`` (when ``python -m geo.basemap`` has built it); pass
     its URL as ``asset_base`` to ``build_map``.
     """
     root = Path(dest)
@@ -158,6 +166,9 @@ def copy_assets(dest: str | Path) -> Path:
         script = root / _ICON_SCRIPT
         script.parent.mkdir(parents=True, exist_ok=True)
         script.write_text(_ICON_PATH_JS, encoding="utf-8")
+        (root / offline.BASEMAP_SCRIPT).write_text(offline.basemap_js(), encoding="utf-8")
+        # Not built yet (``python -m geo.basemap``): the map says so where it would be.
+        offline.copy_basemap(root / offline.ASSET_FOLDER)
     except OSError as exc:
         raise ExportError(f"{root}: cannot copy the map's scripts: {exc.strerror}") from exc
     return root
@@ -171,6 +182,7 @@ def asset_urls(asset_base: str = DEFAULT_ASSET_BASE) -> tuple[list[str], list[st
         f"{base}/jquery/jquery.min.js",
         f"{base}/{_ICON_SCRIPT}",
         f"{base}/markercluster/leaflet.markercluster.js",
+        f"{base}/{offline.BASEMAP_SCRIPT}",
     ]
     css = [
         f"{base}/leaflet/leaflet.css",
@@ -189,6 +201,8 @@ def build_map(
     data_url: str | None = None,
     popups_url: str | None = None,
     legend_open: bool = True,
+    basemap: bool = True,
+    view: tuple[float, float, int] | None = None,
 ) -> folium.Map:
     """Build the folium map of events, corridors, zones and places, with no CDN reference.
 
@@ -214,6 +228,12 @@ def build_map(
     legend_open : bool, default True
         Whether the legend starts unfolded; a small map (the dashboard's) starts with it
         folded so that it does not cover the pop-ups.
+    basemap : bool, default True
+        Draw the offline basemap (Natural Earth land, borders, regions and town labels,
+        ``geo.basemap``) under the layers, and under any online tiles, so that a map
+        whose tiles fail to load still shows where things are.
+    view : (lat, lon, zoom), optional
+        Open at this centre and zoom (a link's) instead of fitting every event.
 
     Returns
     -------
@@ -236,15 +256,28 @@ def build_map(
         ("jquery", js[1]),
         ("newsmap_icons", js[2]),
     ]
+    if basemap:
+        fmap.default_js.append(("newsmap_basemap", js[4]))
     fmap.default_css = [("leaflet_css", css[0])]
     root = fmap.get_root()
     assert isinstance(root, Figure)
     root.header.add_child(Element(_CSS), name="newsmap_css")
+    if basemap:
+        _Basemap().add_to(fmap)
     if tiles:
         _add_tiles(fmap, tiles)
-    bounds = _focus_bounds(layers)
-    if bounds is not None:  # before any layer is added, so nothing animates into view
-        fmap.fit_bounds(bounds, padding=(20, 20), max_zoom=13)
+    bounds = _all_bounds(layers)
+    if view is None and selected:  # a linked event: at a zoom its precision warrants
+        rows = layers.events[layers.events["id"] == selected]
+        if len(rows):
+            row = rows.iloc[0]
+            zoom = PRECISION_ZOOM.get(int(row["geo_precision"]), PRECISION_ZOOM[3])
+            view = (float(row["lat"]), float(row["lon"]), zoom)
+    if view is not None:
+        fmap.location = [float(view[0]), float(view[1])]
+        fmap.options["zoom"] = max(2, min(int(view[2]), MAX_ZOOM if tiles else MAX_ZOOM_OFFLINE))
+    elif bounds is not None:  # before any layer is added, so nothing animates into view
+        fmap.fit_bounds(bounds, padding=(24, 24), max_zoom=_fit_zoom(layers))
 
     _PopupScript().add_to(fmap)
     others = (
@@ -283,6 +316,7 @@ def build_map(
         cluster=cluster,
         others=others,
     ).add_to(fmap)
+    _Framing(bounds, padding=24, max_zoom=_fit_zoom(layers), events=events).add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
     _Legend(_legend_html(layers, unfolded=legend_open)).add_to(fmap)
     if selected:
@@ -502,6 +536,7 @@ def _event_properties(row: dict[str, Any], tables: _PopupTables) -> dict[str, An
         "event_date": row["event_date"],
         "article": row["article"],
         "fatalities": fatalities,
+        "precision": int(row["geo_precision"]),
         "size": marker_size(fatalities),
         "a": tables.article(row),
         "s": tables.sentence(_marked(str(row["evidence"]), str(place))),
@@ -510,6 +545,9 @@ def _event_properties(row: dict[str, Any], tables: _PopupTables) -> dict[str, An
             escape_text(_dates(row["event_date"], row["end_date"], row["time_precision"]))
         ),
         "where": tables.text(escape_text(f"{row['location']} (precision: {geo})")),
+        "region": tables.text(
+            escape_text(", ".join(part for part in (row["admin1"], row["country_name"]) if part))
+        ),
         "who": tables.text(escape_text(row["claimed_by"] or "not attributed")),
         "actors": tables.text(escape_text(actors)),
         "deaths": "not reported" if fatalities is None else str(fatalities),
@@ -669,10 +707,15 @@ def _event_js() -> str:
     ? styles[p.event_type] : {json.dumps(other, sort_keys=True)};
   var size = Math.max(8, Math.min(40, Number(p.size) || 14));
   var dash = p.fatalities === null ? ' stroke-dasharray="12 8"' : "";
+  // How precisely it is placed: solid at the place itself, paler near it, hollow in the
+  // colour of its type where a region or country stands in for the place.
+  var paint = p.precision >= 3
+    ? ' fill="#ffffff" fill-opacity="0.55" stroke="' + s.colour + '" stroke-width="16"'
+    : ' fill="' + s.colour + '" fill-opacity="' + (p.precision === 2 ? "0.45" : "0.85") +
+      '" stroke="#1b1b1b" stroke-width="7"';
   var svg = '<svg width="' + size + '" height="' + size + '" viewBox="0 0 100 100">' + s.shape +
-    ' fill="' + s.colour + '" fill-opacity="0.85" stroke="#1b1b1b" stroke-width="7"' + dash +
-    '/></svg>';
-  var icon = L.divIcon({{className: "nm-event nm-" + s.class, html: svg,
+    paint + dash + '/></svg>';
+  var icon = L.divIcon({{className: "nm-event nm-" + s.class + " nm-p" + p.precision, html: svg,
     iconSize: [size, size], iconAnchor: [size / 2, size / 2], popupAnchor: [0, -size / 2]}});
   var marker = L.marker(latlng, {{icon: icon, keyboard: true, riseOnHover: true,
     title: String(p.event_type) + " " + String(p.event_date)}});
@@ -691,7 +734,9 @@ def _add_tiles(fmap: folium.Map, name: str) -> None:
             f"unknown basemap {name!r}; expected an xyzservices name such as "
             "OpenStreetMap.Mapnik, CartoDB.Positron or Esri.WorldImagery"
         ) from exc
-    folium.TileLayer(provider, name=name, max_zoom=MAX_ZOOM, overlay=False).add_to(fmap)
+    layer = folium.TileLayer(provider, name=name, max_zoom=MAX_ZOOM, overlay=False)
+    layer.add_to(fmap)
+    _TileNotice(layer, name).add_to(fmap)
 
 
 def _legend_html(layers: Layers, *, unfolded: bool = True) -> str:
@@ -704,6 +749,26 @@ def _legend_html(layers: Layers, *, unfolded: bool = True) -> str:
         )
         rows.append(f"<div>{svg}{escape_text(name)} ({counts.get(name, 0)})</div>")
     rows.append("<small>Size: fatalities; dashed outline: not reported.</small>")
+    rows.append("<b>Placed</b>")
+    colour = EVENT_STYLE["Battles"][0]
+    for paint, label in (
+        (
+            f'fill="{colour}" fill-opacity="0.85" stroke="#1b1b1b" stroke-width="7"',
+            _GEO_PRECISION[1],
+        ),
+        (
+            f'fill="{colour}" fill-opacity="0.45" stroke="#1b1b1b" stroke-width="7"',
+            _GEO_PRECISION[2],
+        ),
+        (
+            f'fill="#ffffff" fill-opacity="0.55" stroke="{colour}" stroke-width="16"',
+            _GEO_PRECISION[3],
+        ),
+    ):
+        rows.append(
+            f'<div class="nm-precision"><svg width="14" height="14" viewBox="0 0 100 100">'
+            f"{_SHAPES['diamond']} {paint}/></svg>{escape_text(label.capitalize())}</div>"
+        )
     rows.append(
         f'<div><svg width="22" height="10"><line x1="0" y1="5" x2="22" y2="5" '
         f'stroke="{_CORRIDOR_COLOUR}" stroke-width="4"/></svg>Corridors and roads</div>'
@@ -718,6 +783,7 @@ def _legend_html(layers: Layers, *, unfolded: bool = True) -> str:
         f'fill="{_PLACE_COLOUR}"/></svg>Places mentioned</div>'
     )
     rows.append("<small>Places: newsmap gazetteer and GeoNames (CC BY 4.0).</small>")
+    rows.append(f"<small>{escape_text(offline.ATTRIBUTION)}</small>")
     rows.append("</details>")
     return "".join(rows)
 
@@ -803,7 +869,7 @@ class _PopupScript(MacroElement):
           var x = t.texts;
           return "<h4>" + a.title + "</h4><div>" + x[p.head] + "</div><table>" +
             row("Date", x[p.when]) + row("Outlet", a.outlet) + row("Claimed by", x[p.who]) +
-            row("Place", x[p.where]) + row("Actors", x[p.actors]) +
+            row("Place", x[p.where]) + row("In", x[p.region]) + row("Actors", x[p.actors]) +
             row("Fatalities", p.deaths) +
             "</table><p>" + p.notes + "</p><blockquote>" + (t.sentences[p.s] || "") +
             '</blockquote><div class="nm-id">event ' + (p.id_html || p.id) + "</div>";
@@ -978,44 +1044,196 @@ class _OpenSelected(MacroElement):
         self.events = events
 
 
-def _focus_bounds(layers: Layers) -> list[list[float]] | None:
-    """Return [[south, west], [north, east]] around where most events are, with the zones.
-
-    A corpus about one city also reports talks in distant capitals: the first view frames
-    the events within half a degree of the busiest one-degree cell's median point, plus
-    the zones and corridors that reach into that area.
-    """
-    events = layers.events
+def _all_bounds(layers: Layers) -> list[list[float]] | None:
+    """Return [[south, west], [north, east]] around every event, zone and corridor shown."""
     boxes: list[tuple[float, float, float, float]] = []
+    events = layers.events
     if len(events):
-        floors = pd.DataFrame(
-            {"lat": np.floor(events["lat"]).astype(int), "lon": np.floor(events["lon"]).astype(int)}
-        )
-        counts = floors.value_counts()  # cells by count; ties go to the larger cell
-        lat0, lon0 = max(counts[counts == counts.max()].index)
-        cell = events[((floors["lat"] == lat0) & (floors["lon"] == lon0)).to_numpy()]
-        lat, lon = float(cell["lat"].median()), float(cell["lon"].median())
-        near = events[((events["lat"] - lat).abs() <= 0.5) & ((events["lon"] - lon).abs() <= 0.5)]
-        boxes.append((near["lon"].min(), near["lat"].min(), near["lon"].max(), near["lat"].max()))
-    focus = boxes[0] if boxes else None
+        lats, lons = events["lat"], events["lon"]
+        boxes.append((lons.min(), lats.min(), lons.max(), lats.max()))
     for frame in (layers.zones, layers.corridors):
         for geometry in frame.geometry:
-            if geometry is None or geometry.is_empty:
-                continue
-            west, south, east, north = geometry.bounds
-            if focus is None or (
-                west < focus[2] + 0.5
-                and east > focus[0] - 0.5
-                and south < focus[3] + 0.5
-                and north > focus[1] - 0.5
-            ):
-                boxes.append((west, south, east, north))
+            if geometry is not None and not geometry.is_empty:
+                boxes.append(geometry.bounds)
     if not boxes:
         return None
     return [
         [float(min(b[1] for b in boxes)), float(min(b[0] for b in boxes))],
         [float(max(b[3] for b in boxes)), float(max(b[2] for b in boxes))],
     ]
+
+
+def _fit_zoom(layers: Layers) -> int:
+    """Return the closest zoom a fitted view may take: events known only to a country are
+    not shown at street level, even when they are all there is."""
+    precision = layers.events["geo_precision"].dropna()
+    if not len(precision):
+        return PRECISION_ZOOM[1]
+    return PRECISION_ZOOM.get(int(precision.min()), PRECISION_ZOOM[3])
+
+
+class _Basemap(Layer):
+    """The offline basemap: a layer group that ``newsmap/basemap.js`` draws into.
+
+    Listed in the layer control as "Offline basemap"; a basemap that cannot be loaded
+    (not built, or a file missing) is said on the map.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.layerGroup();
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        (function () {
+          var map = {{ this._parent.get_name() }};
+          var options = {{ this.options_json }};
+          options.onError = function (error) {
+            var control = L.control({position: "bottomleft"});
+            control.onAdd = function () {
+              var div = L.DomUtil.create("div", "nm-note nm-basemap-error");
+              div.textContent = "The offline basemap could not be loaded (" + error.message +
+                "); run: python -m geo.basemap";
+              return div;
+            };
+            control.addTo(map);
+          };
+          if (window.newsmapBasemap) {
+            window.newsmapBasemap(map, {{ this.get_name() }}, options);
+          } else {
+            options.onError(new Error("newsmap/basemap.js is missing"));
+          }
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__(name="Offline basemap", overlay=True, control=True, show=True)
+        self._name = "Basemap"
+        self.options_json = script_json(offline.basemap_options())
+
+
+class _TileNotice(MacroElement):
+    """Say on the map when an online basemap's tiles cannot be loaded (offline, blocked)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+          var map = {{ this._parent.get_name() }}, tiles = {{ this.tiles.get_name() }};
+          var shown = null;
+          tiles.on("tileerror", function () {
+            if (shown) { return; }
+            shown = L.control({position: "bottomleft"});
+            shown.onAdd = function () {
+              var div = L.DomUtil.create("div", "nm-note nm-tile-error");
+              div.textContent = {{ this.message_json }};
+              return div;
+            };
+            shown.addTo(map);
+          });
+          tiles.on("tileload", function () {
+            if (shown) { shown.remove(); shown = null; }
+          });
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, tiles: folium.TileLayer, name: str) -> None:
+        super().__init__()
+        self._name = "TileNotice"
+        self.tiles = tiles
+        self.message_json = script_json(
+            f"The {name} tiles could not be loaded (no internet connection?): "
+            "the offline basemap is shown instead."
+        )
+
+
+class _Framing(MacroElement):
+    """A "fit all" control that says how many events lie outside the view.
+
+    The view's centre and zoom are written into the link as they change: the page's own
+    ``#map=zoom/lat/lon`` for a standalone file, the dashboard's ``c`` and ``z`` query
+    parameters when the map is inside it.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        window.newsmapLoaded.then(function () {
+          var map = {{ this._parent.get_name() }}, events = {{ this.events.get_name() }};
+          var bounds = {{ this.bounds_json }};
+          var link = /^#map=([0-9]+)[/](-?[0-9.]+)[/](-?[0-9.]+)$/.exec(location.hash);
+          if (link && window.parent === window) {
+            map.setView([Number(link[2]), Number(link[3])], Number(link[1]), {animate: false});
+          }
+          var control = L.control({position: "topright"});
+          var text = null;
+          control.onAdd = function () {
+            var div = L.DomUtil.create("div", "nm-note nm-frame");
+            text = L.DomUtil.create("span", "nm-outside", div);
+            var button = L.DomUtil.create("button", "nm-fit-all", div);
+            button.type = "button";
+            button.textContent = "Fit all";
+            button.title = "Show every event on the map";
+            L.DomEvent.disableClickPropagation(div);
+            L.DomEvent.on(button, "click", function () {
+              if (bounds) {
+                map.fitBounds(bounds, {padding: [{{ this.padding }}, {{ this.padding }}],
+                  maxZoom: {{ this.max_zoom }}});
+              }
+            });
+            return div;
+          };
+          control.addTo(map);
+          function count() {
+            var view = map.getBounds(), total = 0, outside = 0;
+            events.eachLayer(function (layer) {
+              total += 1;
+              if (!view.contains(layer.getLatLng())) { outside += 1; }
+            });
+            text.textContent = outside
+              ? outside + " of " + total + " events outside this view"
+              : "All " + total + " events in view";
+            text.setAttribute("data-outside", String(outside));
+          }
+          function remember() {
+            var c = map.getCenter(), z = map.getZoom();
+            var lat = c.lat.toFixed(5), lon = c.lng.toFixed(5);
+            try {
+              if (window.parent !== window && window.parent.location.origin === location.origin) {
+                var url = new URL(window.parent.location.href);
+                url.searchParams.set("c", lat + "," + lon);
+                url.searchParams.set("z", String(z));
+                window.parent.history.replaceState(window.parent.history.state, "", url.href);
+                return;
+              }
+            } catch (error) { /* a parent of another origin: leave its link alone */ }
+            history.replaceState(history.state, "", "#map=" + z + "/" + lat + "/" + lon);
+          }
+          map.on("moveend", function () { count(); remember(); });
+          count();
+          remember();
+        });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        bounds: list[list[float]] | None,
+        *,
+        padding: int,
+        max_zoom: int,
+        events: _GeoJsonLayer,
+    ) -> None:
+        super().__init__()
+        self._name = "Framing"
+        self.bounds_json = script_json(bounds)
+        self.padding = int(padding)
+        self.max_zoom = int(max_zoom)
+        self.events = events
 
 
 def _walk(element: Any) -> Iterator[Any]:

@@ -968,6 +968,22 @@ class WorldIndex:
             self._rows[place.id] = row
         return place
 
+    def towns(self, *, min_population: int = 0) -> Iterator[tuple[str, float, float, str, int]]:
+        """Yield every populated place as (name, lat, lon, country code, population).
+
+        The offline basemap labels the map with them (``geo.basemap``).
+        """
+        city = _KIND_CODE["city"]
+        for row, kind in enumerate(self._kinds):
+            if kind == city and self._populations[row] >= min_population:
+                yield (
+                    self._names[row],
+                    self._lats[row],
+                    self._lons[row],
+                    self._countries[row],
+                    self._populations[row],
+                )
+
     def lookup(self, name: str) -> tuple[Place, ...]:
         """Return the places called ``name``: countries, then regions and towns, biggest first.
 

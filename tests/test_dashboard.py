@@ -277,3 +277,33 @@ def test_a_click_is_read_from_the_clicked_feature() -> None:
     assert selection.clicked_id(clicked) == "ev-9"
     assert selection.clicked_id({"last_active_drawing": None}) is None
     assert selection.clicked_id(None) is None
+
+
+def test_the_header_counts_the_articles_of_the_events_the_filters_keep(seed_layers: Layers) -> None:
+    at = run()
+    outlets = at.sidebar.multiselect(key="w_outlets")
+    outlet = outlets.options[0]
+    outlets.set_value([outlet]).run()
+    shown, _ = shown_count(at)
+    line = next(m.value for m in at.markdown if "events shown" in m.value)
+    kept = re.search(r"from \*\*(\d+)\*\* of (\d+) articles", line)
+    assert kept is not None, line
+    assert 0 < int(kept[1]) < int(kept[2]) == 5
+    assert shown < len(seed_layers.events)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        pytest.param({"c": "36.20000,37.16000", "z": "11"}, (36.2, 37.16, 11), id="a shared link"),
+        pytest.param({"c": "36.2,37.16"}, None, id="a centre without a zoom"),
+        pytest.param({"c": "95,37", "z": "5"}, None, id="a latitude off the earth"),
+        pytest.param({"c": "Aleppo", "z": "5"}, None, id="a name is no centre"),
+        pytest.param({"c": "36.2,37.16", "z": "-3"}, None, id="a negative zoom"),
+    ],
+)
+def test_a_link_keeps_the_maps_centre_and_zoom(query, expected) -> None:
+    read = view.from_query(query)
+    assert view.map_view(read) == expected
+    if expected is not None:
+        assert view.to_query(read) == {"c": "36.20000,37.16000", "z": "11"}

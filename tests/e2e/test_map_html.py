@@ -72,8 +72,10 @@ def test_map_html_draws_all_layers_offline_and_opens_a_popup(offline_page, map_h
     page.wait_for_selector("path.nm-corridor")
     page.wait_for_selector(".leaflet-tooltip.nm-label:has-text('Castello Road')")
     page.wait_for_selector(".nm-legend:has-text('Violence against civilians')")
-    page.wait_for_function(f"{MAP}.getZoom() >= 9")  # framed on Aleppo, not the world
+    # The first view fits every event, Aleppo's and Geneva's, and says so.
+    page.wait_for_selector(".nm-outside[data-outside='0']:has-text('All 6 events in view')")
 
+    page.evaluate(f"void {MAP}.setView([36.2, 37.16], 11, {{animate: false}})")  # Aleppo
     _show_event(page, ".nm-event.nm-circle")  # the executions: Violence against civilians
     page.locator(".nm-event.nm-circle").first.click()
     popup = page.wait_for_selector(".leaflet-popup-content .nm-popup h4")
@@ -96,7 +98,7 @@ def test_events_sharing_a_point_spiderfy_and_hostile_text_runs_nothing(offline_p
     page.goto(map_html.as_uri())
     page.wait_for_selector(".nm-event, .marker-cluster")
     # The two Geneva events share one point: one cluster that spiderfies on click.
-    page.evaluate(f"{MAP}.setView([46.20222, 6.14569], 12, {{animate: false}})")
+    page.evaluate(f"void {MAP}.setView([46.20222, 6.14569], 12, {{animate: false}})")
     page.wait_for_selector(".marker-cluster:has-text('2')")
     page.locator(".marker-cluster:has-text('2')").click()
     page.wait_for_function("document.querySelectorAll('.nm-event').length >= 2")
