@@ -30,7 +30,7 @@ For each trigger:
   points back ("there", "the town", "then"); otherwise the place the article is about
   stands in (the town it names most, not the dateline's own mention; else its country) at
   ``geo_precision`` 3, and only an article with no place at all drops the trigger. A
-  mention the parse reads as part of a person's name ("Conor McGregor") is no place.
+  mention the parse reads as part of a person's name ("Jorge Lisboa") is no place.
   A sentence that names only a country borrows a finer place
   from the sentence before, but not when it says the event is in that country ("fighting
   in Libya") and the place before lies elsewhere. ``geo_precision`` is 1 for the place
@@ -921,7 +921,7 @@ def _named_in_full(text: str, mention: Mention) -> bool:
 def _surname(text: str, mention: Mention) -> bool:
     """Say whether a one-word doubtful town is the surname of a person named in full.
 
-    "Bassett was arrested" after "Gino D. Bassett": the surname again, not the town.
+    "Hale was arrested" after "Eric J. Hale": the surname again, not the town.
     """
     town = _KIND_RANK.get(mention.place.kind, 0) >= 3
     doubtful = " " not in mention.text and mention.confidence < 0.7
@@ -931,11 +931,11 @@ def _surname(text: str, mention: Mention) -> bool:
 def _not_people(text: str, inside: Sequence[Mention], offset: int, doc: Doc) -> list[Mention]:
     """Leave out the mentions that name a person, not a place, by the parse's entities,
     a country written as an adjective ("US flags", "the UK government") and a town inside
-    the name of a club or company ("Manchester City", not a local office: ``org_where``).
+    the name of a club or company ("Dynamo Kyiv", not a local office: ``org_where``).
 
-    A mention is a person's name when it is part of a longer PERSON entity ("Conor
-    McGregor", "Miguel Beedle") or is one word the parse reads as a person and the article
-    names that person in full elsewhere ("Bassett" after "Eric Bassett"). A place the
+    A mention is a person's name when it is part of a longer PERSON entity ("Jorge
+    Lisboa", "Ana Sofia Reyes") or is one word the parse reads as a person and the article
+    names that person in full elsewhere ("Hale" after "Eric Hale"). A place the
     parse alone calls a person ("Khan Younis", "Sanaa") stays a place: the small model
     reads many foreign place names as people.
     """
@@ -949,7 +949,7 @@ def _not_people(text: str, inside: Sequence[Mention], offset: int, doc: Doc) -> 
         if org is not None and org[1] - org[0] > end - start:
             name = doc.text[org[0] : org[1]]
             if not org_where.search(name):
-                continue  # "Manchester City", "Liverpool FC": a club, not where
+                continue  # "Dynamo Kyiv", "Celtic FC": a club, not where
         if m.place.kind == "country" and _adjectival(doc, start, end):
             continue  # "US flags", "UK police": a country as an adjective says not where
         person = next(((a, b) for a, b, _ in people if a <= start and end <= b), None)
@@ -1005,7 +1005,7 @@ def _scenes(
     A destination and a person's home (``geo/rules/places.toml``) are never the scene. A
     town far from the article's own place is not the scene when the sentence names a
     nearer one, or when it lies in another country and the geoparser is unsure of it (a
-    namesake abroad: "Montana", a nickname, in a London report).
+    namesake abroad: "Odessa", a nickname, in a Glasgow report).
     """
     _, _, _, far_km, far_confidence = _place_rules()
     kept = [m for m in inside if not _not_scene(text, m)]
@@ -1079,7 +1079,7 @@ def _one_dead(sentence: str, match: re.Match[str]) -> bool:
     near = sentence[max(0, death.start() - 80) : death.end() + 60]
     if one_person.search(near):
         return True
-    # "Saheed Vassell was killed", "police killed Ana Ruiz": one named person
+    # "Marcus Bell was killed", "police killed Ana Ruiz": one named person
     doc = nlp.parse(sentence)
     for token in doc:
         if token.lemma_.lower() not in ("kill", "die", "murder", "slay"):
@@ -1578,10 +1578,10 @@ def _without_dateline(
     """Leave the dateline out of a sentence's places, unless it is the best they have.
 
     Where the reporter files from says where only when nothing else does: it gives way to
-    another town of the sentence, and to a country or region elsewhere ("BEIRUT -- ...
-    shelled a city in northern Syria"), but not to the region it lies in ("OKLAHOMA CITY
-    ... across Oklahoma"). Alone, it gives way to the article's own place when that lies
-    within 50 km (a Brooklyn neighbourhood under a NEW YORK dateline).
+    another town of the sentence, and to a country or region elsewhere ("NAIROBI -- ...
+    shelled a town in southern Somalia"), but not to the region it lies in ("DENVER
+    ... across Colorado"). Alone, it gives way to the article's own place when that lies
+    within 50 km (a township under a JOHANNESBURG dateline).
     """
     others = [m for m in inside if m is not dateline]
     home = dateline.place
@@ -1597,10 +1597,10 @@ def _without_dateline(
 
 
 def _dateline_mention(article: Article, usable: Sequence[Mention]) -> Mention | None:
-    """Return the mention of the article's dateline place ("BEIRUT (AP) --"), if any."""
+    """Return the mention of the article's dateline place ("NAIROBI (AP) --"), if any."""
     dateline = article.dateline.casefold()
     text = article.text
-    for m in usable:  # its first telling, as a dateline is written: "BEIRUT (AP) --", "PARIS:"
+    for m in usable:  # its first telling, as a dateline is written: "NAIROBI (AP) --", "PARIS:"
         written = m.text.isupper() or re.match(r"\s*[,:()—–-]", text[m.end : m.end + 3])
         if dateline and m.text.casefold() == dateline and written:
             return m
@@ -1815,7 +1815,7 @@ def _headline_of(head: _Found, body: _Found, headline: int) -> bool:
 def _combined(better: _Found, worse: _Found) -> _Found:
     """Return the best telling of an event, with what another telling says better.
 
-    The finer place of the other telling ("in Manbij" after a headline's "in Syria") and
+    The finer place of the other telling ("in Kandahar" after a headline's "in Afghanistan") and
     its count of the dead when the best telling gives none: one event, its dead counted
     once, at the finest place the article gives for it.
     """
@@ -1974,7 +1974,7 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
             t_start, t_end = match.span()
             where = f"{article.id}:{s_start + t_start}"
             if trigger.kind == "shooting" and _fired_on_a_town(text, s_start + t_end, inside):
-                trigger = _SHELLING  # "Turkey fired on Qamishli": artillery, not a gunman
+                trigger = _SHELLING  # "the army fired on Omdurman": artillery, not a gunman
             if trigger.kind == "casualties" and not _armed_side(sentence, attributed, s_start):
                 # the dead of no battle: an attack on them, placed like one
                 trigger = replace(trigger, event_type=_VAC, sub_event_type="Attack", scope="local")

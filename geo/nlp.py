@@ -158,7 +158,7 @@ _CLAUSE_UP = ("xcomp", "ccomp", "conj", "advcl", "acl", "relcl", "pcomp", "csubj
 def irrealis(doc: Doc, start: int, end: int) -> str | None:
     """Say why the event word at ``start:end`` of ``doc`` reports no real event, or None.
 
-    The reasons: "modifier" (it only describes a thing: "shooting stance"), "future"
+    The reasons: "modifier" (it only describes a thing: "shooting range"), "future"
     ("will continue", "is to be held"), "negated", "conditional", "planned" ("plan to
     rally", "a rally is scheduled", "the threat of strikes"), "denied".
     """
@@ -166,7 +166,7 @@ def irrealis(doc: Doc, start: int, end: int) -> str | None:
     token = _token_at(doc, start, end)
     if token is None:
         return None
-    # a noun modifier ("shooting stance"), unless what it describes is about the event
+    # a noun modifier ("shooting range"), unless what it describes is about the event
     if token.dep_ in ("compound", "amod") and token.head.pos_ in ("NOUN", "PROPN"):
         if token.head.lower_ not in cues.event_heads:
             return "modifier"

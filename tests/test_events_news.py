@@ -19,7 +19,7 @@ D = dt.date
 LAGOS = (
     "Gunmen kill trader in Lagos market attack\n\n"
     "LAGOS, June 3, 2024 (Wire) - Gunmen opened fire at a market in Lagos on Sunday, killing a "
-    "trader, police said. Police say 41-year-old Chidi Okafor was shot in the chest.\n\n"
+    "trader, police said. Chidi Okafor, 41, was shot in the chest, a witness said.\n\n"
     "A man from Ibadan was arrested on Monday. Traders plan to protest outside the state "
     "assembly next week.\n"
 )
@@ -126,7 +126,7 @@ def test_an_event_of_a_report_from_another_war(
     [
         pytest.param(LAGOS, "Traders plan to protest", "not reported as happened (planned)"),
         pytest.param(IRPIN, "In March 2022", "is background (dated 2022-03-31"),
-        pytest.param(LAGOS, "Police say 41-year-old", "told again"),
+        pytest.param(LAGOS, "Chidi Okafor, 41, was shot", "told again"),
         pytest.param(LAGOS, "Gunmen kill trader", "told again"),
     ],
 )
