@@ -912,23 +912,38 @@ def _adjectival(doc: Doc, start: int, end: int) -> bool:
     return root.dep_ in ("compound", "amod", "nmod") and root.head.pos_ == "NOUN"
 
 
-def _named_in_full(text: str, mention: Mention) -> bool:
-    """Say whether the article names a person in full whose surname is this mention's text."""
-    full_name = rf"\b[A-Z][a-z]+\.?\s+(?:[A-Z]\.\s+)?{re.escape(mention.text)}\b(?!\s+[A-Z])"
-    return re.search(full_name, text) is not None
+class _FullNames:
+    """Whether an article names a person in full whose surname is a given word.
+
+    Searched once per distinct name and article: a town named a thousand times in a long
+    article costs one search of its text, not a thousand.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.seen: dict[str, bool] = {}
+
+    def __call__(self, mention: Mention) -> bool:
+        name = mention.text
+        if name not in self.seen:
+            full_name = rf"\b[A-Z][a-z]+\.?\s+(?:[A-Z]\.\s+)?{re.escape(name)}\b(?!\s+[A-Z])"
+            self.seen[name] = re.search(full_name, self.text) is not None
+        return self.seen[name]
 
 
-def _surname(text: str, mention: Mention) -> bool:
+def _surname(named_in_full: _FullNames, mention: Mention) -> bool:
     """Say whether a one-word doubtful town is the surname of a person named in full.
 
     "Hale was arrested" after "Eric J. Hale": the surname again, not the town.
     """
     town = _KIND_RANK.get(mention.place.kind, 0) >= 3
     doubtful = " " not in mention.text and mention.confidence < 0.7
-    return town and doubtful and _named_in_full(text, mention)
+    return town and doubtful and named_in_full(mention)
 
 
-def _not_people(text: str, inside: Sequence[Mention], offset: int, doc: Doc) -> list[Mention]:
+def _not_people(
+    named_in_full: _FullNames, inside: Sequence[Mention], offset: int, doc: Doc
+) -> list[Mention]:
     """Leave out the mentions that name a person, not a place, by the parse's entities,
     a country written as an adjective ("US flags", "the UK government") and a town inside
     the name of a club or company ("Dynamo Kyiv", not a local office: ``org_where``).
@@ -956,7 +971,7 @@ def _not_people(text: str, inside: Sequence[Mention], offset: int, doc: Doc) -> 
         town = _KIND_RANK.get(m.place.kind, 0) >= 3
         if person is not None and town:
             longer = person[1] - person[0] > end - start
-            if longer or _named_in_full(text, m):
+            if longer or named_in_full(m):
                 continue
         kept.append(m)
     return kept
@@ -1884,8 +1899,10 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
     sentences = _split_sentences(article)
     speakers = _speakers(article, sentences, mentions)
     quotes = _quotes(text, article.body or ((0, len(text)),))
+    named_in_full = _FullNames(text)
     usable = sorted(
-        (m for m in mentions if _usable(m, text) and not _surname(text, m)), key=lambda m: m.start
+        (m for m in mentions if _usable(m, text) and not _surname(named_in_full, m)),
+        key=lambda m: m.start,
     )
     starts = [m.start for m in usable]
     by_start = sorted(mentions, key=lambda m: m.start)
@@ -1967,7 +1984,7 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
                 f"happened ({reason}): {_short(sentence)}"
             )
         if triggered:
-            inside = _not_people(text, inside, s_start, nlp.parse(sentence))
+            inside = _not_people(named_in_full, inside, s_start, nlp.parse(sentence))
             if dateline is not None and dateline in inside:
                 inside = _without_dateline(inside, dateline, focus_place)
         for trigger, match in triggered:
