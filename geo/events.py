@@ -119,7 +119,7 @@ from geo.models import Article, Event, EventType, Mention, Place, Zone
 from geo.quantities import Count, find_counts
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Token
 
 __all__ = ["Extraction", "extract", "extract_events", "extract_zones", "link_events"]
 
@@ -1290,14 +1290,76 @@ def _people_counted(sentence: str) -> Iterator[tuple[Count, re.Match[str]]]:
             yield count, people
 
 
+_DEAD = _CASUALTY_RULES["dead"]
+_KILL_VERBS = frozenset(_DEAD["kill_verbs"])
+_DIE_VERBS = frozenset(_DEAD["die_verbs"])
+_DEAD_NOUNS = frozenset(_DEAD["nouns"])
+_DEADLY = frozenset(_DEAD["deadly"])
+_AMOUNTS = frozenset(_DEAD["amounts"])
+_ONE_PERSON_RE = re.compile(load_rules("actors")["one_person"], re.I)
+
+
+def _deadly(token: Token) -> bool:
+    return any(child.lower_ in _DEADLY or child.lemma_ in _DEADLY for child in token.children)
+
+
+def _counted_dead(doc: Doc, start: int, end: int) -> bool:
+    """Say whether the people counted at ``start:end`` of a parsed sentence are the dead.
+
+    The word that governs them decides (``geo/rules/casualties.toml`` [dead]): the object of
+    "killed", the passive subject of "were killed", the subject of "died", "the bodies of",
+    "left 3 people dead". Attackers ("a hail of gunfire from two masked men"), the arrested
+    and the hurt are not the dead.
+    """
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None or not len(span):
+        return False
+    noun = span.root
+    for _ in range(4):
+        if noun.dep_ in ("conj", "appos") and noun.head is not noun:
+            noun = noun.head  # "six officers and a civilian were killed": the first conjunct
+        elif noun.dep_ == "pobj" and noun.head.head.lemma_.lower() in _AMOUNTS:
+            noun = noun.head.head  # "a total of 40 soldiers were killed"
+        else:
+            break
+    if noun.lemma_.lower() in _DEAD_NOUNS or _deadly(noun):
+        return True
+    head = noun.head
+    if noun.dep_ == "pobj" and head.dep_ == "prep" and head.head.lemma_.lower() in _DEAD_NOUNS:
+        return True  # "the bodies of 11 men"
+    verb = head.lemma_.lower()
+    if noun.dep_ in ("dobj", "obj", "nsubjpass"):
+        if verb in _KILL_VERBS:
+            return verb not in ("shoot", "gun") or _deadly(head)  # "shot dead", not "shot"
+        if verb == "leave":
+            return _deadly(head)  # "left 3 people dead"
+    if noun.dep_ == "nsubj":
+        if verb in _DIE_VERBS:
+            return True
+        if verb == "be" and _deadly(head):
+            return True  # "three people are dead"
+    return False
+
+
 def _fatalities(sentence: str) -> tuple[int | None, str]:
     total = 0
     parts: list[str] = []
+    doc = nlp.parse(sentence)
     for count, people in _people_counted(sentence):
         if _SUBGROUP_RE.search(sentence[max(0, count.start - 25) : count.start]):
             continue
+        if not _counted_dead(doc, count.start, count.end + people.end()):
+            continue
         total += count.value
         parts.append(f"{count.text}{people.group(0).rstrip()}")
+        # "six police officers and a civilian were killed": the one person added to them
+        span = doc.char_span(count.start, count.end + people.end(), alignment_mode="expand")
+        for extra in span.root.conjuncts if span is not None else ():
+            words = doc[extra.left_edge.i : extra.i + 1]
+            one = extra.tag_ == "NN" and _ONE_PERSON_RE.fullmatch(words.text)
+            if extra.i > span.root.i and one:
+                total += 1
+                parts.append(words.text)
     if not parts:
         return None, ""
     return total, " and ".join(parts)

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from geo.errors import RulesError
-from geo.events import _not_scene, _one_dead, _sentence_triggers, _typed_by_actors
+from geo.events import _fatalities, _not_scene, _one_dead, _sentence_triggers, _typed_by_actors
 from geo.lexicon import load_rules, parse_triggers, triggers
 from geo.models import Mention, Place
 from geo.nlp import irrealis, modality, parse
@@ -138,6 +138,11 @@ _CASUALTIES = load_rules("casualties")["examples"]
 def test_a_count_of_the_dead_that_is_no_event(sentence: str) -> None:
     kinds = {t.kind for t, _ in _sentence_triggers(sentence)}
     assert not kinds & {"casualties", "killing of civilians", "killing of combatants"}, kinds
+
+
+@pytest.mark.parametrize(("sentence", "dead"), _CASUALTIES["dead"])
+def test_only_the_people_the_parse_says_died_are_counted(sentence: str, dead: int) -> None:
+    assert (_fatalities(sentence)[0] or 0) == dead
 
 
 _CONFLICT_ACTORS = [
