@@ -1354,10 +1354,11 @@ def _fatalities(sentence: str) -> tuple[int | None, str]:
         parts.append(f"{count.text}{people.group(0).rstrip()}")
         # "six police officers and a civilian were killed": the one person added to them
         span = doc.char_span(count.start, count.end + people.end(), alignment_mode="expand")
-        for extra in span.root.conjuncts if span is not None else ():
+        root = span.root if span is not None else None
+        for extra in root.conjuncts if root is not None else ():
             words = doc[extra.left_edge.i : extra.i + 1]
             one = extra.tag_ == "NN" and _ONE_PERSON_RE.fullmatch(words.text)
-            if extra.i > span.root.i and one:
+            if root is not None and extra.i > root.i and one:
                 total += 1
                 parts.append(words.text)
     if not parts:
