@@ -105,7 +105,7 @@ import math
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import TYPE_CHECKING, Literal
@@ -690,6 +690,7 @@ class _Found:
     kind: str
     date_quality: int  # 3 stated, 2 the reporting verb's, 1 inherited, 0 the report's date
     stand_in: bool = False  # its place is the article's, its sentences named none
+    one_named: bool = False  # its one dead is the person the sentence names ("he was killed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -909,7 +910,28 @@ def _adjectival(doc: Doc, start: int, end: int) -> bool:
     if span is None or len(span) == 0:
         return False
     root = span.root
+    while root.dep_ == "conj" and root.head is not root:
+        root = root.head  # "Korean and US flags": as the first conjunct does
     return root.dep_ in ("compound", "amod", "nmod") and root.head.pos_ == "NOUN"
+
+
+def _persons_home(doc: Doc, start: int, end: int) -> bool:
+    """Say whether the words ``start:end`` of ``doc`` say where a named person is from.
+
+    "Ana Ruiz of Tucson", "Sgt John Dunbar, 36, of Austin, Texas": the place after a
+    person's name and "of" (and the region written after it) is a home, not the scene.
+    """
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None or len(span) == 0:
+        return False
+    root = span.root
+    while root.dep_ in ("appos", "conj") and root.head is not root:
+        root = root.head  # "of Austin, Texas": Texas as Austin is
+    prep = root.head
+    if root.dep_ != "pobj" or prep.lower_ != "of":
+        return False
+    person = prep.head
+    return person.tag_ == "NNP" and person.ent_type_ in ("PERSON", "")
 
 
 class _FullNames:
@@ -967,6 +989,8 @@ def _not_people(
                 continue  # "Dynamo Kyiv", "Celtic FC": a club, not where
         if m.place.kind == "country" and _adjectival(doc, start, end):
             continue  # "US flags", "UK police": a country as an adjective says not where
+        if _persons_home(doc, start, end):
+            continue  # "Ana Ruiz of Tucson", "Sgt Dunbar of Austin, Texas": where she lives
         person = next(((a, b) for a, b, _ in people if a <= start and end <= b), None)
         town = _KIND_RANK.get(m.place.kind, 0) >= 3
         if person is not None and town:
@@ -1696,8 +1720,13 @@ def _focus_place(
     usable: Sequence[Mention],
     country: Place | None,
     dateline: Mention | None,
+    weights: dict[int, int] | None = None,
 ) -> tuple[Place, Literal[1, 2, 3]] | None:
     """Return the place an article is about, for an event whose sentences name none.
+
+    ``weights`` (by a mention's start) counts a mention more or not at all: the towns of
+    the sentences that report events count double, and a person's home or a club's name
+    in them not at all.
 
     Of the towns it names (the dateline's own mention left out: a wire's dateline is where
     the reporter files from), the one with most of the article's towns within 50 km, then
@@ -1707,9 +1736,10 @@ def _focus_place(
     counts: Counter[str] = Counter()
     first: dict[str, Mention] = {}
     for m in usable:
-        if _KIND_RANK.get(m.place.kind, 0) < 3 or m is dateline:
+        weight = 1 if weights is None else weights.get(m.start, 1)
+        if _KIND_RANK.get(m.place.kind, 0) < 3 or m is dateline or not weight:
             continue
-        counts[m.place.id] += 1
+        counts[m.place.id] += weight
         first.setdefault(m.place.id, m)
     if not counts:
         return (country, 3) if country is not None else None
@@ -1727,6 +1757,35 @@ def _focus_place(
         key=lambda pid: (cluster(pid), counts[pid], places[pid].population, -first[pid].start),
     )
     return places[best], 3
+
+
+def _scene_weights(
+    text: str,
+    sentences: Sequence[tuple[int, int]],
+    triggered: Iterable[int],
+    usable: Sequence[Mention],
+    starts: Sequence[int],
+    named_in_full: _FullNames,
+) -> dict[int, int]:
+    """Weigh the mentions of the sentences that report events, for ``_focus_place``.
+
+    A place such a sentence gives as a scene counts 2; one it names as a person's home, a
+    club or a destination 0 ("Sgt Dunbar of Austin, Texas, died": not Austin).
+    """
+    weights: dict[int, int] = {}
+    for index in triggered:
+        a, b = sentences[index]
+        inside = [m for m in usable[bisect_left(starts, a) : bisect_left(starts, b)] if m.end <= b]
+        if not inside:
+            continue
+        kept = {
+            m.start
+            for m in _not_people(named_in_full, inside, a, nlp.parse(text[a:b]))
+            if not _not_scene(text, m)
+        }
+        for m in inside:
+            weights[m.start] = 2 if m.start in kept else 0
+    return weights
 
 
 def _label(trigger: _Trigger, matched: str, ranged: bool) -> str:
@@ -1812,7 +1871,12 @@ def _same_telling(a: _Found, b: _Found) -> bool:
         (a.kind == b.kind or ea.event_type == _VAC)  # a shooting told as a killing
         and ea.event_type == eb.event_type
         and ea.sub_event_type == eb.sub_event_type
-        and _close(ea.fatalities, eb.fatalities)
+        and (
+            _close(ea.fatalities, eb.fatalities)
+            # "he was killed" and "two soldiers died": the one is among the two
+            or (a.one_named and (eb.fatalities or 0) > 1)
+            or (b.one_named and (ea.fatalities or 0) > 1)
+        )
         and (
             ea.place_id == eb.place_id or _distance_km(ea, eb) <= 300.0
             if a.stand_in or b.stand_in  # the article's place stands in for one of them
@@ -1824,6 +1888,23 @@ def _same_telling(a: _Found, b: _Found) -> bool:
             _overlap(ea, eb, slack=1 if ea.event_type in _VIOLENT else 0)
             or min(a.date_quality, b.date_quality) < 3
         )
+    )
+
+
+def _part_of(part: _Found, whole: _Found) -> bool:
+    """Say whether event ``part`` is damage done in violent event ``whole`` of the article.
+
+    "He smashed the car's windows" beside "a man attacked the car", windows broken in a
+    riot: ACLED codes looting and property destruction only when no other event holds
+    them, so the damage done in an attack, a riot or a battle at that place and day is
+    that event's.
+    """
+    a, b = part.event, whole.event
+    return (
+        a.sub_event_type == "Looting/property destruction"
+        and b.event_type in _VIOLENT
+        and (_related_places(a, b) or part.stand_in or whole.stand_in)
+        and _overlap(a, b, slack=1)
     )
 
 
@@ -1910,11 +1991,18 @@ def _combined(better: _Found, worse: _Found) -> _Found:
             lon=other.lon,
             geo_precision=other.geo_precision,
         )
-    if event.fatalities is None and other.fatalities is not None:
+    if other.fatalities is not None and (
+        event.fatalities is None or (better.one_named and other.fatalities > event.fatalities)
+    ):
         event = replace(event, fatalities=other.fatalities)
     if event is better.event:
         return better
-    return replace(better, event=event, stand_in=better.stand_in and worse.stand_in)
+    return replace(
+        better,
+        event=event,
+        stand_in=better.stand_in and worse.stand_in,
+        one_named=better.one_named and event.fatalities == better.event.fatalities,
+    )
 
 
 def _claim(
@@ -1976,7 +2064,6 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
     home = _country_name(gazetteer, _home_country(mentions), countries)
     focus = country.country if country else ""
     dateline = _dateline_mention(article, usable)
-    focus_place = _focus_place(article, usable, country, dateline)
     found: list[_Found] = []
     dropped: list[str] = []
     history: list[_Context] = []
@@ -2003,6 +2090,13 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
     }
     matches_of = {i: words for i, words in matches_of.items() if words}
     nlp.prime([text[a:b] for i, (a, b) in enumerate(sentences) if i in matches_of])
+    focus_place = _focus_place(
+        article,
+        usable,
+        country,
+        dateline,
+        _scene_weights(text, sentences, matches_of, usable, starts, named_in_full),
+    )
     for index, (s_start, s_end) in enumerate(sentences):
         if s_end - s_start > MAX_SENTENCE_CHARS:
             # Not prose (a table, a text with no spaces): every trigger would re-read the
@@ -2125,7 +2219,8 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
                     dropped.append(f"{where}: {trigger.kind} {stale}: {_short(sentence)}")
                     continue
             fatalities, parts = _fatalities(sentence) if trigger.fatal else (None, "")
-            if fatalities is None and trigger.fatal and _one_dead(sentence, match):
+            one_named = fatalities is None and trigger.fatal and _one_dead(sentence, match)
+            if one_named:
                 fatalities, parts = 1, "one person"
             if trigger.kind == "casualties" and fatalities is None:
                 dropped.append(
@@ -2184,7 +2279,7 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
                 )
                 label = _label(trigger, match.group(0), last is not None)
                 event = replace(event, notes=_notes(label, event, parts))
-                sentence_found = _Found(event, trigger.kind, quality, stand_in)
+                sentence_found = _Found(event, trigger.kind, quality, stand_in, one_named)
                 found.append(sentence_found)
         # the armed side the report blames next; not one it counts among the dead
         armed, _ = _struck_apart(_actor_hits(sentence, table, home), sentence)
@@ -2210,6 +2305,14 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
             f"{article.id}:{worse.event.evidence_start}: {worse.kind} told again "
             f"(kept {better.event.id})"
         )
+    for item in list(kept):
+        whole = next((k for k in kept if _part_of(item, k)), None)
+        if whole is not None:
+            kept.remove(item)
+            dropped.append(
+                f"{article.id}:{item.event.evidence_start}: {item.kind} is part of "
+                f"{whole.event.sub_event_type.lower()} {whole.event.id}"
+            )
     events = sorted((k.event for k in kept), key=lambda e: (e.evidence_start, e.event_date, e.id))
     silence = "" if events else _silence(article, dropped)
     return Extraction(events=tuple(events), dropped=tuple(dropped), silence=silence)

@@ -176,6 +176,8 @@ def irrealis(doc: Doc, start: int, end: int) -> str | None:
         if child.dep_ == "neg" or (child.dep_ == "det" and child.lower_ == "no"):
             return "negated"
     node = token
+    if token.dep_ in ("compound", "amod") and token.head.lower_ in cues.event_heads:
+        node = token.head  # "rocket attacks": the attacks are what the clause governs
     came_by = ""
     # an event noun (or gerund): the verb it is subject or object of governs it
     if node.dep_ in _ARGUMENT or node.pos_ in _NOUNISH:

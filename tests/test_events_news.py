@@ -47,6 +47,19 @@ OMDURMAN = (
     "residents said.\n"
 )
 
+GAO = (
+    "Two soldiers killed by roadside bomb in Mali\n\n"
+    "BAMAKO, July 12, 2024 (Wire) - A soldier was killed by a roadside bomb near Gao on "
+    "Thursday, the army said. Two soldiers, Sgt Paul Martin of Lyon and a Malian comrade, died "
+    "in the blast, the army said on Friday. The explosion happened close to a checkpoint.\n"
+)
+POZNAN = (
+    "Bus driver attacked\n\n"
+    "POZNAN, March 5, 2024 (Wire) - A man attacked a bus driver in Poznan on Monday, police "
+    "said. He smashed the windows of the bus before fleeing on foot. Protesters burned Israeli "
+    "and US flags outside the embassy in Amman on Friday.\n"
+)
+
 
 def _read(text: str, gazetteer: Gazetteer, world: WorldIndex) -> Extraction:
     article = parse_article(text)
@@ -99,6 +112,31 @@ ROWS = [
         ),
         id="Omdurman: fire on a town is shelling, not a shooting",
     ),
+    pytest.param(
+        GAO,
+        "A soldier was killed",
+        (
+            "Explosions/Remote violence",
+            "Remote explosive/landmine/IED",
+            D(2024, 7, 11),
+            "Gao",
+            2,
+            2,
+        ),
+        id="Gao: 'a soldier was killed', then 'two soldiers died': one blast, two dead, not Lyon",
+    ),
+    pytest.param(
+        POZNAN,
+        "A man attacked a bus driver",
+        ("Violence against civilians", "Attack", D(2024, 3, 4), "Poznań", 1, None),
+        id="Poznan: the windows he smashed are part of the attack",
+    ),
+    pytest.param(
+        POZNAN,
+        "Protesters burned Israeli and US flags",
+        ("Protests", "Peaceful protest", D(2024, 3, 1), "Amman", 2, None),
+        id="Amman: 'Israeli and US flags' is no place",
+    ),
 ]
 
 
@@ -128,6 +166,8 @@ def test_an_event_of_a_report_from_another_war(
         pytest.param(IRPIN, "In March 2022", "is background (dated 2022-03-31"),
         pytest.param(LAGOS, "Chidi Okafor, 41, was shot", "told again"),
         pytest.param(LAGOS, "Gunmen kill trader", "told again"),
+        pytest.param(GAO, "Two soldiers, Sgt Paul Martin", "told again"),
+        pytest.param(POZNAN, "He smashed the windows", "is part of attack"),
     ],
 )
 def test_what_is_no_new_event_is_dropped_with_its_reason(
