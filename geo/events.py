@@ -1084,11 +1084,11 @@ _SHELLING = next(t for t in _TRIGGERS if t.kind == "shelling")
 _TOWN_GAP_RE = re.compile(r"\s+(?:the\s+)?(?:(?:town|city|village|district)\s+of\s+)?", re.I)
 
 
-def _fired_on_a_town(text: str, end: int, inside: Sequence[Mention]) -> bool:
-    """Say whether the fire the words before ``end`` open ("fired on") hits a town."""
+def _fired_on_a_town(text: str, end: int, inside: Sequence[Mention]) -> Mention | None:
+    """Return the town the fire the words before ``end`` open ("fired on") hits, if any."""
     gap = _TOWN_GAP_RE.match(text, end)
     at = gap.end() if gap else end
-    return any(m.start == at and _KIND_RANK.get(m.place.kind, 0) >= 3 for m in inside)
+    return next((m for m in inside if m.start == at and _KIND_RANK.get(m.place.kind, 0) >= 3), None)
 
 
 _SAYS_RE = re.compile(r"^\W*(?:[\w-]+\s+){1,4}?(?:say|says|said|reported|reports)\s+(?:that\s+)?")
@@ -1320,6 +1320,7 @@ _DIE_VERBS = frozenset(_DEAD["die_verbs"])
 _DEAD_NOUNS = frozenset(_DEAD["nouns"])
 _DEADLY = frozenset(_DEAD["deadly"])
 _AMOUNTS = frozenset(_DEAD["amounts"])
+_DIED_AFTER_RE = re.compile(_DEAD["died_after"], re.I)
 _ONE_PERSON_RE = re.compile(load_rules("actors")["one_person"], re.I)
 
 
@@ -1365,14 +1366,34 @@ def _counted_dead(doc: Doc, start: int, end: int) -> bool:
     return False
 
 
+_LIST_GAP_RE = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
+
+
 def _fatalities(sentence: str) -> tuple[int | None, str]:
     total = 0
     parts: list[str] = []
     doc = nlp.parse(sentence)
-    for count, people in _people_counted(sentence):
-        if _SUBGROUP_RE.search(sentence[max(0, count.start - 25) : count.start]):
-            continue
-        if not _counted_dead(doc, count.start, count.end + people.end()):
+    counted = [
+        (count, people)
+        for count, people in _people_counted(sentence)
+        if not _SUBGROUP_RE.search(sentence[max(0, count.start - 25) : count.start])
+    ]
+    dead = [
+        _counted_dead(doc, c.start, c.end + p.end())
+        or _DIED_AFTER_RE.match(sentence, c.end + p.end()) is not None
+        for c, p in counted
+    ]
+    # "14 civilians, 12 fighters and 9 militiamen were killed": a list's items share their
+    # fate even where the parse ties only some of them to the verb
+    for _ in range(2):
+        for i in range(len(counted) - 1):
+            (a, pa), (b, _pb) = counted[i], counted[i + 1]
+            if dead[i] != dead[i + 1] and _LIST_GAP_RE.fullmatch(
+                sentence[a.end + pa.end() : b.start]
+            ):
+                dead[i] = dead[i + 1] = True
+    for (count, people), is_dead in zip(counted, dead, strict=True):
+        if not is_dead:
             continue
         total += count.value
         parts.append(f"{count.text}{people.group(0).rstrip()}")
@@ -2120,6 +2141,7 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
         # sentence made a long article quadratic.
         own = by_start[bisect_left(all_starts, s_start) : bisect_left(all_starts, s_end)]
         sentence_found: _Found | None = None
+        named = inside  # every place the sentence names, the far ones too
         inside = _scenes(text, inside, focus_place)
         fine = [m for m in inside if _KIND_RANK.get(m.place.kind, 0) >= 2]
         best_place: tuple[Place, Literal[1, 2, 3]] | None = None
@@ -2147,13 +2169,22 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
         for trigger, match in triggered:
             t_start, t_end = match.span()
             where = f"{article.id}:{s_start + t_start}"
-            if trigger.kind == "shooting" and _fired_on_a_town(text, s_start + t_end, inside):
+            target = (
+                _fired_on_a_town(text, s_start + t_end, named)
+                if trigger.kind == "shooting"
+                else None
+            )
+            if target is not None:
                 trigger = _SHELLING  # "the army fired on Omdurman": artillery, not a gunman
             if trigger.kind == "casualties" and not _armed_side(sentence, attributed, s_start):
                 # the dead of no battle: an attack on them, placed like one
                 trigger = replace(trigger, event_type=_VAC, sub_event_type="Attack", scope="local")
-            place = _choose_place(
-                inside, text, trigger, s_start + t_start, (s_start, s_end), anaphor
+            place = (
+                (target.place, _geo_precision(target, text, s_start))
+                if target is not None  # what was fired on is where, however far
+                else _choose_place(
+                    inside, text, trigger, s_start + t_start, (s_start, s_end), anaphor
+                )
             )
             whens = _choose_dates(sentence, dates, trigger, t_start, t_end, article.published)
             weak_place = place is None or _KIND_RANK.get(place[0].kind, 0) <= 1

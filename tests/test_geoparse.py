@@ -362,6 +362,10 @@ WORLD_SENTENCES = [
         -76.98,
         id="Geneva, New York by its neighbours",
     ),
+    # a transliteration's ayn, left out in news: "‘Afrīn", "‘Ajlūn", "‘Aqrah"
+    pytest.param("Shelling hit Afrin on Monday.", "Afrin", 36.51, 36.87, id="Afrin for ‘Afrīn"),
+    pytest.param("Farmers in Ajlun protested.", "Ajlun", 32.33, 35.75, id="Ajlun for ‘Ajlūn"),
+    pytest.param("Police in Aqrah arrested two men.", "Aqrah", 36.74, 43.89, id="Aqrah for ‘Aqrah"),
 ]
 
 
