@@ -1254,6 +1254,13 @@ def _choose_dates(
     whens = _choose_dates_as_written(sentence, dates, trigger, at, end)
     if published is None or not whens:
         return whens
+    first, last, precision, quality = whens[0]
+    opened = [d for d in dates if d.role == "from" and d.date == first and d.end_date is None]
+    if len(whens) == 1 and last is None and opened and first < published:
+        # "killed in the clashes since Saturday": from then until the report
+        if not any(d.role == "until" for d in dates):
+            span_days = (published - first).days
+            whens = [(first, published, 2 if span_days <= 7 else 3, quality)]
     return [
         (_year_before(first), _year_before(last) if last else None, precision, quality)
         if first > published and not _has_year(dates, first)

@@ -188,3 +188,34 @@ def test_what_is_no_new_event_is_dropped_with_its_reason(
 def test_each_report_gives_its_events_once(gazetteer: Gazetteer, world: WorldIndex) -> None:
     counts = [len(_read(t, gazetteer, world).events) for t in (LAGOS, IRPIN, CARACAS, GLASGOW)]
     assert counts == [2, 1, 1, 2]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "first", "last"),
+    [
+        pytest.param(
+            "At least 20 people have been killed in clashes in Sake since Saturday, the army said.",
+            D(2024, 3, 9),
+            D(2024, 3, 13),
+            id="'since Saturday': from Saturday until the report",
+        ),
+        pytest.param(
+            "Fighting has raged in Sittwe since March 3, residents said.",
+            D(2024, 3, 3),
+            D(2024, 3, 13),
+            id="'since March 3': a range to the report",
+        ),
+        pytest.param(
+            "Rebels attacked an army post in Sake on Saturday, the army said.",
+            D(2024, 3, 9),
+            None,
+            id="'on Saturday' stays one day",
+        ),
+    ],
+)
+def test_an_event_going_on_since_a_day_lasts_until_the_report(
+    sentence: str, first: dt.date, last: dt.date | None, gazetteer: Gazetteer, world: WorldIndex
+) -> None:
+    text = f"Clashes in Congo\n\nGOMA, March 13, 2024 (Wire) - {sentence}\n"
+    (event,) = _read(text, gazetteer, world).events
+    assert (event.event_date, event.end_date) == (first, last)
