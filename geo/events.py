@@ -2023,6 +2023,16 @@ def _combined(better: _Found, worse: _Found) -> _Found:
         event.fatalities is None or (better.one_named and other.fatalities > event.fatalities)
     ):
         event = replace(event, fatalities=other.fatalities)
+    quality = better.date_quality
+    if better.date_quality == 0 and worse.date_quality >= 2:
+        # the best telling has only the report's date; the other says when ("yesterday")
+        event = replace(
+            event,
+            event_date=other.event_date,
+            end_date=other.end_date,
+            time_precision=other.time_precision,
+        )
+        quality = worse.date_quality
     if event is better.event:
         return better
     return replace(
@@ -2030,6 +2040,7 @@ def _combined(better: _Found, worse: _Found) -> _Found:
         event=event,
         stand_in=better.stand_in and worse.stand_in,
         one_named=better.one_named and event.fatalities == better.event.fatalities,
+        date_quality=quality,
     )
 
 

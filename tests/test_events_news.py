@@ -60,6 +60,13 @@ POZNAN = (
     "and US flags outside the embassy in Amman on Friday.\n"
 )
 
+LEEDS = (
+    "Boy hurt as man attacks car\n\nMay 7, 2024\n\n"
+    "A boy was hurt when a man attacked his father's car in Leeds.\n\n"
+    "A six-year-old boy was cut by flying glass after a man smashed the car's windows in a "
+    "brazen attack yesterday, police said.\n"
+)
+
 
 def _read(text: str, gazetteer: Gazetteer, world: WorldIndex) -> Extraction:
     article = parse_article(text)
@@ -136,6 +143,12 @@ ROWS = [
         "Protesters burned Israeli and US flags",
         ("Protests", "Peaceful protest", D(2024, 3, 1), "Amman", 2, None),
         id="Amman: 'Israeli and US flags' is no place",
+    ),
+    pytest.param(
+        LEEDS,
+        "A boy was hurt",
+        ("Violence against civilians", "Attack", D(2024, 5, 6), "Leeds", 1, None),
+        id="Leeds: the summary names the place, the lead the day ('yesterday'): one event",
     ),
 ]
 
