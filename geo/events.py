@@ -1919,6 +1919,38 @@ def _same_telling(a: _Found, b: _Found) -> bool:
     )
 
 
+_WHERE_RE = re.compile(load_rules("places")["where_it_happened"], re.I)
+
+
+def _finer_place(told: _Found, was: Place, where: tuple[Place, Literal[1, 2, 3]]) -> _Found | None:
+    """Return event ``told`` at place ``where`` a later sentence gives it, if that is finer.
+
+    Finer: a place of a higher rank or precision within 100 km of the one it had, or any
+    place when it had only the article's.
+    """
+    event = told.event
+    place, precision = where
+    if place.id == event.place_id:
+        return None
+    near = _km(place.lat, place.lon, event.lat, event.lon) <= 100.0
+    finer = precision < event.geo_precision or (
+        precision == event.geo_precision
+        and _KIND_RANK.get(place.kind, 0) >= _KIND_RANK.get(was.kind, 0)
+        and place.population < was.population
+    )
+    if not told.stand_in and not (near and finer):
+        return None
+    moved = replace(
+        event,
+        location=place.name,
+        place_id=place.id,
+        lat=place.lat,
+        lon=place.lon,
+        geo_precision=precision,
+    )
+    return replace(told, event=moved, stand_in=False)
+
+
 def _part_of(part: _Found, whole: _Found) -> bool:
     """Say whether event ``part`` is damage done in violent event ``whole`` of the article.
 
@@ -2166,6 +2198,13 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
         if fine:
             top = max(fine, key=lambda m: _KIND_RANK.get(m.place.kind, 0))
             best_place = (top.place, _geo_precision(top, text, s_start))
+        told = history[-1].found if history else None
+        if told is not None and best_place is not None and _WHERE_RE.match(sentence):
+            # "It happened in the Crown Heights neighborhood": where the event just told was
+            finer = _finer_place(told, _place_of(gazetteer, mentions, told.event), best_place)
+            if finer is not None:
+                found[found.index(told)] = finer
+                history[-1] = replace(history[-1], found=finer)
         quote = _quote_at(quotes, s_start)
         continues = _continues(sentence) or (quote is not None and quote[0] < s_start)
         # the same paragraph, no new topic: the place still holds, a day needs "then" etc.

@@ -12,7 +12,8 @@ from geo.articles import parse_article
 from geo.events import Extraction, extract
 from geo.gazetteer import Gazetteer
 from geo.geoparse import find_mentions
-from geo.world import WorldIndex
+from geo.lexicon import load_rules
+from geo.world import WorldIndex, bare_key
 
 D = dt.date
 
@@ -232,3 +233,13 @@ def test_an_event_going_on_since_a_day_lasts_until_the_report(
     text = f"Clashes in Congo\n\nGOMA, March 13, 2024 (Wire) - {sentence}\n"
     (event,) = _read(text, gazetteer, world).events
     assert (event.event_date, event.end_date) == (first, last)
+
+
+@pytest.mark.parametrize(
+    ("text", "place"), load_rules("places")["examples"]["where_it_happened"], ids=lambda v: v[:40]
+)
+def test_a_sentence_saying_where_it_happened_places_the_event_told(
+    text: str, place: str, gazetteer: Gazetteer, world: WorldIndex
+) -> None:
+    events = _read(f"Report\n\nMay 2, 2024\n\n{text}\n", gazetteer, world).events
+    assert [bare_key(e.location) for e in events] == [bare_key(place)]
