@@ -504,6 +504,10 @@ def _split_segment(text: str, start: int, end: int) -> list[tuple[int, int]]:
             nxt += 1
         if nxt >= end or not (text[nxt].isupper() or text[nxt].isdigit()):
             continue
+        if text[nxt].isdigit() and nxt - m.end() <= 1 and text[m.start()] == ".":
+            digits = re.search(r"(?<![\d,.])\d{1,2}$", text[max(start, m.start() - 3) : m.start()])
+            if digits:
+                continue  # "1. 5 metres": a decimal point a space cut off (not "in 2016. 5")
         if text[m.start()] == ".":
             word_start = m.start()
             while word_start > begin and not text[word_start - 1].isspace():

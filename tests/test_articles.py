@@ -544,6 +544,11 @@ def test_outlet_and_dateline_rules(case: str, text: str, outlet: str, dateline: 
             ["A total of 3.5 tons arrived.", "About 12,800 civilians were killed."],
         ),
         (
+            "a decimal point a space has cut off is no full stop; a year's is",
+            "The wall, about 2. 5 metres high, fell in 2016. 12 people were hurt.",
+            ["The wall, about 2. 5 metres high, fell in 2016.", "12 people were hurt."],
+        ),
+        (
             "a sentence ending inside quotes",
             'The situation was "alarming" and "dramatic." Borodavkin said so.',
             ['The situation was "alarming" and "dramatic."', "Borodavkin said so."],
