@@ -1033,7 +1033,16 @@ def _not_scene(text: str, mention: Mention) -> str:
         return "residence"
     if name.search(before):
         return "name"
+    club_after, club_before = _club_rules()
+    if club_after.match(text, mention.end) or club_before.search(before):
+        return "club"
     return ""
+
+
+@cache
+def _club_rules() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    rules = load_rules("places")
+    return re.compile(rules["club_after"], re.I), re.compile(rules["club_before"], re.I)
 
 
 def _scenes(
@@ -1896,9 +1905,12 @@ def _close(a: int | None, b: int | None) -> bool:
 def _same_telling(a: _Found, b: _Found) -> bool:
     ea, eb = a.event, b.event
     return (
-        (a.kind == b.kind or ea.event_type == _VAC)  # a shooting told as a killing
-        and ea.event_type == eb.event_type
-        and ea.sub_event_type == eb.sub_event_type
+        (
+            (a.kind == b.kind or ea.event_type == _VAC)  # a shooting told as a killing
+            and ea.event_type == eb.event_type
+            and ea.sub_event_type == eb.sub_event_type
+            or _crowd_retold(a, b)
+        )
         and (
             _close(ea.fatalities, eb.fatalities)
             # "he was killed" and "two soldiers died": the one is among the two
@@ -1966,6 +1978,17 @@ def _part_of(part: _Found, whole: _Found) -> bool:
         and (_related_places(a, b) or part.stand_in or whole.stand_in)
         and _overlap(a, b, slack=1)
     )
+
+
+def _crowd_retold(a: _Found, b: _Found) -> bool:
+    """Say whether ``a`` and ``b`` are one attack, once told with the crowd that did it.
+
+    "the bus attack" and "fans threw bottles at the bus": the same assault, typed as mob
+    violence where the telling names the crowd.
+    """
+    subs = {a.event.sub_event_type, b.event.sub_event_type}
+    kinds = {a.kind, b.kind}
+    return subs == {"Attack", "Mob violence"} and kinds <= {"assault", "mob violence"}
 
 
 def _better(a: _Found, b: _Found) -> _Found:
@@ -2039,6 +2062,15 @@ def _combined(better: _Found, worse: _Found) -> _Found:
     once, at the finest place the article gives for it.
     """
     event, other = better.event, worse.event
+    if other.sub_event_type == "Mob violence" and event.sub_event_type == "Attack":
+        # the telling that names the crowd types the event
+        event = replace(
+            event,
+            event_type=other.event_type,
+            sub_event_type=other.sub_event_type,
+            actor1=other.actor1,
+            actor2=other.actor2,
+        )
     finer = other.place_id != event.place_id and (
         better.stand_in or other.geo_precision < event.geo_precision
     )

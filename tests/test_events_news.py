@@ -68,6 +68,13 @@ LEEDS = (
     "brazen attack yesterday, police said.\n"
 )
 
+CLUB = (
+    "Leeds United charged over bus attack\n\n"
+    "GLASGOW, October 3, 2024 (Wire) - Fans threw bottles and flares at the team bus as it "
+    "arrived at the stadium in Glasgow on Wednesday evening, police said. Leeds United were "
+    "charged over the bus attack on Thursday.\n"
+)
+
 
 def _read(text: str, gazetteer: Gazetteer, world: WorldIndex) -> Extraction:
     article = parse_article(text)
@@ -151,6 +158,12 @@ ROWS = [
         ("Violence against civilians", "Attack", D(2024, 5, 6), "Leeds", 1, None),
         id="Leeds: the summary names the place, the lead the day ('yesterday'): one event",
     ),
+    pytest.param(
+        CLUB,
+        "Fans threw bottles",
+        ("Riots", "Mob violence", D(2024, 10, 2), "Glasgow", 1, None),
+        id="Glasgow: 'Leeds United' is a club, its 'bus attack' the fans' mob violence",
+    ),
 ]
 
 
@@ -182,6 +195,7 @@ def test_an_event_of_a_report_from_another_war(
         pytest.param(LAGOS, "Gunmen kill trader", "told again"),
         pytest.param(GAO, "Two soldiers, Sgt Paul Martin", "told again"),
         pytest.param(POZNAN, "He smashed the windows", "is part of attack"),
+        pytest.param(CLUB, "Leeds United were charged", "told again"),
     ],
 )
 def test_what_is_no_new_event_is_dropped_with_its_reason(

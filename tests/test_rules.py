@@ -103,7 +103,15 @@ _PLACES = load_rules("places")["examples"]
     ("label", "sentence", "name"),
     [
         pytest.param(label, sentence, name, id=f"{label}: {sentence[:50]}")
-        for label in ("destination", "not_destination", "residence", "not_residence", "name")
+        for label in (
+            "destination",
+            "not_destination",
+            "residence",
+            "not_residence",
+            "name",
+            "club",
+            "not_club",
+        )
         for sentence, name in _PLACES[label]
     ],
 )
