@@ -1963,6 +1963,28 @@ def _finer_place(told: _Found, was: Place, where: tuple[Place, Literal[1, 2, 3]]
     return replace(told, event=moved, stand_in=False)
 
 
+def _in_future_clause(doc: Doc, span: DateSpan) -> bool:
+    """Say whether date ``span`` of a parsed sentence belongs to a clause in the future.
+
+    "Lawmakers will convene Friday sessions as teachers fill the Capitol": Friday is when
+    they will meet, not when the teachers protest. The verb above the date decides.
+    """
+    words = doc.char_span(span.start, span.end, alignment_mode="expand")
+    if words is None or not len(words):
+        return False
+    node = words.root
+    for _ in range(6):
+        if node.pos_ in ("VERB", "AUX"):
+            return any(c.dep_ == "aux" and c.lower_ in _FUTURE_AUX for c in node.children)
+        if node.head is node:
+            break
+        node = node.head
+    return False
+
+
+_FUTURE_AUX = frozenset({"will", "'ll", "shall", "wo"})
+
+
 def _part_of(part: _Found, whole: _Found) -> bool:
     """Say whether event ``part`` is damage done in violent event ``whole`` of the article.
 
@@ -2029,6 +2051,8 @@ def _neighbours_day(
             for d in dates_at(other)
             if d.precision == 1 and d.end_date is None and not _is_report_date(text[a:b], d)
         ]
+        if days:
+            days = [d for d in days if not _in_future_clause(nlp.parse(text[a:b]), d)]
         if days:
             return [(days[0].date, None, 2, 1)]
     return []
@@ -2251,8 +2275,12 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
                 f"{article.id}:{s_start + match.start()}: {trigger.kind} not reported as "
                 f"happened ({reason}): {_short(sentence)}"
             )
+        dated = dates
         if triggered:
-            inside = _not_people(named_in_full, inside, s_start, nlp.parse(sentence))
+            doc = nlp.parse(sentence)
+            inside = _not_people(named_in_full, inside, s_start, doc)
+            # "lawmakers will meet on Friday as teachers protest": Friday is the meeting's
+            dated = [d for d in dates if not _in_future_clause(doc, d)]
             if dateline is not None and dateline in inside:
                 inside = _without_dateline(inside, dateline, focus_place)
         for trigger, match in triggered:
@@ -2275,7 +2303,7 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
                     inside, text, trigger, s_start + t_start, (s_start, s_end), anaphor
                 )
             )
-            whens = _choose_dates(sentence, dates, trigger, t_start, t_end, article.published)
+            whens = _choose_dates(sentence, dated, trigger, t_start, t_end, article.published)
             weak_place = place is None or _KIND_RANK.get(place[0].kind, 0) <= 1
             # "then", "these protests": up to two back; the paragraph alone: the one before
             looked_back = history[-2:] if continues else history[-1:] if carry_place else []
@@ -2313,8 +2341,9 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
             if not whens and article.published is not None:
                 days = day_count(sentence)
                 if days is not None:
-                    # "the eighth day": eight days done by the report
-                    whens = [(article.published - dt.timedelta(days=days), None, 2, 1)]
+                    # "the eighth day": eight days done by the report, going on at it
+                    began = article.published - dt.timedelta(days=days)
+                    whens = [(began, article.published, 2 if days <= 7 else 3, 1)]
                 else:
                     whens = _neighbours_day(text, sentences, index, dates_at)
                 if not whens:

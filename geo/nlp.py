@@ -113,6 +113,7 @@ class Modality:
     irrealis_modifiers: frozenset[str]
     irrealis_heads: frozenset[str]
     event_heads: frozenset[str]
+    doers: frozenset[str]
     carrier_verbs: frozenset[str]
     temporal_preps: frozenset[str]
     examples: dict[str, Any]
@@ -130,6 +131,7 @@ class Modality:
             irrealis_modifiers=words("irrealis_modifiers"),
             irrealis_heads=words("irrealis_heads"),
             event_heads=words("event_heads"),
+            doers=words("doers"),
             carrier_verbs=words("carrier_verbs"),
             temporal_preps=words("temporal_preps"),
             examples=data.get("examples", {}),
@@ -168,8 +170,9 @@ def irrealis(doc: Doc, start: int, end: int) -> str | None:
         return None
     # a noun modifier ("shooting range"), unless what it describes is about the event
     if token.dep_ in ("compound", "amod") and token.head.pos_ in ("NOUN", "PROPN"):
-        if token.head.lower_ not in cues.event_heads:
-            return "modifier"
+        doing = token.tag_ == "VBG" and token.head.lemma_.lower() in cues.doers
+        if token.head.lower_ not in cues.event_heads and not doing:
+            return "modifier"  # "shooting range", not "protesting teachers"
     for child in token.children:
         if child.dep_ in ("amod", "compound") and child.lower_ in cues.irrealis_modifiers:
             return "planned"

@@ -239,12 +239,25 @@ def test_each_report_gives_its_events_once(gazetteer: Gazetteer, world: WorldInd
             None,
             id="'on Saturday' stays one day",
         ),
+        pytest.param(
+            "Lawmakers will meet on Friday as protesting nurses continue to fill the assembly "
+            "in Goma.",
+            D(2024, 3, 13),
+            None,
+            id="'will meet on Friday' dates the meeting, not the protest going on",
+        ),
+        pytest.param(
+            "Nurses in Goma are in the third day of a walkout over unpaid wages.",
+            D(2024, 3, 10),
+            D(2024, 3, 13),
+            id="'the third day of a walkout': going on until the report",
+        ),
     ],
 )
 def test_an_event_going_on_since_a_day_lasts_until_the_report(
     sentence: str, first: dt.date, last: dt.date | None, gazetteer: Gazetteer, world: WorldIndex
 ) -> None:
-    text = f"Clashes in Congo\n\nGOMA, March 13, 2024 (Wire) - {sentence}\n"
+    text = f"News from Goma\n\nGOMA, March 13, 2024 (Wire) - {sentence}\n"
     (event,) = _read(text, gazetteer, world).events
     assert (event.event_date, event.end_date) == (first, last)
 
