@@ -1031,18 +1031,22 @@ def _not_scene(text: str, mention: Mention) -> str:
         return "destination"
     if residence.search(before):
         return "residence"
-    if name.search(before):
+    club_after, club_before, name_after = _club_rules()
+    if name.search(before) or name_after.match(text, mention.end):
         return "name"
-    club_after, club_before = _club_rules()
     if club_after.match(text, mention.end) or club_before.search(before):
         return "club"
     return ""
 
 
 @cache
-def _club_rules() -> tuple[re.Pattern[str], re.Pattern[str]]:
+def _club_rules() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     rules = load_rules("places")
-    return re.compile(rules["club_after"], re.I), re.compile(rules["club_before"], re.I)
+    return (
+        re.compile(rules["club_after"], re.I),
+        re.compile(rules["club_before"], re.I),
+        re.compile(rules["name_after"], re.I),
+    )
 
 
 def _scenes(
@@ -1765,16 +1769,18 @@ def _focus_place(
     the sentences that report events count double, and a person's home or a club's name
     in them not at all.
 
-    Of the towns it names (the dateline's own mention left out: a wire's dateline is where
-    the reporter files from), the one with most of the article's towns within 50 km, then
-    the one named most often, then the larger, at ``geo_precision`` 3 (the
-    article's place stands in); else the country of its places.
+    Of the towns it names (a dateline in another country than the article's left out: a
+    wire's dateline abroad is where the reporter files from), the one with most of the
+    article's towns within 50 km, then the one named most often, then the larger, at
+    ``geo_precision`` 3 (the article's place stands in); else the country of its places.
     """
     counts: Counter[str] = Counter()
     first: dict[str, Mention] = {}
     for m in usable:
         weight = 1 if weights is None else weights.get(m.start, 1)
-        if _KIND_RANK.get(m.place.kind, 0) < 3 or m is dateline or not weight:
+        # a dateline abroad is where the reporter files from; at home, where the news is
+        abroad = m is dateline and (country is None or m.place.country != country.country)
+        if _KIND_RANK.get(m.place.kind, 0) < 3 or abroad or not weight:
             continue
         counts[m.place.id] += weight
         first.setdefault(m.place.id, m)

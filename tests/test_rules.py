@@ -109,6 +109,7 @@ _PLACES = load_rules("places")["examples"]
             "residence",
             "not_residence",
             "name",
+            "not_name",
             "club",
             "not_club",
         )
