@@ -1938,6 +1938,8 @@ def _same_telling(a: _Found, b: _Found) -> bool:
 
 
 _WHERE_RE = re.compile(load_rules("places")["where_it_happened"], re.I)
+# "soon arrested", "within minutes": the same day as the event told before (modality.toml)
+_SOON_RE = re.compile(load_rules("modality")["soon_after"], re.I)
 
 
 def _finer_place(told: _Found, was: Place, where: tuple[Place, Literal[1, 2, 3]]) -> _Found | None:
@@ -2352,6 +2354,11 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
                     whens = [(began, article.published, 2 if days <= 7 else 3, 1)]
                 else:
                     whens = _neighbours_day(text, sentences, index, dates_at)
+                dated_before = [f for f in found if f.date_quality >= 2]
+                if not whens and dated_before and _SOON_RE.search(sentence):
+                    # "police soon arrested him": on the day of the event just told
+                    ev = dated_before[-1].event
+                    whens = [(ev.end_date or ev.event_date, None, ev.time_precision, 1)]
                 if not whens:
                     vague = re.search(r"\b(?:earlier|previously|recently)\b", sentence, re.I)
                     whens = [(article.published, None, 3 if vague else 2, 0)]

@@ -75,6 +75,12 @@ CLUB = (
     "charged over the bus attack on Thursday.\n"
 )
 
+SHEFFIELD = (
+    "Shopkeeper stabbed\n\n"
+    "SHEFFIELD, July 10, 2024 (Wire) - A man stabbed a shopkeeper in Sheffield on Monday, "
+    "police said. Officers soon arrested a 32-year-old man nearby.\n"
+)
+
 
 def _read(text: str, gazetteer: Gazetteer, world: WorldIndex) -> Extraction:
     article = parse_article(text)
@@ -163,6 +169,12 @@ ROWS = [
         "Fans threw bottles",
         ("Riots", "Mob violence", D(2024, 10, 2), "Glasgow", 1, None),
         id="Glasgow: 'Leeds United' is a club, its 'bus attack' the fans' mob violence",
+    ),
+    pytest.param(
+        SHEFFIELD,
+        "Officers soon arrested",
+        ("Strategic developments", "Arrests", D(2024, 7, 8), "Sheffield", 1, None),
+        id="Sheffield: 'soon arrested' is on the day of the stabbing, not the report's",
     ),
 ]
 
