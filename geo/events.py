@@ -2054,6 +2054,8 @@ def _neighbours_day(
         if "\n\n" in text[lo[1] : hi[0]]:
             continue
         a, b = sentences[other]
+        if _is_stamp(text[a:b], dates_at(other)):
+            continue  # "16:14, UK, Thursday 05 April 2018.": when it was posted
         days = [
             d
             for d in dates_at(other)
@@ -2064,6 +2066,64 @@ def _neighbours_day(
         if days:
             return [(days[0].date, None, 2, 1)]
     return []
+
+
+# a named occasion: proper names, then the occasion ("the Champions League quarter-final")
+_OCCASION_RE = re.compile(
+    r"(?<![\w-])(?:(?!(?:The|A|An|This|That|These|Those|Its|His|Her|Their|Our)\s)"
+    r"[A-Z][\w'’.-]*\s+){1,4}(?i:"
+    + "|".join(re.escape(w) for w in sorted(load_rules("modality")["occasions"], key=len)[::-1])
+    + r")s?\b"
+)
+
+
+def _occasion_day(
+    text: str,
+    sentences: Sequence[tuple[int, int]],
+    index: int,
+    dates_at: Callable[[int], list[DateSpan]],
+) -> list[_When]:
+    """Return the day another sentence gives the occasion a dateless sentence names.
+
+    "Fans threw bottles as the Champions League quarter-final took place." and, elsewhere,
+    "... for the Champions League quarter-final on Wednesday evening": Wednesday, at
+    precision 2 (inherited). Only named occasions (``occasions`` in modality.toml) with a
+    proper name in them, found word for word; the nearest such sentence wins.
+    """
+    a, b = sentences[index]
+    names = [m.group(0) for m in _OCCASION_RE.finditer(text, a, b)]
+    if not names:
+        return []
+    order = sorted(range(len(sentences)), key=lambda i: abs(i - index))
+    for other in order[1:]:
+        c, d = sentences[other]
+        sentence = text[c:d]
+        for name in names:
+            at = sentence.find(name)
+            if at < 0:
+                continue
+            days = [
+                span
+                for span in dates_at(other)
+                if span.precision == 1
+                and span.end_date is None
+                and not _is_report_date(sentence, span)
+                and abs(span.start - (at + len(name))) <= 40
+            ]
+            if days:
+                return [(days[0].date, None, 2, 1)]
+    return []
+
+
+def _is_stamp(sentence: str, dates: Sequence[DateSpan]) -> bool:
+    """Say whether a "sentence" is only a time stamp: a date, a time, a place, no clause."""
+    if not dates:
+        return False
+    rest = sentence
+    for span in sorted(dates, key=lambda d: d.start, reverse=True):
+        rest = rest[: span.start] + rest[span.end :]
+    words = re.findall(r"[A-Za-z]{3,}", rest)
+    return len(words) <= 2
 
 
 def _headline_end(article: Article) -> int:
@@ -2354,6 +2414,8 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
                     whens = [(began, article.published, 2 if days <= 7 else 3, 1)]
                 else:
                     whens = _neighbours_day(text, sentences, index, dates_at)
+                if not whens:
+                    whens = _occasion_day(text, sentences, index, dates_at)
                 dated_before = [f for f in found if f.date_quality >= 2]
                 if not whens and dated_before and _SOON_RE.search(sentence):
                     # "police soon arrested him": on the day of the event just told

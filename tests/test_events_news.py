@@ -81,6 +81,14 @@ SHEFFIELD = (
     "police said. Officers soon arrested a 32-year-old man nearby.\n"
 )
 
+MARSEILLE = (
+    "Trouble at the semi-final\n\nApril 5, 2024\n\n"
+    "Marseille hosted the Europa League semi-final on Thursday evening.\n\n"
+    "10:14, France, Friday 05 April 2024.\n\n"
+    "Fans threw bottles at police inside the stadium as the Europa League semi-final took "
+    "place.\n"
+)
+
 
 def _read(text: str, gazetteer: Gazetteer, world: WorldIndex) -> Extraction:
     article = parse_article(text)
@@ -175,6 +183,12 @@ ROWS = [
         "Officers soon arrested",
         ("Strategic developments", "Arrests", D(2024, 7, 8), "Sheffield", 1, None),
         id="Sheffield: 'soon arrested' is on the day of the stabbing, not the report's",
+    ),
+    pytest.param(
+        MARSEILLE,
+        "Fans threw bottles",
+        ("Riots", "Mob violence", D(2024, 4, 4), "Marseille", 3, None),
+        id="Marseille: dated by the semi-final's day elsewhere, not by the posting stamp",
     ),
 ]
 
