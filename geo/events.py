@@ -728,7 +728,7 @@ _CONTINUES_RE = re.compile(
     r"\b(?:then|later|afterwards|thereafter|there(?!\s+(?:is|are|was|were|has|have|had)\b)"
     r"|this|these|those|the\s+same\s+(?:day|night|place)"
     r"|that\s+(?:day|night|morning|evening)|as\s+a\s+result|the\s+(?:city|town|village"
-    r"|attack|blast|explosion|clashes|shelling))\b",
+    r"|attack|blast|explosion|clashes|shelling|area|scene|site))\b",
     re.I,
 )
 
@@ -1940,6 +1940,8 @@ def _same_telling(a: _Found, b: _Found) -> bool:
 _WHERE_RE = re.compile(load_rules("places")["where_it_happened"], re.I)
 # "soon arrested", "within minutes": the same day as the event told before (modality.toml)
 _SOON_RE = re.compile(load_rules("modality")["soon_after"], re.I)
+# "converged on the area", "at the scene": the place of the event told before (places.toml)
+_AT_SCENE_RE = re.compile(load_rules("places")["at_the_scene"], re.I)
 
 
 def _finer_place(told: _Found, was: Place, where: tuple[Place, Literal[1, 2, 3]]) -> _Found | None:
@@ -2404,6 +2406,13 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
                 elif previous.dates:
                     d = previous.dates[0]
                     whens = [(d.date, d.end_date, d.precision, 1)]
+            scene = found[-1] if found and _AT_SCENE_RE.search(sentence) else None
+            if scene is not None and (place is None or place[1] == 3):
+                # "police converged on the area": where the event just told happened
+                ev = scene.event
+                place = (_place_of(gazetteer, mentions, ev), ev.geo_precision)
+                if not whens and scene.date_quality >= 2:
+                    whens = [(ev.end_date or ev.event_date, None, ev.time_precision, 1)]
             if place is None and trigger.scope == "national":
                 place = (country, 3) if country is not None else focus_place
             if not whens and article.published is not None:

@@ -89,6 +89,13 @@ MARSEILLE = (
     "place.\n"
 )
 
+SOWETO = (
+    "Police shoot man in Soweto\n\n"
+    "JOHANNESBURG, May 9, 2024 (Wire) - Police shot dead a man in Soweto on Wednesday, "
+    "officials said. Later a crowd of about 300 people gathered at the scene, shouting at "
+    "officers.\n"
+)
+
 
 def _read(text: str, gazetteer: Gazetteer, world: WorldIndex) -> Extraction:
     article = parse_article(text)
@@ -189,6 +196,12 @@ ROWS = [
         "Fans threw bottles",
         ("Riots", "Mob violence", D(2024, 4, 4), "Marseille", 3, None),
         id="Marseille: dated by the semi-final's day elsewhere, not by the posting stamp",
+    ),
+    pytest.param(
+        SOWETO,
+        "Later a crowd",
+        ("Protests", "Peaceful protest", D(2024, 5, 8), "Soweto", 1, None),
+        id="Soweto: a crowd gathered 'at the scene' of the shooting, on its day",
     ),
 ]
 
