@@ -25,11 +25,12 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Literal
 
 from dateparser.date import DateDataParser
 
+from geo.lexicon import load_rules
 from geo.quantities import parse_count
 
 Precision = Literal[1, 2, 3]
@@ -307,6 +308,19 @@ def _role(sentence: str, start: int) -> Role:
     return "until" if match.group("word").lower() in ("until", "till", "through", "to") else "from"
 
 
+@cache
+def _holidays() -> tuple[tuple[re.Pattern[str], int, int], ...]:
+    """The named days of ``geo/rules/calendar.toml``: (pattern, month, day)."""
+    return tuple(
+        (
+            re.compile(r"\b(?:" + "|".join(h["names"]) + r")\b", re.I),
+            int(h["month"]),
+            int(h["day"]),
+        )
+        for h in load_rules("calendar")["holiday"]
+    )
+
+
 def find_dates(sentence: str, published: dt.date | None) -> tuple[DateSpan, ...]:
     """Return the date expressions of ``sentence`` resolved against ``published``.
 
@@ -393,6 +407,14 @@ def find_dates(sentence: str, published: dt.date | None) -> tuple[DateSpan, ...]
             continue
         add(m.start(), m.end("d1"), one, None, 1, claim=m.span())
         add(m.start("d2"), m.end(), two, None, 1, claim=(m.start("d2"), m.start("d2")))
+    for pattern, month, day_of_month in _holidays():
+        for m in pattern.finditer(sentence):
+            if published is None or not free(*m.span()):
+                continue
+            named = dt.date(published.year, month, day_of_month)
+            if named > published:
+                named = named.replace(year=published.year - 1)
+            add(m.start(), m.end(), named, None, 1)
     for m in _ABS_RE.finditer(sentence):
         if not free(*m.span()):
             continue

@@ -129,6 +129,7 @@ COMMON_WORDS: frozenset[str] = frozenset(
     queen prince princess lord bishop chief judge senator secretary spokesman court
     council congress parliament senate ministry office department agency party press
     news times post media world state states city town village county district region
+    local lga
     province street road avenue square man woman people family love life time deal
     trade service health care aid help support security defense defence forces force
     troops rebels official officials source sources report reports social online
@@ -1152,7 +1153,7 @@ _FOUNDER_HEADS = frozenset("university farm farms ranch".split())
 _LOCAL_HEADS = frozenset(
     """
     town village city hall park church station airport hospital school college library
-    market museum police council county
+    market museum police council county lga local
     """.split()
 )
 # What a demonym before a capitalised head names: the water or quarter, not the country
@@ -1398,7 +1399,9 @@ _REGION_WORDS = frozenset(
 _CITY_WORDS = frozenset("city town village municipality".split())
 
 
-_COUNTY_WORDS = frozenset(("county", "parish"))
+_COUNTY_WORDS = frozenset(("county", "parish", "lga"))
+# Nigeria's counties: "Guma Local Government Area", "Guma Local Government"
+_LGA = re.compile(r"\s+local\s+government\b", re.I)
 
 
 def _kind_hint(text: str, match: _Match, regions: Sequence[tuple[int, int]]) -> str:
@@ -1414,7 +1417,7 @@ def _kind_hint(text: str, match: _Match, regions: Sequence[tuple[int, int]]) -> 
     after = after.lower()
     before, before_start, _ = previous
     before = before.lower()
-    if after in _COUNTY_WORDS:
+    if after in _COUNTY_WORDS or (after == "local" and _LGA.match(text, match.end)):
         return "county"
     if before == "of":
         lo = _region_floor(regions, match.start)[0]

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from geo.dates import DateSpan, day_count, duration_hours, find_dates
+from geo.lexicon import load_rules
 
 SUN_18_SEP = dt.date(2016, 9, 18)  # 000: "MOSCOW, September 18" (a Sunday)
 MON_24_OCT = dt.date(2016, 10, 24)  # 002: dated by "on Monday"
@@ -215,3 +216,15 @@ def test_the_documented_examples_hold() -> None:
 
     result = doctest.testmod(geo.dates)
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published", "day"),
+    load_rules("calendar")["examples"]["holiday"],
+    ids=lambda v: str(v)[:40],
+)
+def test_a_named_day_is_its_last_one_before_the_report(
+    sentence: str, published: str, day: str
+) -> None:
+    (found,) = find_dates(sentence, dt.date.fromisoformat(published))
+    assert found.date == dt.date.fromisoformat(day)
