@@ -110,11 +110,13 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import TYPE_CHECKING, Literal
 
+import ahocorasick
+
 from geo import nlp
 from geo.dates import DateSpan, day_count, duration_hours, find_dates
 from geo.gazetteer import Gazetteer
 from geo.lexicon import Trigger as _Trigger
-from geo.lexicon import load_rules, triggers
+from geo.lexicon import load_rules, required_words, triggers
 from geo.models import Article, Event, EventType, Mention, Place, Zone
 from geo.quantities import Count, find_counts
 
@@ -695,11 +697,21 @@ class _Found:
 
 @dataclass(frozen=True, slots=True)
 class _Context:
-    """What one sentence offers to the next ones: its dates, its best place, its event."""
+    """What one sentence offers to the next ones: its dates, its best place, its event.
 
-    dates: tuple[DateSpan, ...]
+    Its dates are read only when a later sentence asks for them (most never do).
+    """
+
+    index: int
+    sentence: str
     place: tuple[Place, Literal[1, 2, 3]] | None
     found: _Found | None
+    dates_at: Callable[[int], list[DateSpan]]
+
+    @property
+    def dates(self) -> tuple[DateSpan, ...]:
+        """The dates it states (not the report's)."""
+        return tuple(d for d in self.dates_at(self.index) if not _is_report_date(self.sentence, d))
 
 
 def _split_sentences(article: Article) -> tuple[tuple[int, int], ...]:
@@ -768,12 +780,28 @@ def _said_where(text: str, mentions: Sequence[Mention], place: Place) -> bool:
     )
 
 
-# Every trigger at once, for the many sentences that have none: the patterns in lower case,
-# searched without IGNORECASE in the lower-cased sentence (a fifth of the time of searching
-# each trigger).  On ASCII text this finds a match exactly when some trigger does: the
-# patterns are ASCII and use no upper-case escape (tests/test_events.py checks both), so
-# case is all that IGNORECASE changes there.  Other text goes through the triggers.
-_ANY_TRIGGER_ASCII = re.compile("|".join(f"(?:{t.pattern.pattern})" for t in _TRIGGERS).lower())
+# The screen: the words one of which each trigger's every match contains
+# (``geo.lexicon.required_words``), found in one Aho-Corasick pass over the lower-cased
+# sentence; only the triggers whose words are there run their patterns. Most sentences
+# report nothing and cost one pass. A trigger with no such word always runs.
+def _screen() -> tuple[ahocorasick.Automaton, tuple[int, ...]]:
+    words: dict[str, set[int]] = {}
+    always: list[int] = []
+    for index, trigger in enumerate(_TRIGGERS):
+        required = required_words(trigger.pattern.pattern)
+        if required is None:
+            always.append(index)
+            continue
+        for word in required:
+            words.setdefault(word, set()).add(index)
+    automaton = ahocorasick.Automaton()
+    for word, indices in words.items():
+        automaton.add_word(word, frozenset(indices))
+    automaton.make_automaton()
+    return automaton, tuple(always)
+
+
+_SCREEN, _ALWAYS = _screen()
 
 
 # Who was killed, with no word for how: one event, unless the sentence names the violence.
@@ -783,11 +811,15 @@ _COUNTS = ("casualties", *_KILLINGS)
 
 def _trigger_matches(sentence: str) -> list[tuple[_Trigger, re.Match[str]]]:
     """Return every trigger's words in a sentence, one trigger per span (the first wins)."""
-    if sentence.isascii() and _ANY_TRIGGER_ASCII.search(sentence.lower()) is None:
+    hits: set[int] = set(_ALWAYS)
+    for _, indices in _SCREEN.iter(sentence.lower()):
+        hits |= indices
+    if not hits:
         return []  # most sentences report nothing
     found: list[tuple[_Trigger, re.Match[str]]] = []
     seen: list[tuple[int, int]] = []
-    for trigger in _TRIGGERS:
+    for index in sorted(hits):
+        trigger = _TRIGGERS[index]
         if trigger.needs is not None and trigger.needs.search(sentence) is None:
             continue
         for match in trigger.pattern.finditer(sentence):
@@ -2304,7 +2336,8 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
             )
             continue
         sentence = text[s_start:s_end]
-        dates = dates_at(index)
+        triggered_here = index in matches_of
+        dates = dates_at(index) if triggered_here else []
         lo, hi = bisect_left(starts, s_start), bisect_left(starts, s_end)
         attributed = _attribution_spans(sentence, s_start)
         inside = [
@@ -2517,8 +2550,7 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
         # the armed side the report blames next; not one it counts among the dead
         armed, _ = _struck_apart(_actor_hits(sentence, table, home), sentence)
         previous_armed = armed[0] if armed else previous_armed
-        stated = tuple(d for d in dates if not _is_report_date(sentence, d))
-        history.append(_Context(stated, best_place, sentence_found))
+        history.append(_Context(index, sentence, best_place, sentence_found, dates_at))
     kept: list[_Found] = []
     headline = _headline_end(article)
     # the body's tellings first: a headline tells the article's story in other words
@@ -2559,10 +2591,11 @@ ENGLISH_MIN_SHARE = 0.05
 def _not_english(article: Article) -> str:
     """Say why an article is not read for events when it is not in English ("" if it is)."""
     # words as written between spaces (a text with no spaces is too short to tell)
-    words = [w.strip(".,;:!?\"'()[]«»“”‘’-") for w in article.text[:20_000].lower().split()]
+    words = [w.strip(".,;:!?\"'()[]«»“”‘’-") for w in article.text[:3_000].lower().split()]
     if len(words) < 12:
         return ""  # too short to tell
-    share = sum(w in nlp.english_stop_words() for w in words) / len(words)
+    stop = nlp.english_stop_words()
+    share = sum(1 for w in words if w in stop) / len(words)
     if share >= ENGLISH_MIN_SHARE:
         return ""
     return (

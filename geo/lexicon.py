@@ -8,6 +8,8 @@ that ``tests/test_rules.py`` checks.
 from __future__ import annotations
 
 import re
+import re._constants as _sre
+import re._parser as _sre_parse
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -147,3 +149,60 @@ def fires(trigger: Trigger, sentence: str) -> re.Match[str] | None:
     if trigger.needs is not None and trigger.needs.search(sentence) is None:
         return None
     return trigger.pattern.search(sentence)
+
+
+#: Shortest word a screen may look for: shorter ones ("a", "of") would pass every sentence.
+_MIN_WORD = 3
+_ZERO_WIDTH = (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT)
+
+
+def required_words(pattern: str) -> frozenset[str] | None:
+    """Return words one of which every match of ``pattern`` contains, or None.
+
+    Read from the pattern's parse: a run of literal characters in every match, or, for an
+    alternation, one such run from each alternative. The screen of the event triggers
+    looks for these words in a sentence (one Aho-Corasick pass) before it runs any
+    pattern. The pattern is read in lower case, as the screen reads sentences.
+
+    Examples
+    --------
+    >>> sorted(required_words(r"\\b(?:opened\\s+fire|gunfire)\\b"))
+    ['gunfire', 'opened']
+    >>> required_words(r"\\b\\w+\\b") is None
+    True
+    """
+    return _required(_sre_parse.parse(pattern.lower()))
+
+
+def _required(ops: Any) -> frozenset[str] | None:
+    options: list[frozenset[str]] = []
+    run: list[str] = []
+
+    def close() -> None:
+        if len(run) >= _MIN_WORD:
+            options.append(frozenset(("".join(run),)))
+        run.clear()
+
+    for op, arg in ops:
+        if op is _sre.LITERAL:
+            run.append(chr(arg))
+            continue
+        if op in _ZERO_WIDTH:
+            continue  # "\\b", a look-around: consumes nothing, the run goes on
+        close()
+        found: frozenset[str] | None = None
+        if op is _sre.SUBPATTERN:
+            found = _required(arg[3])
+        elif op is _sre.BRANCH:
+            branches = [_required(branch) for branch in arg[1]]
+            if all(b is not None for b in branches):
+                found = frozenset().union(*(b for b in branches if b is not None))
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and arg[0] >= 1:
+            found = _required(arg[2])
+        if found is not None:
+            options.append(found)
+    close()
+    if not options:
+        return None
+    # the fewest words, then the longest shortest word: the most selective screen
+    return min(options, key=lambda o: (len(o), -min(len(w) for w in o)))

@@ -508,19 +508,22 @@ _TRIGGER_PIECES = [
         st.lists(st.sampled_from(_TRIGGER_PIECES), max_size=30).map(" ".join),
     )
 )
-def test_the_sentences_skipped_unread_are_those_no_trigger_matches(sentence: str) -> None:
-    # An ASCII sentence is skipped after one search of every trigger at once in lower case:
-    # that search must find something exactly when some trigger, ignoring case, does.
-    from geo.events import _ANY_TRIGGER_ASCII, _TRIGGERS, _sentence_triggers
+def test_the_screen_lets_through_every_trigger_that_matches(sentence: str) -> None:
+    # A sentence is read only for the triggers whose required words the Aho-Corasick
+    # screen finds in it: every trigger that matches must be among them.
+    from geo.events import _ALWAYS, _SCREEN, _TRIGGERS, _sentence_triggers
 
-    some_trigger = any(t.pattern.search(sentence) for t in _TRIGGERS)
-    assert (_ANY_TRIGGER_ASCII.search(sentence.lower()) is not None) == some_trigger
-    if not some_trigger:
+    passed = set(_ALWAYS)
+    for _, indices in _SCREEN.iter(sentence.lower()):
+        passed |= indices
+    matching = {i for i, t in enumerate(_TRIGGERS) if t.pattern.search(sentence)}
+    assert matching <= passed, [_TRIGGERS[i].kind for i in matching - passed]
+    if not matching:
         assert _sentence_triggers(sentence) == []
 
 
 def test_the_trigger_patterns_are_ascii_without_upper_case_escapes() -> None:
-    # What the all-triggers-at-once search relies on to ignore case by lower-casing.
+    # What the screen relies on: it reads each pattern in lower case (geo.lexicon).
     import re
 
     from geo.events import _TRIGGERS
