@@ -175,6 +175,40 @@ def _date_parser(year: int) -> DateDataParser:
     )
 
 
+# A long month's name with one letter wrong, added, dropped or swapped ("Janunary 4th",
+# "Feburary 12"), then a day: news copy is typed in a hurry.
+_MISSPELT_RE = re.compile(
+    r"\b(?P<word>[A-Z][a-z]{5,9})\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?!\s*[-:.]\d)"
+    r"(?:,?\s+(?P<year>(?:19|20)\d\d)\b)?"
+)
+_LONG_MONTHS = tuple(m for m in calendar.month_name if len(m) >= 6)
+
+
+@lru_cache(maxsize=1024)
+def _misspelt_month(word: str) -> str | None:
+    """Return the long month ``word`` misspells by one letter ("Janunary"), or None."""
+    if word in calendar.month_name:
+        return None
+    for month in _LONG_MONTHS:
+        if word.startswith(month) or month.startswith(word):
+            continue  # "Augusta", "Septem": another word, or a cut one
+        if _one_edit(word.lower(), month.lower()):
+            return month
+    return None
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Say whether ``a`` and ``b`` differ by one letter added, dropped, changed or swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        swapped = len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+        return len(diff) == 1 or (swapped and a[diff[1]] == b[diff[0]])
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
 def _parse_day_month(text: str, published: dt.date | None) -> dt.date | None:
     """Parse "September 18, 2016" or "18 Sept" with dateparser; yearless ones roll over."""
     cleaned = re.sub(r"(\d)(?:st|nd|rd|th)\b", r"\1", text)
@@ -419,6 +453,14 @@ def find_dates(sentence: str, published: dt.date | None) -> tuple[DateSpan, ...]
         if not free(*m.span()):
             continue
         day = _parse_day_month(m.group(0), published)
+        if day is not None:
+            add(m.start(), m.end(), day, None, 1)
+    for m in _MISSPELT_RE.finditer(sentence):
+        month = _misspelt_month(m.group("word"))
+        if month is None or not free(*m.span()):
+            continue
+        written = f"{month} {m.group('day')} {m.group('year') or ''}".strip()
+        day = _parse_day_month(written, published)
         if day is not None:
             add(m.start(), m.end(), day, None, 1)
     for m in _NUMERIC_RE.finditer(sentence):

@@ -228,3 +228,25 @@ def test_a_named_day_is_its_last_one_before_the_report(
 ) -> None:
     (found,) = find_dates(sentence, dt.date.fromisoformat(published))
     assert found.date == dt.date.fromisoformat(day)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "day"),
+    [
+        ("He was remanded in custody on Janunary 4th, the court heard.", dt.date(2018, 1, 4)),
+        ("The convoy was hit on Feburary 12, 2017 near Mosul.", dt.date(2017, 2, 12)),
+        ("Police said the raid took place on Septmber 3.", dt.date(2017, 9, 3)),
+        ("Rebels entered the town on Novmber 30, 2016.", dt.date(2016, 11, 30)),
+    ],
+)
+def test_a_month_misspelt_by_one_letter_is_still_read(sentence: str, day: dt.date) -> None:
+    (found,) = find_dates(sentence, dt.date(2018, 4, 5))
+    assert found.date == day
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["Augusta 12 people were hurt.", "Junior 10 won the race.", "Marches 4 and 5 ended."],
+)
+def test_words_near_a_month_are_no_date(sentence: str) -> None:
+    assert find_dates(sentence, dt.date(2018, 4, 5)) == ()
