@@ -1270,7 +1270,22 @@ def _choose_place(
     if not candidates:
         return None
     best = max(candidates, key=lambda c: (_KIND_RANK.get(c[0].kind, 0), c[3], -abs(c[2] - at)))
+    # "on the South Kilburn Estate, in north west London": the district inside the city
+    inner = [
+        c
+        for c in candidates
+        if c[0].kind == best[0].kind == "city"
+        and c[0].id != best[0].id
+        and c[0].population < best[0].population
+        and _km(c[0].lat, c[0].lon, best[0].lat, best[0].lon) <= _INNER_KM
+    ]
+    if inner:
+        best = min(inner, key=lambda c: abs(c[2] - at))
     return best[0], best[1]
+
+
+#: A town this close to a bigger one the sentence also names is a part of it, and finer.
+_INNER_KM = 20.0
 
 
 def _is_report_date(sentence: str, span: DateSpan) -> bool:

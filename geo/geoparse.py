@@ -129,7 +129,7 @@ COMMON_WORDS: frozenset[str] = frozenset(
     queen prince princess lord bishop chief judge senator secretary spokesman court
     council congress parliament senate ministry office department agency party press
     news times post media world state states city town village county district region
-    local lga
+    local lga estate
     province street road avenue square man woman people family love life time deal
     trade service health care aid help support security defense defence forces force
     troops rebels official officials source sources report reports social online
@@ -1153,7 +1153,7 @@ _FOUNDER_HEADS = frozenset("university farm farms ranch".split())
 _LOCAL_HEADS = frozenset(
     """
     town village city hall park church station airport hospital school college library
-    market museum police council county lga local
+    market museum police council county lga local estate
     """.split()
 )
 # What a demonym before a capitalised head names: the water or quarter, not the country

@@ -96,6 +96,12 @@ SOWETO = (
     "officers.\n"
 )
 
+PECKHAM = (
+    "Teenager shot in London\n\n"
+    "LONDON, June 4, 2024 (Wire) - A teenager was shot on the North Peckham Estate, in south "
+    "east London, on Monday, police said.\n"
+)
+
 
 def _read(text: str, gazetteer: Gazetteer, world: WorldIndex) -> Extraction:
     article = parse_article(text)
@@ -202,6 +208,12 @@ ROWS = [
         "Later a crowd",
         ("Protests", "Peaceful protest", D(2024, 5, 8), "Soweto", 1, None),
         id="Soweto: a crowd gathered 'at the scene' of the shooting, on its day",
+    ),
+    pytest.param(
+        PECKHAM,
+        "A teenager was shot",
+        ("Violence against civilians", "Attack", D(2024, 6, 3), "Peckham", 1, None),
+        id="Peckham: the estate's district inside the city, finer than London",
     ),
 ]
 

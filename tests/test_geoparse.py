@@ -661,6 +661,20 @@ COUNTY_SENTENCES = [
         (51.2, 0.7),
         id="County of Kent is the English county, not Kent, Washington",
     ),
+    pytest.param(
+        "Gunmen attacked a village in Guma Local Government Area of Benue State.",
+        "Guma",
+        "NG",
+        None,
+        id="a Nigerian Local Government Area is a county, not Guma in China",
+    ),
+    pytest.param(
+        "Police in Bokkos LGA of Plateau State arrested two men.",
+        "Bokkos",
+        "NG",
+        None,
+        id="an LGA is a county",
+    ),
 ]
 
 
