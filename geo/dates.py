@@ -175,7 +175,7 @@ def _date_parser(year: int) -> DateDataParser:
     )
 
 
-# A long month's name with one letter wrong, added, dropped or swapped ("Janunary 4th",
+# A long month's name with one letter wrong, added, dropped or swapped ("Janaury 9th",
 # "Feburary 12"), then a day: news copy is typed in a hurry.
 _MISSPELT_RE = re.compile(
     r"\b(?P<word>[A-Z][a-z]{5,9})\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?!\s*[-:.]\d)"
@@ -186,7 +186,7 @@ _LONG_MONTHS = tuple(m for m in calendar.month_name if len(m) >= 6)
 
 @lru_cache(maxsize=1024)
 def _misspelt_month(word: str) -> str | None:
-    """Return the long month ``word`` misspells by one letter ("Janunary"), or None."""
+    """Return the long month ``word`` misspells by one letter ("Janaury"), or None."""
     if word in calendar.month_name:
         return None
     for month in _LONG_MONTHS:

@@ -943,14 +943,14 @@ def _adjectival(doc: Doc, start: int, end: int) -> bool:
         return False
     root = span.root
     while root.dep_ == "conj" and root.head is not root:
-        root = root.head  # "Korean and US flags": as the first conjunct does
+        root = root.head  # "Israeli and US flags": as the first conjunct does
     return root.dep_ in ("compound", "amod", "nmod") and root.head.pos_ == "NOUN"
 
 
 def _persons_home(doc: Doc, start: int, end: int) -> bool:
     """Say whether the words ``start:end`` of ``doc`` say where a named person is from.
 
-    "Ana Ruiz of Tucson", "Sgt John Dunbar, 36, of Austin, Texas": the place after a
+    "Ana Ruiz of Tucson", "Cpl Dan Ortiz, 36, of El Paso, Texas": the place after a
     person's name and "of" (and the region written after it) is a home, not the scene.
     """
     span = doc.char_span(start, end, alignment_mode="expand")
@@ -958,7 +958,7 @@ def _persons_home(doc: Doc, start: int, end: int) -> bool:
         return False
     root = span.root
     while root.dep_ in ("appos", "conj") and root.head is not root:
-        root = root.head  # "of Austin, Texas": Texas as Austin is
+        root = root.head  # "of El Paso, Texas": Texas as El Paso is
     prep = root.head
     if root.dep_ != "pobj" or prep.lower_ != "of":
         return False
@@ -1022,7 +1022,7 @@ def _not_people(
         if m.place.kind == "country" and _adjectival(doc, start, end):
             continue  # "US flags", "UK police": a country as an adjective says not where
         if _persons_home(doc, start, end):
-            continue  # "Ana Ruiz of Tucson", "Sgt Dunbar of Austin, Texas": where she lives
+            continue  # "Ana Ruiz of Tucson", "Cpl Ortiz of El Paso, Texas": where he lives
         person = next(((a, b) for a, b, _ in people if a <= start and end <= b), None)
         town = _KIND_RANK.get(m.place.kind, 0) >= 3
         if person is not None and town:
@@ -1270,7 +1270,7 @@ def _choose_place(
     if not candidates:
         return None
     best = max(candidates, key=lambda c: (_KIND_RANK.get(c[0].kind, 0), c[3], -abs(c[2] - at)))
-    # "on the South Kilburn Estate, in north west London": the district inside the city
+    # "on the North Peckham Estate, in south east London": the district inside the city
     inner = [
         c
         for c in candidates
@@ -1400,7 +1400,7 @@ def _counted_dead(doc: Doc, start: int, end: int) -> bool:
 
     The word that governs them decides (``geo/rules/casualties.toml`` [dead]): the object of
     "killed", the passive subject of "were killed", the subject of "died", "the bodies of",
-    "left 3 people dead". Attackers ("a hail of gunfire from two masked men"), the arrested
+    "left 3 people dead". Attackers ("gunfire from two hooded men"), the arrested
     and the hurt are not the dead.
     """
     span = doc.char_span(start, end, alignment_mode="expand")
@@ -1860,7 +1860,7 @@ def _scene_weights(
     """Weigh the mentions of the sentences that report events, for ``_focus_place``.
 
     A place such a sentence gives as a scene counts 2; one it names as a person's home, a
-    club or a destination 0 ("Sgt Dunbar of Austin, Texas, died": not Austin).
+    club or a destination 0 ("Cpl Ortiz of El Paso, Texas, died": not El Paso).
     """
     weights: dict[int, int] = {}
     for index in triggered:
@@ -1987,7 +1987,7 @@ def _same_telling(a: _Found, b: _Found) -> bool:
 _WHERE_RE = re.compile(load_rules("places")["where_it_happened"], re.I)
 # "soon arrested", "within minutes": the same day as the event told before (modality.toml)
 _SOON_RE = re.compile(load_rules("modality")["soon_after"], re.I)
-# "converged on the area", "at the scene": the place of the event told before (places.toml)
+# "sealed off the area", "at the scene": the place of the event told before (places.toml)
 _AT_SCENE_RE = re.compile(load_rules("places")["at_the_scene"], re.I)
 
 
@@ -2023,8 +2023,8 @@ def _finer_place(told: _Found, was: Place, where: tuple[Place, Literal[1, 2, 3]]
 def _in_future_clause(doc: Doc, span: DateSpan) -> bool:
     """Say whether date ``span`` of a parsed sentence belongs to a clause in the future.
 
-    "Lawmakers will convene Friday sessions as teachers fill the Capitol": Friday is when
-    they will meet, not when the teachers protest. The verb above the date decides.
+    "Ministers will meet on Friday as nurses picket the hospital": Friday is when they
+    will meet, not when the nurses picket. The verb above the date decides.
     """
     words = doc.char_span(span.start, span.end, alignment_mode="expand")
     if words is None or not len(words):
@@ -2117,7 +2117,7 @@ def _neighbours_day(
     return []
 
 
-# a named occasion: proper names, then the occasion ("the Champions League quarter-final")
+# a named occasion: proper names, then the occasion ("the Europa League semi-final")
 _OCCASION_RE = re.compile(
     r"(?<![\w-])(?:(?!(?:The|A|An|This|That|These|Those|Its|His|Her|Their|Our)\s)"
     r"[A-Z][\w'’.-]*\s+){1,4}(?i:"
@@ -2134,8 +2134,8 @@ def _occasion_day(
 ) -> list[_When]:
     """Return the day another sentence gives the occasion a dateless sentence names.
 
-    "Fans threw bottles as the Champions League quarter-final took place." and, elsewhere,
-    "... for the Champions League quarter-final on Wednesday evening": Wednesday, at
+    "Fans threw bottles as the Europa League semi-final took place." and, elsewhere,
+    "Marseille hosted the Europa League semi-final on Thursday evening": Thursday, at
     precision 2 (inherited). Only named occasions (``occasions`` in modality.toml) with a
     proper name in them, found word for word; the nearest such sentence wins.
     """
@@ -2374,7 +2374,7 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
             best_place = (top.place, _geo_precision(top, text, s_start))
         told = history[-1].found if history else None
         if told is not None and best_place is not None and _WHERE_RE.match(sentence):
-            # "It happened in the Crown Heights neighborhood": where the event just told was
+            # "It happened in the Hillbrow district": where the event just told was
             finer = _finer_place(told, _place_of(gazetteer, mentions, told.event), best_place)
             if finer is not None:
                 found[found.index(told)] = finer
@@ -2456,7 +2456,7 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
                     whens = [(d.date, d.end_date, d.precision, 1)]
             scene = found[-1] if found and _AT_SCENE_RE.search(sentence) else None
             if scene is not None and (place is None or place[1] == 3):
-                # "police converged on the area": where the event just told happened
+                # "police sealed off the area": where the event just told happened
                 ev = scene.event
                 place = (_place_of(gazetteer, mentions, ev), ev.geo_precision)
                 if not whens and scene.date_quality >= 2:

@@ -1400,7 +1400,7 @@ _CITY_WORDS = frozenset("city town village municipality".split())
 
 
 _COUNTY_WORDS = frozenset(("county", "parish", "lga"))
-# Nigeria's counties: "Guma Local Government Area", "Guma Local Government"
+# Nigeria's counties: "Gwoza Local Government Area", "Gwoza Local Government"
 _LGA = re.compile(r"\s+local\s+government\b", re.I)
 
 

@@ -172,7 +172,7 @@ def irrealis(doc: Doc, start: int, end: int) -> str | None:
     if token.dep_ in ("compound", "amod") and token.head.pos_ in ("NOUN", "PROPN"):
         doing = token.tag_ == "VBG" and token.head.lemma_.lower() in cues.doers
         if token.head.lower_ not in cues.event_heads and not doing:
-            return "modifier"  # "shooting range", not "protesting teachers"
+            return "modifier"  # "shooting range", not "striking nurses"
     for child in token.children:
         if child.dep_ in ("amod", "compound") and child.lower_ in cues.irrealis_modifiers:
             return "planned"

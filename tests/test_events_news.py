@@ -298,10 +298,10 @@ def test_each_report_gives_its_events_once(gazetteer: Gazetteer, world: WorldInd
             id="'will meet on Friday' dates the meeting, not the protest going on",
         ),
         pytest.param(
-            "Nurses in Goma are in the third day of a walkout over unpaid wages.",
+            "Nurses in Goma are in the third day of a sit-in over unpaid wages.",
             D(2024, 3, 10),
             D(2024, 3, 13),
-            id="'the third day of a walkout': going on until the report",
+            id="'the third day of a sit-in': going on until the report",
         ),
     ],
 )
