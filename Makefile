@@ -9,16 +9,21 @@ PORT ?= 8501
 
 .PHONY: run test lint typecheck pytest bench chromium basemap clean constraints
 
-# constraints.txt pins every package to the versions the tests last passed with; the
-# spaCy model is pinned by hash in requirements/model.txt.
-$(STAMP): pyproject.toml constraints.txt requirements/model.txt
+# requirements/lock.txt pins every package to the version the tests last passed with and
+# the SHA-256 of its file (pip refuses any other file); the spaCy model is pinned the same
+# way in requirements/model.txt. newsmap itself goes in last, editable, with no deps, and
+# pip check confirms the set is whole.
+$(STAMP): pyproject.toml requirements/lock.txt requirements/model.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e '.[dashboard,test,dev]'
+	$(PY) -m pip install --quiet --no-deps --require-hashes -r requirements/lock.txt
 	$(PY) -m pip install --quiet --no-deps --require-hashes -r requirements/model.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	$(PY) -m pip check
 	touch $(STAMP)
 
-# Re-resolve pyproject.toml's ranges in a scratch venv and pin the result.
+# Re-resolve pyproject.toml's ranges in a scratch venv, pin the result (constraints.txt)
+# and hash it (requirements/lock.txt).
 constraints:
 	rm -rf .venv-constraints
 	$(PYTHON) -m venv .venv-constraints
@@ -26,6 +31,7 @@ constraints:
 	.venv-constraints/bin/python -m pip install --quiet -e '.[dashboard,test,dev]'
 	{ sed -n '1,3p' constraints.txt; .venv-constraints/bin/python -m pip freeze --exclude-editable; } > constraints.txt.new
 	mv constraints.txt.new constraints.txt
+	.venv-constraints/bin/python requirements/lock.py
 	rm -rf .venv-constraints
 
 # The offline basemap (Natural Earth, town labels): fetched once with npm, then a no-op.

@@ -108,7 +108,9 @@ with map_column:
     # same (a click, a row picked) sends the browser the same small script.
     what = (current.start, current.end, current.types, kept_articles)
     what += (current.actors, current.min_fatalities)
-    data_url, popups_url = mapdata.urls(mapped.features, shown, view=what)
+    data_url, popups_url = mapdata.urls(
+        mapped.features, shown, view=what, folder=data.data_folder(uploads)
+    )
     # A link's centre and zoom hold while the filters are the link's; a filter changed
     # since frames what it shows.
     link = state["url_view"]
@@ -172,12 +174,21 @@ with panel_column:
         if chosen.article is not None:
             parts.append(panel.heading_html(chosen.article.title or chosen.article.id, "article"))
             spans = [(mention.start, mention.end) for mention in chosen.mentions]
+            # One view renders a window around the evidence; "Show more" widens it.
+            if state.get("panel_for") != state["selected"]:
+                state["panel_for"], state["panel_size"] = state["selected"], panel.WINDOW
+            text = chosen.article.text
+            window = panel.window_of(len(text), chosen.evidence, state["panel_size"])
             parts.append(
                 panel.article_html(
-                    chosen.article.text, spans, evidence=chosen.evidence, body=chosen.article.body
+                    text, spans, evidence=chosen.evidence, body=chosen.article.body, window=window
                 )
             )
         st.html("".join(parts))
+        if chosen.article is not None and window != (0, len(chosen.article.text)):
+            if st.button("Show more of the article", key="panel_more"):
+                state["panel_size"] *= 4
+                st.rerun()
 
 if count:
     st.subheader("Events shown")

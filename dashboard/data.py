@@ -1,23 +1,45 @@
-"""Load and analyse the articles the dashboard maps, once per server.
+"""Load and analyse the articles the dashboard maps.
 
-The gazetteer, the GeoNames world index and the analysed seed articles are cached with
-``st.cache_resource`` (immutable records, safe to share between sessions), so a filter
-change only filters and draws. Articles a reader adds stay in that reader's session;
-the corpus with them is cached by their text.
+The gazetteer, the GeoNames world index and the analysed seed articles are cached once
+per server with ``st.cache_resource`` (immutable records, safe to share between
+sessions), so a filter change only filters and draws.
+
+Articles a reader adds belong to that reader's session and nobody else's:
+
+- their analysis is cached per session (``scope="session"``), never shared with another
+  session that adds the same text (which could tell, from how fast its map came, that the
+  document had been added before), and released with the session: its memory is freed
+  and the session's map data files (``mapdata``) are deleted;
+- all sessions' added articles together may hold at most ``MEMORY_BUDGET`` bytes of
+  server memory (estimated as ``BYTES_PER_CHAR`` per character, as ``bench/upload_memory.py``
+  measures); an article past the budget is refused with one line, and nothing already
+  added is lost;
+- a large addition (over ``WORKER_CHARS`` characters) is analysed in a worker process,
+  so that one reader's 20 MB upload does not hold the server's interpreter and stall
+  every other reader's page, and the work is stopped when its session ends.
 """
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
+import multiprocessing
 import os
+import secrets
+import shutil
+import threading
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import pebble
 import streamlit as st
 
+from dashboard.mapdata import DATA_DIR
 from geo.articles import decode_article, parse_article, read_articles
 from geo.corpus import analyse
+from geo.errors import ArticleError
 from geo.gazetteer import Gazetteer, load_gazetteer
 from geo.layers import Layers, build_layers
 from geo.models import Article, Corpus
@@ -29,6 +51,14 @@ SEEDS_DIR = Path(os.environ.get("NEWSMAP_ARTICLES", Path(__file__).resolve().par
 
 
 PASTED = "pasted text"
+
+#: Server memory all sessions' added articles may hold together (NEWSMAP_UPLOAD_MEMORY_MB).
+MEMORY_BUDGET = int(os.environ.get("NEWSMAP_UPLOAD_MEMORY_MB", "2000")) * 1_000_000
+#: Server memory an added article holds per character of its text: its analysis, layers
+#: and map features (``bench/upload_memory.py`` measures it).
+BYTES_PER_CHAR = 12
+#: Added text longer than this is analysed in the worker process, not the server's thread.
+WORKER_CHARS = 200_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,9 +102,152 @@ def seed_articles() -> tuple[Article, ...]:
     return read_articles(SEEDS_DIR)
 
 
-@st.cache_resource(show_spinner="Mapping the articles…", max_entries=64)
+class Ledger:
+    """What the sessions' added articles hold of ``MEMORY_BUDGET``; safe across threads."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self._held: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def held(self) -> int:
+        """Bytes held by all sessions together."""
+        with self._lock:
+            return sum(self._held.values())
+
+    def room(self, token: str, wanted: int) -> bool:
+        """Whether ``token`` may hold ``wanted`` bytes (what it holds now is given back)."""
+        with self._lock:
+            others = sum(size for key, size in self._held.items() if key != token)
+            return others + wanted <= self.budget
+
+    def hold(self, token: str, wanted: int, *, replacing: str = "") -> None:
+        """Hold ``wanted`` bytes for ``token``; raise MemoryError past the budget.
+
+        What ``replacing`` holds (the set of articles this one replaces, released soon)
+        does not count against it.
+        """
+        with self._lock:
+            mine = (token, replacing)
+            others = sum(size for key, size in self._held.items() if key not in mine)
+            if others + wanted > self.budget:
+                raise MemoryError(f"{others + wanted:,} bytes asked of {self.budget:,}")
+            self._held[token] = wanted
+
+    def release(self, token: str) -> None:
+        """Give back what ``token`` holds."""
+        with self._lock:
+            self._held.pop(token, None)
+
+
+@st.cache_resource(show_spinner=False)
+def ledger() -> Ledger:
+    """The server's one ledger of memory held by added articles."""
+    return Ledger(MEMORY_BUDGET)
+
+
+def cost(uploads: Sequence[Upload]) -> int:
+    """Server memory, in bytes, that mapping ``uploads`` is estimated to hold."""
+    return BYTES_PER_CHAR * sum(len(upload.text) for upload in uploads)
+
+
+@dataclass(slots=True)
+class Session:
+    """One session's added articles, mapped, and what they hold on the server."""
+
+    uploads: tuple[Upload, ...]
+    mapped: Mapped | None = None
+    #: Names the session's map data folder and its share of the ledger: a secret, so that
+    #: only this session's pages know the URLs of its data.
+    token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+
+    @property
+    def data_dir(self) -> Path:
+        """The folder of this session's map data files (deleted when it ends)."""
+        return DATA_DIR / f"s-{os.getpid()}-{self.token}"
+
+
+_TOKEN = "_session_token"
+
+
 def mapped(uploads: tuple[Upload, ...] = ()) -> Mapped:
     """Analyse the seed articles together with ``uploads`` and build their layers."""
+    if not uploads:
+        return _seeds_mapped()
+    held = session_of(uploads).mapped
+    assert held is not None  # session_of maps them
+    return held
+
+
+def session_of(uploads: tuple[Upload, ...]) -> Session:
+    """This session's mapping of ``uploads`` (made once, and released with the session)."""
+    session = _session(uploads)
+    if session.mapped is None:
+        _fill(session)
+    st.session_state[_TOKEN] = session.token
+    return session
+
+
+def data_folder(uploads: tuple[Upload, ...]) -> Path:
+    """Where the map data of a view of these articles is written: shared for the seeds
+    alone, the session's own folder when it has added articles."""
+    return session_of(uploads).data_dir if uploads else DATA_DIR
+
+
+@st.cache_resource(show_spinner="Mapping the articles…")
+def _seeds_mapped() -> Mapped:
+    _sweep()
+    return _map(())
+
+
+def _sweep() -> None:
+    """Delete the session data folders of servers that are no longer running."""
+    for folder in DATA_DIR.glob("s-*-*"):
+        pid = folder.name.split("-")[1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _release(session: Session) -> None:
+    """Free what an ended session (or its replaced set of articles) held on the server."""
+    ledger().release(session.token)
+    shutil.rmtree(session.data_dir, ignore_errors=True)
+    _trim()
+
+
+@st.cache_resource(show_spinner=False, scope="session", max_entries=1, on_release=_release)
+def _session(uploads: tuple[Upload, ...]) -> Session:
+    # Only the holder is cached: the mapping is made by ``session_of`` outside the cached
+    # function, so that its progress lines are not replayed on every rerun.
+    return Session(uploads=uploads)
+
+
+def _fill(session: Session) -> None:
+    """Map the session's articles, holding their share of the ledger while they live."""
+    previous = st.session_state.get(_TOKEN, "")
+    ledger().hold(session.token, cost(session.uploads), replacing=previous)
+    try:
+        if sum(len(upload.text) for upload in session.uploads) > WORKER_CHARS:
+            session.mapped = _in_worker(session.uploads)
+        else:
+            with st.spinner("Mapping the articles…"):
+                session.mapped = _map(session.uploads)
+    except BaseException:
+        ledger().release(session.token)
+        raise
+
+
+def _map(uploads: tuple[Upload, ...]) -> Mapped:
     seeds = seed_articles()
     dated = [article.published for article in seeds if article.published is not None]
     articles = list(seeds)
@@ -85,6 +258,64 @@ def mapped(uploads: tuple[Upload, ...] = ()) -> Mapped:
             article = replace(article, id=_free_id(article.id, taken))
         articles.append(article)
     return Mapped.of(analyse(articles, gazetteer(), world=world()), gazetteer())
+
+
+# --- the worker process ----------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def worker() -> pebble.ProcessPool:
+    """The server's worker process for large additions (a fresh process for each one)."""
+    # spawn: the server is multithreaded, and a forked copy of its threads is unsafe.
+    context = multiprocessing.get_context("spawn")
+    return pebble.ProcessPool(max_workers=1, max_tasks=1, context=context)
+
+
+def _in_worker(uploads: tuple[Upload, ...]) -> Mapped:
+    """Map ``uploads`` in the worker; wait while telling the reader, stop if they leave.
+
+    Each wait step writes to the page, which is where Streamlit stops the script of a
+    session that has ended: the task is then cancelled, which ends the worker process.
+    """
+    future = worker().schedule(_map_in_worker, args=(uploads,))
+    box = st.empty()
+    began = time.monotonic()
+    try:
+        while not future.done():
+            waited = time.monotonic() - began
+            what = "Mapping the added articles" if future.running() else "Waiting for the worker"
+            box.caption(f"{what}… {waited:.0f} s")
+            time.sleep(0.25)
+        return future.result()
+    finally:
+        future.cancel()
+        box.empty()
+
+
+def _map_in_worker(uploads: tuple[Upload, ...]) -> Mapped:
+    return _map(uploads)
+
+
+def _trim() -> None:
+    """Hand freed memory back to the system (glibc keeps it otherwise)."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def admit(uploads: tuple[Upload, ...], upload: Upload) -> tuple[Upload, ...]:
+    """Return ``uploads`` with ``upload`` added, or raise ArticleError past the budget."""
+    wanted = added(uploads, upload)
+    held = st.session_state.get(_TOKEN, "")
+    if wanted != uploads and not ledger().room(held, cost(wanted)):
+        name = upload.name or PASTED
+        budget = ledger().budget // 1_000_000
+        raise ArticleError(
+            f"{name}: not added: the articles readers have added fill the server's "
+            f"{budget:,} MB for them; try again later, or ask for NEWSMAP_UPLOAD_MEMORY_MB"
+        )
+    return wanted
 
 
 def read_upload(data: bytes, *, name: str) -> Upload:

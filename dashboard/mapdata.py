@@ -76,28 +76,36 @@ def _mtime(path: Path) -> float:
         return 0.0
 
 
-def urls(features: MapFeatures, shown: Layers, *, view: Hashable) -> tuple[str, str]:
+def urls(
+    features: MapFeatures, shown: Layers, *, view: Hashable, folder: Path = DATA_DIR
+) -> tuple[str, str]:
     """Return the URLs of the features ``shown`` and of the pop-up strings they share.
 
     ``shown`` is a filter of the layers ``features`` were made from and ``view`` names
     that filter. Each file is written once per view, not on every rerun; a file pruned
-    since is written again.
+    since is written again. ``folder`` is ``DATA_DIR`` for views every session may share
+    (the seed articles), or a session's own folder under it, named by a secret, for a
+    session's added articles.
     """
-    popups = _path(features.popups_bytes, ("popups", features.digest))
-    data = _path(lambda: features.view_bytes(shown), ("view", features.digest, view))
-    return f"{DATA_BASE}/{data.name}", f"{DATA_BASE}/{popups.name}"
+    popups = _path(features.popups_bytes, ("popups", features.digest), folder)
+    data = _path(lambda: features.view_bytes(shown), ("view", features.digest, view), folder)
+    return _url(data), _url(popups)
 
 
-def _path(make: Callable[[], bytes], key: Hashable) -> Path:
-    path = _published(make, key)
+def _url(path: Path) -> str:
+    return f"{DATA_BASE}/{path.relative_to(DATA_DIR).as_posix()}"
+
+
+def _path(make: Callable[[], bytes], key: Hashable, folder: Path) -> Path:
+    path = _published(make, key, folder)
     try:
         os.utime(path)  # handed to a page now: no prune removes it before the page fetches it
     except FileNotFoundError:  # pruned since it was written: write it again
         _published.clear()  # type: ignore[attr-defined]
-        path = _published(make, key)
+        path = _published(make, key, folder)
     return path
 
 
 @st.cache_resource(show_spinner=False, max_entries=KEEP)
-def _published(_make: Callable[[], bytes], key: Hashable) -> Path:
-    return publish(_make())
+def _published(_make: Callable[[], bytes], key: Hashable, folder: Path) -> Path:
+    return publish(_make(), folder=folder)

@@ -11,6 +11,7 @@ escaped text and nothing from the article can become markup.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import html
 from collections.abc import Iterable, Mapping, Sequence
@@ -30,8 +31,29 @@ PANEL_CSS = """
 .nm-fields dd { margin: 0; overflow-wrap: anywhere; }
 .nm-kind { margin: 0; font-size: 0.75rem; text-transform: uppercase; color: #777; }
 .nm-title { margin: 0 0 0.4rem 0; }
+.nm-more { margin: 0.2rem 0; font-size: 0.8rem; color: #777; }
 </style>
 """
+
+
+#: Characters of article text one view of the panel renders; "Show more" widens it.
+WINDOW = 20_000
+
+
+def window_of(length: int, evidence: tuple[int, int] | None, size: int) -> tuple[int, int]:
+    """Return the ``(start, end)`` of at most ``size`` characters to show, around ``evidence``.
+
+    A text no longer than ``size`` is shown whole; otherwise the window is centred on the
+    evidence sentence (on the start of the text when there is none) and kept inside it.
+
+    >>> window_of(100, (60, 70), 20), window_of(100, None, 20), window_of(10, (2, 4), 20)
+    ((55, 75), (0, 20), (0, 10))
+    """
+    if length <= size:
+        return 0, length
+    centre = (evidence[0] + evidence[1]) // 2 if evidence is not None else 0
+    start = min(max(0, centre - size // 2), length - size)
+    return start, start + size
 
 
 def article_html(
@@ -40,49 +62,86 @@ def article_html(
     *,
     evidence: tuple[int, int] | None = None,
     body: Sequence[tuple[int, int]] | None = None,
+    window: tuple[int, int] | None = None,
 ) -> str:
     """Return ``text`` as escaped HTML with every place span in ``<mark>``.
+
+    The work is linear in the text and the spans (sorted once, then swept), and only
+    ``window`` of the text is rendered, so a 20 MB article costs one view what a short
+    one does.
 
     Parameters
     ----------
     text
         The article's original text; every span indexes into it.
     places
-        ``(start, end)`` spans of place mentions, end exclusive. Spans outside the text,
-        empty ones and ones overlapping an earlier span are skipped.
+        ``(start, end)`` spans of place mentions, end exclusive. Spans outside the text
+        or the window, empty ones and ones overlapping an earlier span are skipped.
     evidence
         Optional span of the selected record's sentence, set off with a tinted background.
     body
         Optional spans that are the report itself; the rest (ads, "Share this news",
         lists of other articles) is shown greyed out.
+    window
+        Optional ``(start, end)`` of the text to show (see ``window_of``); the rest is
+        summed up as "N characters before / after". The whole text by default.
     """
-    wraps: list[tuple[int, int, int, str]] = []  # (start, end, depth, class); outer first
+    low, high = window if window is not None else (0, len(text))
+    low, high = max(0, low), min(len(text), high)
+
+    def clip(start: int, end: int) -> tuple[int, int]:
+        return max(start, low), min(end, high)
+
+    asides: list[tuple[int, int]] = []
     if body is not None:
         edges = [0] + [edge for span in sorted(body) for edge in span] + [len(text)]
-        wraps += [(a, b, 0, "nm-aside") for a, b in zip(edges[0::2], edges[1::2], strict=True)]
+        for a, b in zip(edges[0::2], edges[1::2], strict=True):
+            a, b = clip(a, b)
+            # Body spans that overlap make an empty or reversed gap; asides never overlap.
+            if a < b and (not asides or asides[-1][1] <= a):
+                asides.append((a, b))
+    kept: list[tuple[int, int, int, str]] = [(a, b, 0, "nm-aside") for a, b in asides]
+    starts, ends = [a for a, _ in asides], [b for _, b in asides]
+
+    def fits(start: int, end: int, depth: int) -> bool:
+        """Whether the span nests with every aside it touches (found by bisection)."""
+        first, last = bisect.bisect_right(ends, start), bisect.bisect_left(starts, end)
+        return all(_nested(start, end, depth, kept[i]) for i in range(first, last))
+
+    marked: tuple[int, int, int, str] | None = None
     if evidence is not None:
-        wraps.append((evidence[0], evidence[1], 1, "nm-evidence"))
-    wraps += [(start, end, 2, "nm-place") for start, end in sorted(places)]
-    kept: list[tuple[int, int, int, str]] = []
-    for start, end, depth, name in wraps:
-        inside = 0 <= start < end <= len(text)
-        # Tags must nest: skip a span that overlaps a kept one without containing it or
-        # lying inside it (and overlapping place spans, which share a depth).
-        if inside and all(_nested(start, end, depth, other) for other in kept):
-            kept.append((start, end, depth, name))
-    tags: list[tuple[int, int, int, str]] = []  # (position, closes first, order, tag)
+        start, end = clip(*evidence)
+        if start < end and fits(start, end, 1):
+            marked = (start, end, 1, "nm-evidence")
+            kept.append(marked)
+    last_end = -1
+    for start, end in sorted(places):
+        # Tags must nest: skip a span that crosses a kept one, or overlaps the place before.
+        if not (low <= start < end <= high) or start < last_end:
+            continue
+        if (marked is None or _nested(start, end, 2, marked)) and fits(start, end, 2):
+            kept.append((start, end, 2, "nm-place"))
+            last_end = end
+    # (position, closes first, outer first, depth order, tag): at one position, tags close
+    # before others open, the outer of two spans opens first and closes last.
+    tags: list[tuple[int, int, int, int, str]] = []
     for start, end, depth, name in kept:
         element = "mark" if name == "nm-place" else "span"
-        tags.append((start, 1, depth, f'<{element} class="{name}">'))
-        tags.append((end, 0, -depth, f"</{element}>"))
-    pieces = ['<div class="nm-article">']
-    position = 0
-    for cut, _, _, tag in sorted(tags):
+        tags.append((start, 1, -end, depth, f'<{element} class="{name}">'))
+        tags.append((end, 0, -start, -depth, f"</{element}>"))
+    pieces = []
+    if low > 0:
+        pieces.append(f'<p class="nm-more">… {low:,} characters before</p>')
+    pieces.append('<div class="nm-article">')
+    position = low
+    for cut, _, _, _, tag in sorted(tags):
         pieces.append(html.escape(text[position:cut]))
         pieces.append(tag)
         position = cut
-    pieces.append(html.escape(text[position:]))
+    pieces.append(html.escape(text[position:high]))
     pieces.append("</div>")
+    if high < len(text):
+        pieces.append(f'<p class="nm-more">… {len(text) - high:,} characters after</p>')
     return "".join(pieces)
 
 

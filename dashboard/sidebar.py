@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 import streamlit as st
 
 from dashboard.basemaps import BASEMAPS, label
-from dashboard.data import PASTED, Upload, added, read_pasted, read_upload
+from dashboard.data import PASTED, Upload, admit, read_pasted, read_upload
 from dashboard.view import Choices, View, fit
 from geo.articles import MAX_ARTICLE_BYTES
 from geo.errors import ArticleError
@@ -138,7 +138,7 @@ def add_article() -> tuple[Upload, ...]:
     if file is not None and file.file_id != state.get(_UPLOAD_SEEN):
         state[_UPLOAD_SEEN] = file.file_id
         try:
-            uploads = added(uploads, read_upload(file.getvalue(), name=file.name))
+            uploads = admit(uploads, read_upload(file.getvalue(), name=file.name))
         except ArticleError as exc:
             errors[file.file_id] = str(exc)
     if file is not None and file.file_id in errors:
@@ -147,7 +147,7 @@ def add_article() -> tuple[Upload, ...]:
         text = st.text_area("…or paste its text", height=120, key="pasted")
         if st.form_submit_button("Map pasted text"):
             try:
-                uploads = added(uploads, read_pasted(text))
+                uploads = admit(uploads, read_pasted(text))
             except ArticleError as exc:
                 st.error(str(exc))  # no file name in it: "pasted text: ..."
     if uploads:

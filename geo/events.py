@@ -699,14 +699,19 @@ class _Found:
 class _Context:
     """What one sentence offers to the next ones: its dates, its best place, its event.
 
-    Its dates are read only when a later sentence asks for them (most never do).
+    Its dates and place are read only when a later sentence asks for them (most never do).
     """
 
     index: int
     sentence: str
-    place: tuple[Place, Literal[1, 2, 3]] | None
+    place_at: Callable[[int], tuple[Place, Literal[1, 2, 3]] | None]
     found: _Found | None
     dates_at: Callable[[int], list[DateSpan]]
+
+    @property
+    def place(self) -> tuple[Place, Literal[1, 2, 3]] | None:
+        """Its best place (read only when a later sentence asks, like its dates)."""
+        return self.place_at(self.index)
 
     @property
     def dates(self) -> tuple[DateSpan, ...]:
@@ -2325,6 +2330,35 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
             )
         return dates_of[i]
 
+    scenes_of: dict[int, tuple[list[tuple[int, int]], list[Mention], list[Mention]]] = {}
+
+    def scenes_at(i: int) -> tuple[list[tuple[int, int]], list[Mention], list[Mention]]:
+        """A sentence's attributed spans, the places it names and those that may be scenes."""
+        if i not in scenes_of:
+            a, b = sentences[i]
+            attributed = _attribution_spans(text[a:b], a)
+            lo, hi = bisect_left(starts, a), bisect_left(starts, b)
+            named = [
+                m
+                for m in usable[lo:hi]
+                if m.end <= b and not any(x <= m.start < y for x, y in attributed)
+            ]
+            scenes_of[i] = (attributed, named, _scenes(text, named, focus_place))
+        return scenes_of[i]
+
+    places_of: dict[int, tuple[Place, Literal[1, 2, 3]] | None] = {}
+
+    def place_at(i: int) -> tuple[Place, Literal[1, 2, 3]] | None:
+        """A sentence's best place: the finest of the places that may be its scene."""
+        if i not in places_of:
+            fine = [m for m in scenes_at(i)[2] if _KIND_RANK.get(m.place.kind, 0) >= 2]
+            best: tuple[Place, Literal[1, 2, 3]] | None = None
+            if fine:
+                top = max(fine, key=lambda m: _KIND_RANK.get(m.place.kind, 0))
+                best = (top.place, _geo_precision(top, text, sentences[i][0]))
+            places_of[i] = best
+        return places_of[i]
+
     # the trigger words of every sentence first, so that the parser reads the sentences
     # that have some in one batch (much faster than one by one)
     matches_of = {
@@ -2352,27 +2386,34 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
             continue
         sentence = text[s_start:s_end]
         triggered_here = index in matches_of
-        dates = dates_at(index) if triggered_here else []
-        lo, hi = bisect_left(starts, s_start), bisect_left(starts, s_end)
-        attributed = _attribution_spans(sentence, s_start)
-        inside = [
-            m
-            for m in usable[lo:hi]
-            if m.end <= s_end and not any(a <= m.start < b for a, b in attributed)
-        ]
+        told = history[-1].found if history else None
+        if not triggered_here:
+            # No trigger: only what later sentences may ask of it (its place, its dates,
+            # the armed side it blames), the place worked out only if one asks.
+            if told is not None and _WHERE_RE.match(sentence):
+                # "It happened in the Hillbrow district": where the event just told was
+                here = place_at(index)
+                finer = (
+                    _finer_place(told, _place_of(gazetteer, mentions, told.event), here)
+                    if here is not None
+                    else None
+                )
+                if finer is not None:
+                    found[found.index(told)] = finer
+                    history[-1] = replace(history[-1], found=finer)
+            previous_end = s_end
+            armed, _ = _struck_apart(_actor_hits(sentence, table, home), sentence)
+            previous_armed = armed[0] if armed else previous_armed
+            history.append(_Context(index, sentence, place_at, None, dates_at))
+            continue
+        dates = dates_at(index)
+        attributed, named, inside = scenes_at(index)
         anaphor = _city_anaphor(text, s_start, s_end, usable, starts, focus)
         # A sentence's own mentions: looking through the whole article's for each
         # sentence made a long article quadratic.
         own = by_start[bisect_left(all_starts, s_start) : bisect_left(all_starts, s_end)]
         sentence_found: _Found | None = None
-        named = inside  # every place the sentence names, the far ones too
-        inside = _scenes(text, inside, focus_place)
-        fine = [m for m in inside if _KIND_RANK.get(m.place.kind, 0) >= 2]
-        best_place: tuple[Place, Literal[1, 2, 3]] | None = None
-        if fine:
-            top = max(fine, key=lambda m: _KIND_RANK.get(m.place.kind, 0))
-            best_place = (top.place, _geo_precision(top, text, s_start))
-        told = history[-1].found if history else None
+        best_place = place_at(index)
         if told is not None and best_place is not None and _WHERE_RE.match(sentence):
             # "It happened in the Hillbrow district": where the event just told was
             finer = _finer_place(told, _place_of(gazetteer, mentions, told.event), best_place)
@@ -2565,7 +2606,7 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
         # the armed side the report blames next; not one it counts among the dead
         armed, _ = _struck_apart(_actor_hits(sentence, table, home), sentence)
         previous_armed = armed[0] if armed else previous_armed
-        history.append(_Context(index, sentence, best_place, sentence_found, dates_at))
+        history.append(_Context(index, sentence, place_at, sentence_found, dates_at))
     kept: list[_Found] = []
     headline = _headline_end(article)
     # the body's tellings first: a headline tells the article's story in other words

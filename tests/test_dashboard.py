@@ -7,14 +7,18 @@ rerun, and st_folium shows up as a component whose JSON arguments hold the map's
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import panel, selection, view
+from dashboard import data, panel, selection, view
 from geo.articles import read_articles
 from geo.corpus import analyse
 from geo.gazetteer import load_gazetteer
@@ -25,6 +29,8 @@ APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 STATIC = Path(__file__).resolve().parents[1] / "dashboard" / "static"
 TIMEOUT_S = 120
+#: Where the map's script fetches its data: shared files, or a session's secret folder.
+DATA_URL = r'load\("/app/static/(data/(?:s-\d+-[\w-]{32}/)?[0-9a-f]{64}\.json)"\)'
 HOSTILE = "<img src=x onerror=alert(1)> ${alert(1)} `ls` C:\\archive\\2016 \"q\" 's' &amp;"
 
 
@@ -53,7 +59,7 @@ def map_args(at: AppTest) -> dict[str, Any]:
 
 def map_data(at: AppTest) -> dict[str, Any]:
     """Return what the map's script fetches: its features and their pop-up strings."""
-    found = re.findall(r'load\("/app/static/(data/[0-9a-f]{64}\.json)"\)', map_args(at)["script"])
+    found = re.findall(DATA_URL, map_args(at)["script"])
     features, popups = (json.loads((STATIC / path).read_bytes()) for path in found)
     return {**features, "popups": popups}
 
@@ -202,6 +208,47 @@ def test_pasted_text_is_mapped_at_once_beside_the_seeds(seed_layers: Layers) -> 
     assert any("6 articles" in markdown.value for markdown in at.markdown)
 
 
+REPORT = (
+    "Shelling in Kharkiv\n\nKHARKIV, Ukraine, March 3, 2024 (Wire) - Artillery shelled a "
+    "market in Kharkiv on Sunday, killing four civilians, regional officials said.\n"
+)
+
+
+def paste(at: AppTest, text: str) -> AppTest:
+    """Paste ``text`` into the sidebar and map it."""
+    at.sidebar.text_area(key="pasted").input(text)
+    at.sidebar.button[0].click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def data_paths(at: AppTest) -> list[str]:
+    """The data files the page's map fetches, relative to dashboard/static/."""
+    return re.findall(DATA_URL, map_args(at)["script"])
+
+
+def test_an_article_past_the_servers_memory_budget_is_refused_in_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    at = paste(run(), REPORT)
+    before = shown_count(at)
+    room = data.ledger().held() + data.BYTES_PER_CHAR * len(REPORT) // 2
+    monkeypatch.setattr(data.ledger(), "budget", room)
+    paste(at, REPORT.replace("four civilians", "five civilians"))
+    assert len(at.error) == 1 and "not added" in at.error[0].value
+    assert "\n" not in at.error[0].value
+    assert shown_count(at) == before  # what was added before is still mapped
+
+
+def test_a_large_addition_is_mapped_in_the_worker_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(data, "WORKER_CHARS", 100)
+    at = paste(run(), REPORT)
+    assert not at.error
+    shown, total = shown_count(at)
+    assert shown == total and any("6 articles" in markdown.value for markdown in at.markdown)
+    assert any("Kharkiv" in (STATIC / path).read_text(encoding="utf-8") for path in data_paths(at))
+
+
 @pytest.mark.parametrize(
     ("pasted", "message"),
     [
@@ -307,3 +354,24 @@ def test_a_link_keeps_the_maps_centre_and_zoom(query, expected) -> None:
     assert view.map_view(read) == expected
     if expected is not None:
         assert view.to_query(read) == {"c": "36.20000,37.16000", "z": "11"}
+
+
+def test_session_data_left_by_a_server_that_is_gone_is_deleted_at_start(tmp_path: Path) -> None:
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    gone = data.DATA_DIR / f"s-{ended.stdout.strip()}-{'x' * 32}"
+    live = data.DATA_DIR / f"s-{os.getpid()}-{'y' * 32}"
+    for folder in (gone, live):
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{'0' * 64}.json").write_text("{}", encoding="utf-8")
+    try:
+        data._sweep()
+        assert not gone.exists()  # a stopped server's readers' text is not left on disk
+        assert (live / f"{'0' * 64}.json").is_file()  # a running server's is kept
+    finally:
+        for folder in (gone, live):
+            shutil.rmtree(folder, ignore_errors=True)

@@ -426,3 +426,45 @@ def test_the_map_draws_the_offline_basemap_and_a_link_keeps_centre_and_zoom(
     assert "outside this view" in other.evaluate(BASEMAP_DRAWN_JS)["outside"]
     assert query["z"].isdigit()
     assert_stayed_local(traffic)
+
+
+SESSION_DATA = re.compile(r"/app/static/data/s-\d+-[\w-]{32}/[0-9a-f]{64}\.json$")
+GONE_JS = "async (url) => (await fetch(url, {cache: 'no-store'})).status === 404"
+
+
+def test_an_added_articles_map_data_is_its_sessions_alone_and_goes_with_it(
+    browser: Browser, app_url: str, seed_layers: Layers
+) -> None:
+    report = (
+        "Shelling in Kharkiv\n\nKHARKIV, Ukraine, March 3, 2024 (Wire) - Artillery shelled a "
+        "market in Kharkiv on Sunday, killing four civilians, regional officials said.\n"
+    )
+    contexts = [browser.new_context(), browser.new_context()]
+    try:
+        fetched = []
+        for context in contexts:
+            traffic = guard(context)
+            page = context.new_page()
+            page.goto(app_url)
+            wait_for_events(page, len(seed_layers.events))
+            shared = {url for url in traffic.seen if "/app/static/data/" in url}
+            page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+                files=[{"name": "kharkiv.txt", "mimeType": "text/plain", "buffer": report.encode()}]
+            )
+            wait_for_events(page, len(seed_layers.events) + 1)
+            fetched.append({url for url in traffic.seen if SESSION_DATA.search(url)})
+            assert shared and not any(SESSION_DATA.search(url) for url in shared)
+            assert_stayed_local(traffic)
+        mine, theirs = fetched
+        folders = [{url.rsplit("/", 1)[0] for url in urls} for urls in fetched]
+        # The same document added in two sessions: two folders, each named by a secret.
+        assert len(folders[0]) == len(folders[1]) == 1 and folders[0] != folders[1]
+        watcher = contexts[1].pages[0]
+        contexts[0].close()  # the first reader leaves: their data goes with the session
+        for url in mine:
+            watcher.wait_for_function(GONE_JS, arg=url, timeout=MAP_TIMEOUT_MS)
+        for url in theirs:
+            assert not watcher.evaluate(GONE_JS, url)
+    finally:
+        for context in contexts:
+            context.close()
