@@ -538,11 +538,54 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+_LINE_RE = re.compile(r"[^\r\n\u2028\u2029]+")
+#: A line at least this share of the span's usual line width is a full line of wire copy.
+_FULL_LINE = 0.7
+_ENDS_SENTENCE = '.!?:;"”’'
+#: Wire copy is wrapped at 60-80 characters; lines shorter than this are no sign of it.
+_MIN_WRAP = 40
+
+
+def _wrap_width(text: str, body: Sequence[tuple[int, int]]) -> int:
+    """Return the width the report's body is hard-wrapped at (wire copy), or 0 if it is not.
+
+    Wrapped copy breaks its lines at a fixed width, mid-sentence: at least two full lines
+    (near the usual width) that end with no sentence mark and go on on the next line.
+    A text with a paragraph per line ends its lines with a full stop.
+    """
+    lines = [
+        (m.start(), m.end()) for start, end in body for m in _LINE_RE.finditer(text, start, end)
+    ]
+    lengths = sorted(len(text[a:b].rstrip()) for a, b in lines)
+    if len(lengths) < 3:
+        return 0
+    width = lengths[int(0.9 * (len(lengths) - 1))]
+    if width < _MIN_WRAP:
+        return 0  # short lines: headings and lists, not prose wrapped at a width
+    full = 0
+    for (a, b), (c, _) in zip(lines, lines[1:], strict=False):
+        line = text[a:b].rstrip()
+        if (
+            len(line) >= _FULL_LINE * width
+            and line[-1:] not in _ENDS_SENTENCE
+            and text[b:c].strip(" \t") in ("\n", "\r\n", "\r", "\u2028")
+        ):
+            full += 1
+    return width if full >= 2 else 0
+
+
 def _sentences(text: str, body: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
-    """Split each body span into sentences; a line break ends a sentence unless wrapped."""
+    """Split each body span into sentences; a line break ends a sentence unless wrapped.
+
+    A break is a wrap when the next line goes on in lower case, or, in hard-wrapped wire
+    copy, when a full line ends with no sentence mark and the next line follows at once
+    ("... near the town of / Kupiansk on Saturday"); a blank line always ends a paragraph,
+    and a short line (a headline, a paragraph's last line) is never joined.
+    """
     out: list[tuple[int, int]] = []
+    width = _wrap_width(text, body)
     for start, end in body:
-        seg_start = start
+        seg_start = line_start = start
         for m in _NEWLINE.finditer(text, start, end):
             # look only at the characters either side of the break: linear in the text
             before = m.start()
@@ -551,12 +594,18 @@ def _sentences(text: str, body: Sequence[tuple[int, int]]) -> tuple[tuple[int, i
             after = m.end()
             while after < end and text[after].isspace():
                 after += 1
-            wrapped = (
-                before > seg_start
-                and after < end
-                and text[before - 1] not in '.!?:;"”’'
-                and text[after].islower()
+            unfinished = (
+                before > seg_start and after < end and text[before - 1] not in _ENDS_SENTENCE
             )
+            wrapped = unfinished and (
+                text[after].islower()
+                or (
+                    width > 0
+                    and before - line_start >= _FULL_LINE * width
+                    and not _NEWLINE.search(text, m.end(), after)
+                )
+            )
+            line_start = m.end()
             if wrapped:
                 continue
             out.extend(_split_segment(text, seg_start, m.start()))

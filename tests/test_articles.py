@@ -579,6 +579,72 @@ def test_sentences(case: str, text: str, expected: list[str]) -> None:
     assert sentence_texts(parse_article(text)) == expected, case
 
 
+# Wire copy hard-wrapped at a fixed width: a line may break before a name or a number.
+WRAPPED_GOMA = (
+    "Rebels shell camp near Goma\n\n"
+    "GOMA, Congo, Feb 7, 2024 (Wire) - Rebel fighters shelled a camp for displaced\n"
+    "people on the western edge of Goma on Wednesday, killing at least five\n"
+    "people, a camp official said. Aid workers said the shells came from the hills\n"
+    "north of Sake as fighting between the army and the rebels spread toward the\n"
+    "city. Earlier in the week, clashes were reported near the town of\n"
+    "Kitshanga, residents said.\n"
+)
+WRAPPED_KHAN_YUNIS = (
+    "KHAN YUNIS, Gaza Strip, Jan 22, 2024 (Wire) - Israeli tanks pushed into the west\n"
+    "of Khan Yunis on Monday and air strikes hit areas around the Nasser hospital,\n"
+    "residents said, in some of the heaviest fighting in the area in weeks. At least\n"
+    "50 people were killed, health officials said.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [  # the dateline is the article's, not its first sentence's
+        pytest.param(
+            WRAPPED_GOMA,
+            [
+                "Rebels shell camp near Goma",
+                "Rebel fighters shelled a camp for displaced\n"
+                "people on the western edge of Goma on Wednesday, killing at least five\n"
+                "people, a camp official said.",
+                "Aid workers said the shells came from the hills\n"
+                "north of Sake as fighting between the army and the rebels spread toward the\n"
+                "city.",
+                "Earlier in the week, clashes were reported near the town of\n"
+                "Kitshanga, residents said.",
+            ],
+            id="a break before a town's name; the headline stays apart",
+        ),
+        pytest.param(
+            WRAPPED_KHAN_YUNIS,
+            [
+                "Israeli tanks pushed into the "
+                "west\nof Khan Yunis on Monday and air strikes hit areas around the Nasser "
+                "hospital,\nresidents said, in some of the heaviest fighting in the area in "
+                "weeks.",
+                "At least\n50 people were killed, health officials said.",
+            ],
+            id="a break before a number",
+        ),
+        pytest.param(
+            "Clashes in Tripoli\nGunmen clashed in the Libyan capital on Friday.\n"
+            "Shops closed early, residents said.\nThe fighting ended at dusk.\n",
+            [
+                "Clashes in Tripoli",
+                "Gunmen clashed in the Libyan capital on Friday.",
+                "Shops closed early, residents said.",
+                "The fighting ended at dusk.",
+            ],
+            id="a paragraph a line: not wire copy, nothing joined",
+        ),
+    ],
+)
+def test_hard_wrapped_wire_copy_is_unwrapped_before_splitting(
+    text: str, expected: list[str]
+) -> None:
+    assert sentence_texts(parse_article(text)) == expected
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="an initialism that ends a sentence ('the U.S.') is read as an abbreviation",

@@ -321,3 +321,24 @@ def test_a_sentence_saying_where_it_happened_places_the_event_told(
 ) -> None:
     events = _read(f"Report\n\nMay 2, 2024\n\n{text}\n", gazetteer, world).events
     assert [bare_key(e.location) for e in events] == [bare_key(place)]
+
+
+WRAPPED = (
+    "Shelling hits Kharkiv market\n\n"
+    "KHARKIV, Ukraine, March 3, 2024 (Wire) - Russian artillery shelled a crowded\n"
+    "market in the Saltivka district of Kharkiv on Sunday, killing four\n"
+    "civilians and wounding 11, the regional governor said. Rescue crews searched\n"
+    "the rubble into the night, he said on Telegram.\n\n"
+    "In a separate attack, a drone struck a fuel depot near the town of\n"
+    "Kupyansk on Saturday, officials said.\n"
+)
+
+
+def test_wire_copy_wrapped_before_a_name_keeps_the_events_place_and_day(
+    gazetteer: Gazetteer, world: WorldIndex
+) -> None:
+    events = _read(WRAPPED, gazetteer, world).events
+    found = {(e.location, e.event_date, e.fatalities) for e in events}
+    assert ("Saltivka", D(2024, 3, 3), 4) in found
+    # the line broke before "Kupyansk on Saturday": read as one sentence, not two
+    assert ("Kupyansk", D(2024, 3, 2), None) in found
