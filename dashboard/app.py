@@ -78,6 +78,7 @@ shown = filter_layers(
     event_types=current.types or None,
     articles=kept_articles,
     actors=current.actors or None,
+    claimed_by=current.claimed or None,
     min_fatalities=current.min_fatalities or None,
 )
 
@@ -107,7 +108,7 @@ with map_column:
     # The features travel as a static file named by what is shown: a rerun that shows the
     # same (a click, a row picked) sends the browser the same small script.
     what = (current.start, current.end, current.types, kept_articles)
-    what += (current.actors, current.min_fatalities)
+    what += (current.actors, current.claimed, current.min_fatalities)
     data_url, popups_url = mapdata.urls(
         mapped.features, shown, view=what, folder=data.data_folder(uploads)
     )

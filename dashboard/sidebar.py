@@ -19,12 +19,13 @@ from dashboard.view import Choices, View, fit
 from geo.articles import MAX_ARTICLE_BYTES
 from geo.errors import ArticleError
 
-DATES, TYPES, OUTLETS, ARTICLES, ACTORS, MINFAT, BASEMAP = (
+DATES, TYPES, OUTLETS, ARTICLES, ACTORS, CLAIMED, MINFAT, BASEMAP = (
     "w_dates",
     "w_types",
     "w_outlets",
     "w_articles",
     "w_actors",
+    "w_claimed",
     "w_minfat",
     "w_basemap",
 )
@@ -53,6 +54,7 @@ def current_view(first_run_view: View) -> View:
         outlets=tuple(state[OUTLETS]),
         articles=tuple(state[ARTICLES]),
         actors=tuple(state[ACTORS]),
+        claimed=tuple(state[CLAIMED]),
         min_fatalities=int(state[MINFAT]),
         selected=first_run_view.selected,
         basemap=state[BASEMAP],
@@ -67,6 +69,7 @@ def filters(view: View, choices: Choices, titles: Mapping[str, str]) -> View:
     state[OUTLETS] = list(view.outlets)
     state[ARTICLES] = list(view.articles)
     state[ACTORS] = list(view.actors)
+    state[CLAIMED] = list(view.claimed)
     state[MINFAT] = view.min_fatalities
     state[BASEMAP] = view.basemap
 
@@ -94,6 +97,13 @@ def filters(view: View, choices: Choices, titles: Mapping[str, str]) -> View:
         placeholder="All articles",
     )
     st.multiselect("Actors", choices.actors, key=ACTORS, placeholder="All actors")
+    st.multiselect(
+        "Claimed by",
+        choices.claimed,
+        key=CLAIMED,
+        placeholder="Anyone",
+        help="Who the report says the event is according to: a ministry, a monitor, a wire.",
+    )
     st.number_input(
         "Minimum fatalities",
         min_value=0,

@@ -34,6 +34,8 @@ class View:
     outlets: tuple[str, ...] = ()
     articles: tuple[str, ...] = ()
     actors: tuple[str, ...] = ()
+    #: Who says the event happened (an event's ``claimed_by``).
+    claimed: tuple[str, ...] = ()
     min_fatalities: int = 0
     selected: str | None = None
     basemap: str = BASEMAP_NONE
@@ -52,12 +54,19 @@ class Choices:
     outlets: tuple[str, ...] = ()
     articles: tuple[str, ...] = ()
     actors: tuple[str, ...] = ()
+    claimed: tuple[str, ...] = ()
     max_fatalities: int = 0
     basemaps: tuple[str, ...] = (BASEMAP_NONE,)
 
 
 # URL key for each repeated (list) field of View.
-_LISTS = {"types": "type", "outlets": "outlet", "articles": "article", "actors": "actor"}
+_LISTS = {
+    "types": "type",
+    "outlets": "outlet",
+    "articles": "article",
+    "actors": "actor",
+    "claimed": "claimed",
+}
 
 
 def to_query(view: View) -> dict[str, str | list[str]]:
@@ -108,6 +117,7 @@ def from_query(query: Mapping[str, str | Sequence[str]]) -> View:
         outlets=every("outlet"),
         articles=every("article"),
         actors=every("actor"),
+        claimed=every("claimed"),
         min_fatalities=int(minfat) if minfat.isdigit() else 0,
         selected=last("event") or None,
         basemap=last("basemap") or BASEMAP_NONE,
@@ -142,6 +152,7 @@ def fit(view: View, choices: Choices) -> View:
         outlets=keep(view.outlets, choices.outlets),
         articles=keep(view.articles, choices.articles),
         actors=keep(view.actors, choices.actors),
+        claimed=keep(view.claimed, choices.claimed),
         min_fatalities=min(view.min_fatalities, choices.max_fatalities),
         basemap=view.basemap if view.basemap in choices.basemaps else BASEMAP_NONE,
     )
@@ -158,6 +169,7 @@ def choices_of(
             days += [dt.date.fromisoformat(written.min()), dt.date.fromisoformat(written.max())]
     present = set(events["event_type"].unique())
     actors = set(events["actor1"].unique()) | set(events["actor2"].unique())
+    claimed = set(events["claimed_by"].unique())
     fatalities = events["fatalities"].dropna()
     return Choices(
         first=min(days, default=None),
@@ -165,7 +177,8 @@ def choices_of(
         types=tuple(kind for kind in EVENT_TYPES if kind in present),
         outlets=tuple(sorted({outlet for outlet in outlets.values() if outlet})),
         articles=tuple(outlets),
-        actors=tuple(sorted(actor for actor in actors if isinstance(actor, str) and actor)),
+        actors=_named(actors),
+        claimed=_named(claimed),
         max_fatalities=int(fatalities.max()) if len(fatalities) else 0,
         basemaps=tuple(dict.fromkeys((BASEMAP_NONE, *basemaps))),
     )
@@ -195,6 +208,11 @@ def map_view(view: View) -> tuple[float, float, int] | None:
     if view.center is None or view.zoom is None:
         return None
     return (view.center[0], view.center[1], view.zoom)
+
+
+def _named(values: Iterable[object]) -> tuple[str, ...]:
+    """Return the non-empty names among ``values``, sorted."""
+    return tuple(sorted(value for value in values if isinstance(value, str) and value))
 
 
 def _center(text: str) -> tuple[float, float] | None:

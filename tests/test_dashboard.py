@@ -93,7 +93,7 @@ def panel_html(at: AppTest) -> str:
 def test_the_sidebar_offers_every_filter_and_a_way_to_add_an_article() -> None:
     at = run()
     labels = {w.label for w in (*at.sidebar.multiselect, *at.sidebar.slider)}
-    assert {"Dates", "Event types", "Outlets", "Articles", "Actors"} <= labels
+    assert {"Dates", "Event types", "Outlets", "Articles", "Actors", "Claimed by"} <= labels
     assert at.sidebar.number_input(key="w_minfat").value == 0
     assert at.sidebar.selectbox(key="w_basemap").value == "none"
     assert at.sidebar.text_area(key="pasted").label.endswith("paste its text")
@@ -143,6 +143,31 @@ def test_an_event_type_filter_changes_the_count_the_table_and_the_map(
     assert set(table["event_type"]) == {kind} and len(table) == len(expected.events)
     assert drawn(at, "event") == len(expected.events)
     assert at.query_params["type"] == kind
+
+
+@pytest.mark.parametrize(
+    "claimants",
+    [
+        pytest.param(["TASS"], id="a wire agency"),
+        pytest.param(["Russian Ministry of Defence (Konashenkov)"], id="a ministry spokesman"),
+        pytest.param(["TASS", "pulse.ng"], id="two claimants"),
+    ],
+)
+def test_a_claimed_by_filter_shows_only_what_they_claim_and_goes_in_the_link(
+    seed_layers: Layers, claimants: list[str]
+) -> None:
+    expected = filter_layers(seed_layers, claimed_by=claimants)
+    assert 0 < len(expected.events) < len(seed_layers.events)
+    at = run()
+    at.sidebar.multiselect(key="w_claimed").set_value(claimants).run()
+    assert shown_count(at) == (len(expected.events), len(seed_layers.events))
+    assert drawn(at, "event") == len(expected.events)
+    assert drawn(at, "zone") == len(expected.zones)
+    link = at.query_params["claimed"]
+    assert ([link] if isinstance(link, str) else list(link)) == claimants
+    again = run({"claimed": claimants})  # the link opens on the same events
+    assert again.sidebar.multiselect(key="w_claimed").value == claimants
+    assert shown_count(again)[0] == len(expected.events)
 
 
 def test_minimum_fatalities_hides_unreported_and_smaller_tolls(seed_layers: Layers) -> None:
@@ -308,6 +333,7 @@ def test_fields_are_escaped_and_empty_ones_left_out() -> None:
     [
         pytest.param(view.View(), id="nothing chosen"),
         pytest.param(view.View(types=("Battles", "Protests"), actors=("Militants",)), id="lists"),
+        pytest.param(view.View(claimed=("TASS", "Ukrainian General Staff")), id="claimants"),
         pytest.param(view.View(min_fatalities=26, selected="ev-1", basemap="osm"), id="scalars"),
     ],
 )
