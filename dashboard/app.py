@@ -7,6 +7,7 @@ layers to ``geo.webmap.build_map`` and shows what comes back.
 
 from __future__ import annotations
 
+import html
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -20,7 +21,7 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 from streamlit_folium import st_folium  # noqa: E402
 
-from dashboard import basemaps, data, mapdata, panel, selection, sidebar, view  # noqa: E402
+from dashboard import basemaps, data, mapdata, panel, selection, sidebar, totals, view  # noqa: E402
 from dashboard.vendor import vendor_assets  # noqa: E402
 from geo.export import geojson_bytes, gpkg_bytes, to_acled_csv  # noqa: E402
 from geo.layers import filter_layers  # noqa: E402
@@ -90,6 +91,9 @@ st.markdown(
     f"**{count}** of {total} events shown · from **{articles_shown}** of "
     f"{len(corpus.articles)} articles"
 )
+# Totals of what the filters show; plain text in escaped HTML, never Markdown.
+line = totals.totals_line(totals.totals_of(shown.events))
+st.html(f'<p class="nm-totals" style="margin:0">{html.escape(line)}</p>')
 
 # A row picked in the table below selects its event (the table's state from the last run).
 picked = tuple(state.get("table", {}).get("selection", {}).get("rows", ()))

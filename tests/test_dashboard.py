@@ -82,6 +82,15 @@ def shown_count(at: AppTest) -> tuple[int, int]:
     raise AssertionError("no 'N of M events shown' line")
 
 
+def totals_text(at: AppTest) -> str:
+    """Return the line of totals above the map, as the reader reads it."""
+    for element in at.get("html"):
+        found = re.fullmatch(r'<p class="nm-totals"[^>]*>(.*)</p>', str(element.proto.body))
+        if found:
+            return found[1]
+    raise AssertionError("no line of totals")
+
+
 def panel_html(at: AppTest) -> str:
     """Return the article panel's HTML ('' when nothing is selected)."""
     return "".join(str(element.proto.body) for element in at.get("html"))
@@ -168,6 +177,34 @@ def test_a_claimed_by_filter_shows_only_what_they_claim_and_goes_in_the_link(
     again = run({"claimed": claimants})  # the link opens on the same events
     assert again.sidebar.multiselect(key="w_claimed").value == claimants
     assert shown_count(again)[0] == len(expected.events)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        pytest.param({}, id="every seed event"),
+        pytest.param({"type": ["Battles"]}, id="battles only"),
+        pytest.param({"minfat": "1"}, id="only events with a toll"),
+        pytest.param({"claimed": ["TASS"]}, id="what TASS claims"),
+    ],
+)
+def test_the_totals_add_up_what_the_filters_show(
+    seed_layers: Layers, query: dict[str, Any]
+) -> None:
+    at = run(query)
+    shown = at.dataframe[0].value if at.dataframe else None
+    assert shown is not None
+    line = totals_text(at)
+    assert line.startswith(f"{len(shown)} event")
+    tolls = shown["fatalities"]
+    if tolls.notna().any():
+        assert f"{int(tolls.sum()):,} fatalit" in line
+    missing = int(tolls.isna().sum())
+    assert (f"{missing} event" in line and "no toll" in line) == (0 < missing < len(shown))
+    for kind, count in shown["event_type"].value_counts().items():
+        assert f"{kind} {count}" in line
+    absent = set(seed_layers.events["event_type"]) - set(shown["event_type"])
+    assert not any(f"{kind} " in line for kind in absent)
 
 
 def test_minimum_fatalities_hides_unreported_and_smaller_tolls(seed_layers: Layers) -> None:
