@@ -23,7 +23,7 @@ from streamlit_folium import st_folium  # noqa: E402
 
 from dashboard import basemaps, data, mapdata, panel, selection, sidebar, totals, view  # noqa: E402
 from dashboard.vendor import vendor_assets  # noqa: E402
-from geo.export import geojson_bytes, gpkg_bytes, to_acled_csv  # noqa: E402
+from geo.export import geojson_bytes, gpkg_bytes, kml_bytes, to_acled_csv  # noqa: E402
 from geo.layers import filter_layers  # noqa: E402
 from geo.webmap import build_map  # noqa: E402
 from geo.world import ATTRIBUTION  # noqa: E402
@@ -137,26 +137,37 @@ with map_column:
         returned_objects=["last_active_drawing"],
     )
     st.caption("Download exactly what the map shows:")
-    downloads = st.columns(3, gap="small")
+
+    def name(ext: str) -> str:
+        return view.download_name(current, ext=ext, first=choices.first, last=choices.last)
+
+    downloads = st.columns(4, gap="small")
     downloads[0].download_button(
         "GeoJSON",
         data=lambda: geojson_bytes(shown),
-        file_name="newsmap.geojson",
+        file_name=name("geojson"),
         mime="application/geo+json",
         on_click="ignore",
     )
     downloads[1].download_button(
         "CSV (ACLED columns)",
         data=lambda: to_acled_csv(shown).encode("utf-8"),
-        file_name="newsmap-events.csv",
+        file_name=name("csv"),
         mime="text/csv",
         on_click="ignore",
     )
     downloads[2].download_button(
         "GeoPackage",
         data=lambda: gpkg_bytes(shown),
-        file_name="newsmap.gpkg",
+        file_name=name("gpkg"),
         mime="application/geopackage+sqlite3",
+        on_click="ignore",
+    )
+    downloads[3].download_button(
+        "KML",
+        data=lambda: kml_bytes(shown),
+        file_name=name("kml"),
+        mime="application/vnd.google-earth.kml+xml",
         on_click="ignore",
     )
     if count:

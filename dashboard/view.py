@@ -14,6 +14,8 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -22,6 +24,10 @@ import pandas as pd
 from geo.models import EVENT_TYPES
 
 BASEMAP_NONE = "none"
+#: A download's file name is at most this long, its extension included.
+MAX_FILE_NAME = 100
+#: Past this, the event types in a file name are given as their number ("3-types").
+_MAX_TYPES_PART = 48
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -208,6 +214,44 @@ def map_view(view: View) -> tuple[float, float, int] | None:
     if view.center is None or view.zoom is None:
         return None
     return (view.center[0], view.center[1], view.zoom)
+
+
+def download_name(
+    view: View, *, ext: str, first: dt.date | None = None, last: dt.date | None = None
+) -> str:
+    """Return a download's file name that says what the view shows.
+
+    The dates (the view's, else the data's ``first`` and ``last``), the event types, and
+    ``filtered`` when outlets, articles, actors, claimants or a minimum toll narrow it
+    further. Only ASCII letters, digits, ``-``, ``_`` and ``.``; at most
+    ``MAX_FILE_NAME`` characters.
+
+    >>> download_name(View(types=("Battles",)), ext="geojson",
+    ...               first=dt.date(2016, 2, 27), last=dt.date(2016, 10, 26))
+    'newsmap-2016-02-27_2016-10-26-battles.geojson'
+    """
+    parts = ["newsmap"]
+    start, end = view.start or first, view.end or last
+    if start is not None and end is not None:
+        parts.append(start.isoformat() if start == end else f"{start}_{end}")
+    elif start is not None or end is not None:
+        parts.append(f"from-{start}" if start is not None else f"to-{end}")
+    kinds = "_".join(_slug(kind) for kind in view.types)
+    if len(kinds) > _MAX_TYPES_PART:
+        kinds = f"{len(view.types)}-types"
+    parts.append(kinds)
+    narrowed = (view.outlets, view.articles, view.actors, view.claimed, view.min_fatalities)
+    if any(narrowed):
+        parts.append("filtered")
+    suffix = "." + (_slug(ext).replace("-", "") or "dat")
+    stem = "-".join(part for part in parts if part)
+    return stem[: MAX_FILE_NAME - len(suffix)].rstrip("-_") + suffix
+
+
+def _slug(text: str) -> str:
+    """Return ``text`` as lower-case ASCII letters and digits joined by single hyphens."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 def _named(values: Iterable[object]) -> tuple[str, ...]:

@@ -6,6 +6,7 @@ rerun, and st_folium shows up as a component whose JSON arguments hold the map's
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -23,6 +24,7 @@ from geo.articles import read_articles
 from geo.corpus import analyse
 from geo.gazetteer import load_gazetteer
 from geo.layers import Layers, build_layers, filter_layers
+from geo.models import EVENT_TYPES
 from geo.world import load_world
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
@@ -106,7 +108,12 @@ def test_the_sidebar_offers_every_filter_and_a_way_to_add_an_article() -> None:
     assert at.sidebar.number_input(key="w_minfat").value == 0
     assert at.sidebar.selectbox(key="w_basemap").value == "none"
     assert at.sidebar.text_area(key="pasted").label.endswith("paste its text")
-    assert len(at.get("download_button")) == 3
+    assert {button.proto.label for button in at.get("download_button")} == {
+        "GeoJSON",
+        "CSV (ACLED columns)",
+        "GeoPackage",
+        "KML",
+    }
     assert any(
         "GeoNames" in caption.value and "CC BY 4.0" in caption.value for caption in at.caption
     )
@@ -376,6 +383,75 @@ def test_fields_are_escaped_and_empty_ones_left_out() -> None:
 )
 def test_a_view_survives_the_trip_through_the_url(link: view.View) -> None:
     assert view.from_query(view.to_query(link)) == link
+
+
+SEED_FIRST, SEED_LAST = dt.date(2016, 2, 27), dt.date(2016, 10, 26)
+
+
+@pytest.mark.parametrize(
+    ("shown", "ext", "name"),
+    [
+        pytest.param(
+            view.View(types=("Battles",)),
+            "geojson",
+            "newsmap-2016-02-27_2016-10-26-battles.geojson",
+            id="battles over the whole range",
+        ),
+        pytest.param(view.View(), "csv", "newsmap-2016-02-27_2016-10-26.csv", id="everything"),
+        pytest.param(
+            view.View(start=dt.date(2016, 9, 17), end=dt.date(2016, 9, 17)),
+            "kml",
+            "newsmap-2016-09-17.kml",
+            id="one day in Aleppo",
+        ),
+        pytest.param(
+            view.View(start=dt.date(2016, 9, 1), types=("Explosions/Remote violence", "Riots")),
+            "gpkg",
+            "newsmap-2016-09-01_2016-10-26-explosions-remote-violence_riots.gpkg",
+            id="a slash in a type is no folder",
+        ),
+        pytest.param(
+            view.View(types=("Protests",), claimed=("Ukrainian General Staff",)),
+            "geojson",
+            "newsmap-2016-02-27_2016-10-26-protests-filtered.geojson",
+            id="a claimant marks the name filtered",
+        ),
+        pytest.param(
+            view.View(outlets=("Hürriyet",), min_fatalities=3),
+            "csv",
+            "newsmap-2016-02-27_2016-10-26-filtered.csv",
+            id="an outlet and a toll, not their names",
+        ),
+        pytest.param(
+            view.View(types=tuple(t for t in EVENT_TYPES if t != "Battles")),
+            "geojson",
+            "newsmap-2016-02-27_2016-10-26-5-types.geojson",
+            id="many types are counted",
+        ),
+        pytest.param(
+            view.View(types=("Battles",)),
+            "../../etc/passwd",
+            "newsmap-2016-02-27_2016-10-26-battles.etcpasswd",
+            id="an extension cannot climb folders",
+        ),
+    ],
+)
+def test_a_download_is_named_for_what_it_holds(shown: view.View, ext: str, name: str) -> None:
+    got = view.download_name(shown, ext=ext, first=SEED_FIRST, last=SEED_LAST)
+    assert got == name
+    assert re.fullmatch(r"[A-Za-z0-9._-]+", got) and len(got) <= view.MAX_FILE_NAME
+
+
+def test_a_download_name_stays_short_whatever_is_picked() -> None:
+    every = view.View(
+        start=dt.date(2022, 2, 24),
+        types=EVENT_TYPES,
+        actors=("Military Forces of Ukraine (2019-)",) * 40,
+        claimed=("Міністерство оборони України",),
+    )
+    got = view.download_name(every, ext="geojson", last=dt.date(2022, 12, 31))
+    assert got == "newsmap-2022-02-24_2022-12-31-6-types-filtered.geojson"
+    assert len(got) <= view.MAX_FILE_NAME
 
 
 def test_a_typed_link_with_commas_reads_as_a_list() -> None:

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import re
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -31,7 +32,9 @@ from dashboard_page import (
 )
 from playwright.sync_api import Browser, Page, expect
 
+from dashboard.view import View, choices_of, download_name
 from geo.articles import MAX_ARTICLE_BYTES
+from geo.export import LAYER_OF
 from geo.layers import Layers, filter_layers
 
 pytestmark = pytest.mark.e2e
@@ -71,6 +74,29 @@ def download_geojson(page: Page, tmp_path: Path) -> dict[str, Any]:
     path = tmp_path / "download.geojson"
     info.value.save_as(path)
     return dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def download(page: Page, label: str, tmp_path: Path) -> tuple[str, Path]:
+    """Click the download button ``label``; return the file name offered and the saved file."""
+    with page.expect_download() as info:
+        page.get_by_test_id("stDownloadButton").filter(has_text=label).click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    return info.value.suggested_filename, path
+
+
+KML = "{http://www.opengis.net/kml/2.2}"
+
+
+def kml_features(path: Path) -> set[str]:
+    """Return a KML file's placemarks as the map names them ("event:<id>")."""
+    found = set()
+    for folder in ET.parse(path).getroot().iter(f"{KML}Folder"):
+        layer = LAYER_OF[folder.findtext(f"{KML}name", "")]
+        for data in folder.iter(f"{KML}SimpleData"):
+            if data.get("name") == "record_id":
+                found.add(f"{layer}:{data.text}")
+    return found
 
 
 def named(collection: dict[str, Any]) -> set[str]:
@@ -214,6 +240,43 @@ def test_a_filter_changes_both_the_map_and_the_download(
     }
     assert shown == set(expected.events["id"])
     expect(page).to_have_url(re.compile(r"[?&]type="))
+    assert_stayed_local(traffic)
+
+
+@pytest.mark.parametrize(
+    ("label", "ext"),
+    [
+        pytest.param("KML", "kml", id="KML for Google Earth"),
+        pytest.param("GeoJSON", "geojson", id="GeoJSON for QGIS"),
+    ],
+)
+def test_a_filtered_download_is_named_for_the_filter_and_holds_what_is_shown(
+    page: Page,
+    app_url: str,
+    seed_layers: Layers,
+    traffic: Traffic,
+    tmp_path: Path,
+    label: str,
+    ext: str,
+) -> None:
+    kind = seed_layers.events["event_type"].value_counts().index[-1]  # the rarest type
+    expected = filter_layers(seed_layers, event_types=[kind])
+    data = choices_of(seed_layers.events, {})
+    page.goto(app_url)
+    wait_for_events(page, len(seed_layers.events))
+    page.get_by_test_id("stMultiSelect").filter(has_text="Event types").click()
+    page.get_by_role("option", name=kind, exact=True).click()
+    wait_for_events(page, len(expected.events))
+    page.keyboard.press("Escape")
+    name, path = download(page, label, tmp_path)
+    assert name == download_name(View(types=(kind,)), ext=ext, first=data.first, last=data.last)
+    assert kind.split()[0].lower() in name
+    if ext == "kml":
+        held = kml_features(path)
+    else:
+        held = named(json.loads(path.read_text(encoding="utf-8")))
+    assert held == features(page)
+    assert {f for f in held if f.startswith("event:")} == ids(expected, "events")
     assert_stayed_local(traffic)
 
 
