@@ -339,6 +339,77 @@ def test_a_bad_upload_says_why_and_changes_nothing_else(
     assert_stayed_local(traffic)
 
 
+KHERSON = (
+    "Drone strike in Kherson\n\nKHERSON, Ukraine, November 5, 2022 (Wire) - A drone struck a "
+    "bus station in Kherson on Saturday, killing two people, the regional governor said.\n"
+)
+MOSUL = (
+    "Car bomb in Mosul\n\nMOSUL, Iraq, March 14, 2017 (Wire) - A car bomb exploded at a "
+    "checkpoint in Mosul on Tuesday, killing seven soldiers, security officials said.\n"
+)
+SARAJEVO = (
+    "Shelling in Sarajevo\n\nSARAJEVO, Bosnia and Herzegovina, May 25, 1995 (Wire) - Artillery "
+    "shelled the old town of Sarajevo on Thursday, killing three civilians, United Nations "
+    "officials said.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("files", "good", "bad"),
+    [
+        pytest.param(
+            {
+                "kherson.txt": KHERSON.encode(),
+                "photo.txt": bytes(range(256)) * 8,
+                "mosul.txt": MOSUL.encode(),
+            },
+            ["kherson.txt", "mosul.txt"],
+            {"photo.txt": "not text"},
+            id="two reports and a photo",
+        ),
+        pytest.param(
+            {
+                "sarajevo.md": SARAJEVO.encode(),
+                "blank.txt": b"  \n ",
+                "scan.html": bytes(range(256)) * 4,
+            },
+            ["sarajevo.md"],
+            {"blank.txt": "empty", "scan.html": "not text"},
+            id="one report and two bad files",
+        ),
+    ],
+)
+def test_several_files_are_added_at_once_and_each_bad_one_says_why(
+    page: Page,
+    app_url: str,
+    seed_layers: Layers,
+    traffic: Traffic,
+    files: dict[str, bytes],
+    good: list[str],
+    bad: dict[str, str],
+) -> None:
+    page.goto(app_url)
+    wait_for_events(page, len(seed_layers.events))
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+        files=[{"name": n, "mimeType": "text/plain", "buffer": b} for n, b in files.items()]
+    )
+    wait_for_events(page, len(seed_layers.events) + len(good), timeout=MAP_TIMEOUT_MS)
+    note = page.get_by_text("Added in this session:")
+    for name in good:
+        expect(note).to_contain_text(name)
+    for name in bad:
+        expect(note).not_to_contain_text(name)
+    alerts = page.get_by_role("alert")
+    expect(alerts).to_have_count(len(bad))
+    for name, why in bad.items():
+        alert = alerts.filter(has_text=name)
+        expect(alert).to_have_count(1)  # one line for each bad file, naming it
+        expect(alert).to_contain_text(why)
+    for name in good:
+        expect(alerts.filter(has_text=name)).to_have_count(0)
+    assert_stayed_local(traffic)
+
+
 @pytest.mark.parametrize(
     ("name", "text", "why"),
     [
