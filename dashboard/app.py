@@ -7,6 +7,7 @@ layers to ``geo.webmap.build_map`` and shows what comes back.
 
 from __future__ import annotations
 
+import html
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -20,9 +21,9 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 from streamlit_folium import st_folium  # noqa: E402
 
-from dashboard import basemaps, data, mapdata, panel, selection, sidebar, view  # noqa: E402
+from dashboard import basemaps, data, mapdata, panel, selection, sidebar, totals, view  # noqa: E402
 from dashboard.vendor import vendor_assets  # noqa: E402
-from geo.export import geojson_bytes, gpkg_bytes, to_acled_csv  # noqa: E402
+from geo.export import geojson_bytes, gpkg_bytes, kml_bytes, to_acled_csv  # noqa: E402
 from geo.layers import filter_layers  # noqa: E402
 from geo.webmap import build_map  # noqa: E402
 from geo.world import ATTRIBUTION  # noqa: E402
@@ -78,6 +79,7 @@ shown = filter_layers(
     event_types=current.types or None,
     articles=kept_articles,
     actors=current.actors or None,
+    claimed_by=current.claimed or None,
     min_fatalities=current.min_fatalities or None,
 )
 
@@ -89,6 +91,9 @@ st.markdown(
     f"**{count}** of {total} events shown · from **{articles_shown}** of "
     f"{len(corpus.articles)} articles"
 )
+# Totals of what the filters show; plain text in escaped HTML, never Markdown.
+line = totals.totals_line(totals.totals_of(shown.events))
+st.html(f'<p class="nm-totals" style="margin:0">{html.escape(line)}</p>')
 
 # A row picked in the table below selects its event (the table's state from the last run).
 picked = tuple(state.get("table", {}).get("selection", {}).get("rows", ()))
@@ -107,7 +112,7 @@ with map_column:
     # The features travel as a static file named by what is shown: a rerun that shows the
     # same (a click, a row picked) sends the browser the same small script.
     what = (current.start, current.end, current.types, kept_articles)
-    what += (current.actors, current.min_fatalities)
+    what += (current.actors, current.claimed, current.min_fatalities)
     data_url, popups_url = mapdata.urls(
         mapped.features, shown, view=what, folder=data.data_folder(uploads)
     )
@@ -132,26 +137,37 @@ with map_column:
         returned_objects=["last_active_drawing"],
     )
     st.caption("Download exactly what the map shows:")
-    downloads = st.columns(3, gap="small")
+
+    def name(ext: str) -> str:
+        return view.download_name(current, ext=ext, first=choices.first, last=choices.last)
+
+    downloads = st.columns(4, gap="small")
     downloads[0].download_button(
         "GeoJSON",
         data=lambda: geojson_bytes(shown),
-        file_name="newsmap.geojson",
+        file_name=name("geojson"),
         mime="application/geo+json",
         on_click="ignore",
     )
     downloads[1].download_button(
         "CSV (ACLED columns)",
         data=lambda: to_acled_csv(shown).encode("utf-8"),
-        file_name="newsmap-events.csv",
+        file_name=name("csv"),
         mime="text/csv",
         on_click="ignore",
     )
     downloads[2].download_button(
         "GeoPackage",
         data=lambda: gpkg_bytes(shown),
-        file_name="newsmap.gpkg",
+        file_name=name("gpkg"),
         mime="application/geopackage+sqlite3",
+        on_click="ignore",
+    )
+    downloads[3].download_button(
+        "KML",
+        data=lambda: kml_bytes(shown),
+        file_name=name("kml"),
+        mime="application/vnd.google-earth.kml+xml",
         on_click="ignore",
     )
     if count:

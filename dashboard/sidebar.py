@@ -19,17 +19,18 @@ from dashboard.view import Choices, View, fit
 from geo.articles import MAX_ARTICLE_BYTES
 from geo.errors import ArticleError
 
-DATES, TYPES, OUTLETS, ARTICLES, ACTORS, MINFAT, BASEMAP = (
+DATES, TYPES, OUTLETS, ARTICLES, ACTORS, CLAIMED, MINFAT, BASEMAP = (
     "w_dates",
     "w_types",
     "w_outlets",
     "w_articles",
     "w_actors",
+    "w_claimed",
     "w_minfat",
     "w_basemap",
 )
 UPLOADS = "uploads"
-_UPLOAD_SEEN = "upload_seen"
+_UPLOAD_SEEN = "upload_seen_ids"
 _UPLOAD_ERRORS = "upload_errors"
 _BOUNDS = "date_bounds"
 
@@ -53,6 +54,7 @@ def current_view(first_run_view: View) -> View:
         outlets=tuple(state[OUTLETS]),
         articles=tuple(state[ARTICLES]),
         actors=tuple(state[ACTORS]),
+        claimed=tuple(state[CLAIMED]),
         min_fatalities=int(state[MINFAT]),
         selected=first_run_view.selected,
         basemap=state[BASEMAP],
@@ -67,6 +69,7 @@ def filters(view: View, choices: Choices, titles: Mapping[str, str]) -> View:
     state[OUTLETS] = list(view.outlets)
     state[ARTICLES] = list(view.articles)
     state[ACTORS] = list(view.actors)
+    state[CLAIMED] = list(view.claimed)
     state[MINFAT] = view.min_fatalities
     state[BASEMAP] = view.basemap
 
@@ -94,6 +97,13 @@ def filters(view: View, choices: Choices, titles: Mapping[str, str]) -> View:
         placeholder="All articles",
     )
     st.multiselect("Actors", choices.actors, key=ACTORS, placeholder="All actors")
+    st.multiselect(
+        "Claimed by",
+        choices.claimed,
+        key=CLAIMED,
+        placeholder="Anyone",
+        help="Who the report says the event is according to: a ministry, a monitor, a wire.",
+    )
     st.number_input(
         "Minimum fatalities",
         min_value=0,
@@ -124,25 +134,32 @@ def show_error(message: str) -> None:
 def add_article() -> tuple[Upload, ...]:
     """Draw the upload and paste widgets; return this session's added articles.
 
-    A file or text that cannot be read shows its one-line error and adds nothing.
+    Several files may be uploaded at once: each is read and added on its own, so a file
+    that cannot be read (or does not fit the server's memory budget) shows its own
+    one-line error and the others are still added.
     """
     state = st.session_state
     uploads: tuple[Upload, ...] = state.setdefault(UPLOADS, ())
     errors: dict[str, str] = state.setdefault(_UPLOAD_ERRORS, {})
+    seen: set[str] = state.setdefault(_UPLOAD_SEEN, set())
     st.header("Add an article")
-    file = st.file_uploader(
-        f"Upload a .txt, .html or .md article (at most {MAX_ARTICLE_BYTES // 1_000_000} MB)",
+    files = st.file_uploader(
+        f"Upload .txt, .html or .md articles (each at most {MAX_ARTICLE_BYTES // 1_000_000} MB)",
         type=["txt", "html", "htm", "md"],
+        accept_multiple_files=True,
         key="upload",
     )
-    if file is not None and file.file_id != state.get(_UPLOAD_SEEN):
-        state[_UPLOAD_SEEN] = file.file_id
+    for file in files or ():
+        if file.file_id in seen:  # read on an earlier run: added, or its error kept
+            continue
+        seen.add(file.file_id)
         try:
             uploads = admit(uploads, read_upload(file.getvalue(), name=file.name))
         except ArticleError as exc:
             errors[file.file_id] = str(exc)
-    if file is not None and file.file_id in errors:
-        show_error(errors[file.file_id])
+    for file in files or ():
+        if file.file_id in errors:
+            show_error(errors[file.file_id])
     with st.form("paste", clear_on_submit=False, border=False):
         text = st.text_area("…or paste its text", height=120, key="pasted")
         if st.form_submit_button("Map pasted text"):

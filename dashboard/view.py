@@ -14,6 +14,8 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -22,6 +24,10 @@ import pandas as pd
 from geo.models import EVENT_TYPES
 
 BASEMAP_NONE = "none"
+#: A download's file name is at most this long, its extension included.
+MAX_FILE_NAME = 100
+#: Past this, the event types in a file name are given as their number ("3-types").
+_MAX_TYPES_PART = 48
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -34,6 +40,8 @@ class View:
     outlets: tuple[str, ...] = ()
     articles: tuple[str, ...] = ()
     actors: tuple[str, ...] = ()
+    #: Who says the event happened (an event's ``claimed_by``).
+    claimed: tuple[str, ...] = ()
     min_fatalities: int = 0
     selected: str | None = None
     basemap: str = BASEMAP_NONE
@@ -52,12 +60,19 @@ class Choices:
     outlets: tuple[str, ...] = ()
     articles: tuple[str, ...] = ()
     actors: tuple[str, ...] = ()
+    claimed: tuple[str, ...] = ()
     max_fatalities: int = 0
     basemaps: tuple[str, ...] = (BASEMAP_NONE,)
 
 
 # URL key for each repeated (list) field of View.
-_LISTS = {"types": "type", "outlets": "outlet", "articles": "article", "actors": "actor"}
+_LISTS = {
+    "types": "type",
+    "outlets": "outlet",
+    "articles": "article",
+    "actors": "actor",
+    "claimed": "claimed",
+}
 
 
 def to_query(view: View) -> dict[str, str | list[str]]:
@@ -108,6 +123,7 @@ def from_query(query: Mapping[str, str | Sequence[str]]) -> View:
         outlets=every("outlet"),
         articles=every("article"),
         actors=every("actor"),
+        claimed=every("claimed"),
         min_fatalities=int(minfat) if minfat.isdigit() else 0,
         selected=last("event") or None,
         basemap=last("basemap") or BASEMAP_NONE,
@@ -142,6 +158,7 @@ def fit(view: View, choices: Choices) -> View:
         outlets=keep(view.outlets, choices.outlets),
         articles=keep(view.articles, choices.articles),
         actors=keep(view.actors, choices.actors),
+        claimed=keep(view.claimed, choices.claimed),
         min_fatalities=min(view.min_fatalities, choices.max_fatalities),
         basemap=view.basemap if view.basemap in choices.basemaps else BASEMAP_NONE,
     )
@@ -158,6 +175,7 @@ def choices_of(
             days += [dt.date.fromisoformat(written.min()), dt.date.fromisoformat(written.max())]
     present = set(events["event_type"].unique())
     actors = set(events["actor1"].unique()) | set(events["actor2"].unique())
+    claimed = set(events["claimed_by"].unique())
     fatalities = events["fatalities"].dropna()
     return Choices(
         first=min(days, default=None),
@@ -165,7 +183,8 @@ def choices_of(
         types=tuple(kind for kind in EVENT_TYPES if kind in present),
         outlets=tuple(sorted({outlet for outlet in outlets.values() if outlet})),
         articles=tuple(outlets),
-        actors=tuple(sorted(actor for actor in actors if isinstance(actor, str) and actor)),
+        actors=_named(actors),
+        claimed=_named(claimed),
         max_fatalities=int(fatalities.max()) if len(fatalities) else 0,
         basemaps=tuple(dict.fromkeys((BASEMAP_NONE, *basemaps))),
     )
@@ -195,6 +214,49 @@ def map_view(view: View) -> tuple[float, float, int] | None:
     if view.center is None or view.zoom is None:
         return None
     return (view.center[0], view.center[1], view.zoom)
+
+
+def download_name(
+    view: View, *, ext: str, first: dt.date | None = None, last: dt.date | None = None
+) -> str:
+    """Return a download's file name that says what the view shows.
+
+    The dates (the view's, else the data's ``first`` and ``last``), the event types, and
+    ``filtered`` when outlets, articles, actors, claimants or a minimum toll narrow it
+    further. Only ASCII letters, digits, ``-``, ``_`` and ``.``; at most
+    ``MAX_FILE_NAME`` characters.
+
+    >>> download_name(View(types=("Battles",)), ext="geojson",
+    ...               first=dt.date(2016, 2, 27), last=dt.date(2016, 10, 26))
+    'newsmap-2016-02-27_2016-10-26-battles.geojson'
+    """
+    parts = ["newsmap"]
+    start, end = view.start or first, view.end or last
+    if start is not None and end is not None:
+        parts.append(start.isoformat() if start == end else f"{start}_{end}")
+    elif start is not None or end is not None:
+        parts.append(f"from-{start}" if start is not None else f"to-{end}")
+    kinds = "_".join(_slug(kind) for kind in view.types)
+    if len(kinds) > _MAX_TYPES_PART:
+        kinds = f"{len(view.types)}-types"
+    parts.append(kinds)
+    narrowed = (view.outlets, view.articles, view.actors, view.claimed, view.min_fatalities)
+    if any(narrowed):
+        parts.append("filtered")
+    suffix = "." + (_slug(ext).replace("-", "") or "dat")
+    stem = "-".join(part for part in parts if part)
+    return stem[: MAX_FILE_NAME - len(suffix)].rstrip("-_") + suffix
+
+
+def _slug(text: str) -> str:
+    """Return ``text`` as lower-case ASCII letters and digits joined by single hyphens."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def _named(values: Iterable[object]) -> tuple[str, ...]:
+    """Return the non-empty names among ``values``, sorted."""
+    return tuple(sorted(value for value in values if isinstance(value, str) and value))
 
 
 def _center(text: str) -> tuple[float, float] | None:

@@ -124,16 +124,18 @@ def filter_layers(
     event_types: Collection[str] | None = None,
     articles: Collection[str] | None = None,
     actors: Collection[str] | None = None,
+    claimed_by: Collection[str] | None = None,
     min_fatalities: int | None = None,
 ) -> Layers:
     """Return the layers restricted to what a reader asked to see.
 
     Events are kept when their date (or range) overlaps ``[start, end]``, their type is
     in ``event_types``, their article in ``articles``, ``actor1`` or ``actor2`` in
-    ``actors`` and they report at least ``min_fatalities`` deaths (unknown counts are
-    left out once a positive minimum is asked for). Places, corridors and zones are kept
-    when one of the shown articles mentions them; zones also need to be in force within
-    the date range. ``None`` means no restriction.
+    ``actors``, the one who says so (``claimed_by``) in ``claimed_by`` and they report
+    at least ``min_fatalities`` deaths (unknown counts are left out once a positive
+    minimum is asked for). Places, corridors and zones are kept when one of the shown
+    articles mentions them; zones also need to be in force within the date range and,
+    with ``claimed_by``, be claimed by one of them. ``None`` means no restriction.
     """
     events = layers.events
     keep = pd.Series(True, index=events.index)
@@ -150,18 +152,23 @@ def filter_layers(
     if actors is not None:
         wanted = list(actors)
         keep &= events["actor1"].isin(wanted) | events["actor2"].isin(wanted)
+    if claimed_by is not None:
+        keep &= events["claimed_by"].isin(list(claimed_by))
     if min_fatalities is not None and min_fatalities > 0:
         keep &= events["fatalities"].fillna(-1).astype("int64") >= min_fatalities
     shown_events = events[keep]
+    zones = layers.zones
+    if claimed_by is not None:
+        zones = zones[zones["claimed_by"].isin(list(claimed_by))]
     if articles is None:
         return Layers(
             events=shown_events,
             places=layers.places,
             corridors=layers.corridors,
-            zones=_zones_in_force(layers.zones, start, end),
+            zones=_zones_in_force(zones, start, end),
         )
     shown = set(articles)
-    zones = layers.zones[layers.zones["article"].isin(list(shown))]
+    zones = zones[zones["article"].isin(list(shown))]
     return Layers(
         events=shown_events,
         places=layers.places[_mentioned_in(layers.places["articles"], shown)],

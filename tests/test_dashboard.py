@@ -6,6 +6,7 @@ rerun, and st_folium shows up as a component whose JSON arguments hold the map's
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -23,6 +24,7 @@ from geo.articles import read_articles
 from geo.corpus import analyse
 from geo.gazetteer import load_gazetteer
 from geo.layers import Layers, build_layers, filter_layers
+from geo.models import EVENT_TYPES
 from geo.world import load_world
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
@@ -82,6 +84,15 @@ def shown_count(at: AppTest) -> tuple[int, int]:
     raise AssertionError("no 'N of M events shown' line")
 
 
+def totals_text(at: AppTest) -> str:
+    """Return the line of totals above the map, as the reader reads it."""
+    for element in at.get("html"):
+        found = re.fullmatch(r'<p class="nm-totals"[^>]*>(.*)</p>', str(element.proto.body))
+        if found:
+            return found[1]
+    raise AssertionError("no line of totals")
+
+
 def panel_html(at: AppTest) -> str:
     """Return the article panel's HTML ('' when nothing is selected)."""
     return "".join(str(element.proto.body) for element in at.get("html"))
@@ -93,11 +104,16 @@ def panel_html(at: AppTest) -> str:
 def test_the_sidebar_offers_every_filter_and_a_way_to_add_an_article() -> None:
     at = run()
     labels = {w.label for w in (*at.sidebar.multiselect, *at.sidebar.slider)}
-    assert {"Dates", "Event types", "Outlets", "Articles", "Actors"} <= labels
+    assert {"Dates", "Event types", "Outlets", "Articles", "Actors", "Claimed by"} <= labels
     assert at.sidebar.number_input(key="w_minfat").value == 0
     assert at.sidebar.selectbox(key="w_basemap").value == "none"
     assert at.sidebar.text_area(key="pasted").label.endswith("paste its text")
-    assert len(at.get("download_button")) == 3
+    assert {button.proto.label for button in at.get("download_button")} == {
+        "GeoJSON",
+        "CSV (ACLED columns)",
+        "GeoPackage",
+        "KML",
+    }
     assert any(
         "GeoNames" in caption.value and "CC BY 4.0" in caption.value for caption in at.caption
     )
@@ -143,6 +159,59 @@ def test_an_event_type_filter_changes_the_count_the_table_and_the_map(
     assert set(table["event_type"]) == {kind} and len(table) == len(expected.events)
     assert drawn(at, "event") == len(expected.events)
     assert at.query_params["type"] == kind
+
+
+@pytest.mark.parametrize(
+    "claimants",
+    [
+        pytest.param(["TASS"], id="a wire agency"),
+        pytest.param(["Russian Ministry of Defence (Konashenkov)"], id="a ministry spokesman"),
+        pytest.param(["TASS", "pulse.ng"], id="two claimants"),
+    ],
+)
+def test_a_claimed_by_filter_shows_only_what_they_claim_and_goes_in_the_link(
+    seed_layers: Layers, claimants: list[str]
+) -> None:
+    expected = filter_layers(seed_layers, claimed_by=claimants)
+    assert 0 < len(expected.events) < len(seed_layers.events)
+    at = run()
+    at.sidebar.multiselect(key="w_claimed").set_value(claimants).run()
+    assert shown_count(at) == (len(expected.events), len(seed_layers.events))
+    assert drawn(at, "event") == len(expected.events)
+    assert drawn(at, "zone") == len(expected.zones)
+    link = at.query_params["claimed"]
+    assert ([link] if isinstance(link, str) else list(link)) == claimants
+    again = run({"claimed": claimants})  # the link opens on the same events
+    assert again.sidebar.multiselect(key="w_claimed").value == claimants
+    assert shown_count(again)[0] == len(expected.events)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        pytest.param({}, id="every seed event"),
+        pytest.param({"type": ["Battles"]}, id="battles only"),
+        pytest.param({"minfat": "1"}, id="only events with a toll"),
+        pytest.param({"claimed": ["TASS"]}, id="what TASS claims"),
+    ],
+)
+def test_the_totals_add_up_what_the_filters_show(
+    seed_layers: Layers, query: dict[str, Any]
+) -> None:
+    at = run(query)
+    shown = at.dataframe[0].value if at.dataframe else None
+    assert shown is not None
+    line = totals_text(at)
+    assert line.startswith(f"{len(shown)} event")
+    tolls = shown["fatalities"]
+    if tolls.notna().any():
+        assert f"{int(tolls.sum()):,} fatalit" in line
+    missing = int(tolls.isna().sum())
+    assert (f"{missing} event" in line and "no toll" in line) == (0 < missing < len(shown))
+    for kind, count in shown["event_type"].value_counts().items():
+        assert f"{kind} {count}" in line
+    absent = set(seed_layers.events["event_type"]) - set(shown["event_type"])
+    assert not any(f"{kind} " in line for kind in absent)
 
 
 def test_minimum_fatalities_hides_unreported_and_smaller_tolls(seed_layers: Layers) -> None:
@@ -308,11 +377,81 @@ def test_fields_are_escaped_and_empty_ones_left_out() -> None:
     [
         pytest.param(view.View(), id="nothing chosen"),
         pytest.param(view.View(types=("Battles", "Protests"), actors=("Militants",)), id="lists"),
+        pytest.param(view.View(claimed=("TASS", "Ukrainian General Staff")), id="claimants"),
         pytest.param(view.View(min_fatalities=26, selected="ev-1", basemap="osm"), id="scalars"),
     ],
 )
 def test_a_view_survives_the_trip_through_the_url(link: view.View) -> None:
     assert view.from_query(view.to_query(link)) == link
+
+
+SEED_FIRST, SEED_LAST = dt.date(2016, 2, 27), dt.date(2016, 10, 26)
+
+
+@pytest.mark.parametrize(
+    ("shown", "ext", "name"),
+    [
+        pytest.param(
+            view.View(types=("Battles",)),
+            "geojson",
+            "newsmap-2016-02-27_2016-10-26-battles.geojson",
+            id="battles over the whole range",
+        ),
+        pytest.param(view.View(), "csv", "newsmap-2016-02-27_2016-10-26.csv", id="everything"),
+        pytest.param(
+            view.View(start=dt.date(2016, 9, 17), end=dt.date(2016, 9, 17)),
+            "kml",
+            "newsmap-2016-09-17.kml",
+            id="one day in Aleppo",
+        ),
+        pytest.param(
+            view.View(start=dt.date(2016, 9, 1), types=("Explosions/Remote violence", "Riots")),
+            "gpkg",
+            "newsmap-2016-09-01_2016-10-26-explosions-remote-violence_riots.gpkg",
+            id="a slash in a type is no folder",
+        ),
+        pytest.param(
+            view.View(types=("Protests",), claimed=("Ukrainian General Staff",)),
+            "geojson",
+            "newsmap-2016-02-27_2016-10-26-protests-filtered.geojson",
+            id="a claimant marks the name filtered",
+        ),
+        pytest.param(
+            view.View(outlets=("Hürriyet",), min_fatalities=3),
+            "csv",
+            "newsmap-2016-02-27_2016-10-26-filtered.csv",
+            id="an outlet and a toll, not their names",
+        ),
+        pytest.param(
+            view.View(types=tuple(t for t in EVENT_TYPES if t != "Battles")),
+            "geojson",
+            "newsmap-2016-02-27_2016-10-26-5-types.geojson",
+            id="many types are counted",
+        ),
+        pytest.param(
+            view.View(types=("Battles",)),
+            "../../etc/passwd",
+            "newsmap-2016-02-27_2016-10-26-battles.etcpasswd",
+            id="an extension cannot climb folders",
+        ),
+    ],
+)
+def test_a_download_is_named_for_what_it_holds(shown: view.View, ext: str, name: str) -> None:
+    got = view.download_name(shown, ext=ext, first=SEED_FIRST, last=SEED_LAST)
+    assert got == name
+    assert re.fullmatch(r"[A-Za-z0-9._-]+", got) and len(got) <= view.MAX_FILE_NAME
+
+
+def test_a_download_name_stays_short_whatever_is_picked() -> None:
+    every = view.View(
+        start=dt.date(2022, 2, 24),
+        types=EVENT_TYPES,
+        actors=("Military Forces of Ukraine (2019-)",) * 40,
+        claimed=("Міністерство оборони України",),
+    )
+    got = view.download_name(every, ext="geojson", last=dt.date(2022, 12, 31))
+    assert got == "newsmap-2022-02-24_2022-12-31-6-types-filtered.geojson"
+    assert len(got) <= view.MAX_FILE_NAME
 
 
 def test_a_typed_link_with_commas_reads_as_a_list() -> None:

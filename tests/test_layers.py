@@ -393,6 +393,11 @@ def test_empty_corpus_gives_empty_layers():
         pytest.param({"event_types": ["Violence against civilians"]}, 1, id="type"),
         pytest.param({"articles": ["001_b"]}, 1, id="one article"),
         pytest.param({"actors": ["Civilians"]}, 1, id="actor2 counts"),
+        pytest.param(
+            {"claimed_by": ["Russian Ministry of Defence"]}, 4, id="claimed by the ministry"
+        ),
+        pytest.param({"claimed_by": ["TASS"]}, 0, id="an outlet is not a claimant"),
+        pytest.param({"claimed_by": [""]}, 1, id="the unclaimed Geneva talks"),
         pytest.param({"min_fatalities": 1}, 1, id="unknown deaths are not 1 or more"),
         pytest.param({"min_fatalities": 0}, 5, id="minimum 0 keeps unknown"),
     ],
@@ -407,6 +412,18 @@ def test_filter_by_article_restricts_places_corridors_and_zones(layers):
     assert len(shown.corridors) == 0
     assert len(shown.zones) == 0
     assert len(filter_layers(layers, articles=["000_a"]).zones) == 1
+
+
+@pytest.mark.parametrize(
+    ("claimants", "zones"),
+    [
+        pytest.param(["Russian Ministry of Defence"], 1, id="the ministry's no-fly zone"),
+        pytest.param(["Russian Ministry of Defence", "TASS"], 1, id="one of two claimants"),
+        pytest.param(["Department of State"], 0, id="a zone nobody else claimed"),
+    ],
+)
+def test_filter_by_claimant_keeps_the_zones_they_claim(layers, claimants, zones):
+    assert len(filter_layers(layers, claimed_by=claimants).zones) == zones
 
 
 def test_filter_by_date_hides_a_zone_not_yet_in_force(layers):

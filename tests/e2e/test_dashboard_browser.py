@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import re
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -31,7 +32,9 @@ from dashboard_page import (
 )
 from playwright.sync_api import Browser, Page, expect
 
+from dashboard.view import View, choices_of, download_name
 from geo.articles import MAX_ARTICLE_BYTES
+from geo.export import LAYER_OF
 from geo.layers import Layers, filter_layers
 
 pytestmark = pytest.mark.e2e
@@ -71,6 +74,29 @@ def download_geojson(page: Page, tmp_path: Path) -> dict[str, Any]:
     path = tmp_path / "download.geojson"
     info.value.save_as(path)
     return dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def download(page: Page, label: str, tmp_path: Path) -> tuple[str, Path]:
+    """Click the download button ``label``; return the file name offered and the saved file."""
+    with page.expect_download() as info:
+        page.get_by_test_id("stDownloadButton").filter(has_text=label).click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    return info.value.suggested_filename, path
+
+
+KML = "{http://www.opengis.net/kml/2.2}"
+
+
+def kml_features(path: Path) -> set[str]:
+    """Return a KML file's placemarks as the map names them ("event:<id>")."""
+    found = set()
+    for folder in ET.parse(path).getroot().iter(f"{KML}Folder"):
+        layer = LAYER_OF[folder.findtext(f"{KML}name", "")]
+        for data in folder.iter(f"{KML}SimpleData"):
+            if data.get("name") == "record_id":
+                found.add(f"{layer}:{data.text}")
+    return found
 
 
 def named(collection: dict[str, Any]) -> set[str]:
@@ -217,6 +243,43 @@ def test_a_filter_changes_both_the_map_and_the_download(
     assert_stayed_local(traffic)
 
 
+@pytest.mark.parametrize(
+    ("label", "ext"),
+    [
+        pytest.param("KML", "kml", id="KML for Google Earth"),
+        pytest.param("GeoJSON", "geojson", id="GeoJSON for QGIS"),
+    ],
+)
+def test_a_filtered_download_is_named_for_the_filter_and_holds_what_is_shown(
+    page: Page,
+    app_url: str,
+    seed_layers: Layers,
+    traffic: Traffic,
+    tmp_path: Path,
+    label: str,
+    ext: str,
+) -> None:
+    kind = seed_layers.events["event_type"].value_counts().index[-1]  # the rarest type
+    expected = filter_layers(seed_layers, event_types=[kind])
+    data = choices_of(seed_layers.events, {})
+    page.goto(app_url)
+    wait_for_events(page, len(seed_layers.events))
+    page.get_by_test_id("stMultiSelect").filter(has_text="Event types").click()
+    page.get_by_role("option", name=kind, exact=True).click()
+    wait_for_events(page, len(expected.events))
+    page.keyboard.press("Escape")
+    name, path = download(page, label, tmp_path)
+    assert name == download_name(View(types=(kind,)), ext=ext, first=data.first, last=data.last)
+    assert kind.split()[0].lower() in name
+    if ext == "kml":
+        held = kml_features(path)
+    else:
+        held = named(json.loads(path.read_text(encoding="utf-8")))
+    assert held == features(page)
+    assert {f for f in held if f.startswith("event:")} == ids(expected, "events")
+    assert_stayed_local(traffic)
+
+
 def test_a_hostile_article_is_shown_as_literal_text_and_runs_nothing(
     page: Page, app_url: str, seed_layers: Layers, traffic: Traffic
 ) -> None:
@@ -273,6 +336,77 @@ def test_a_bad_upload_says_why_and_changes_nothing_else(
     expect(page.get_by_role("alert")).to_contain_text("photo.txt")
     wait_for_events(page, len(seed_layers.events))
     expect(page.get_by_text("Added in this session")).to_have_count(0)
+    assert_stayed_local(traffic)
+
+
+KHERSON = (
+    "Drone strike in Kherson\n\nKHERSON, Ukraine, November 5, 2022 (Wire) - A drone struck a "
+    "bus station in Kherson on Saturday, killing two people, the regional governor said.\n"
+)
+MOSUL = (
+    "Car bomb in Mosul\n\nMOSUL, Iraq, March 14, 2017 (Wire) - A car bomb exploded at a "
+    "checkpoint in Mosul on Tuesday, killing seven soldiers, security officials said.\n"
+)
+SARAJEVO = (
+    "Shelling in Sarajevo\n\nSARAJEVO, Bosnia and Herzegovina, May 25, 1995 (Wire) - Artillery "
+    "shelled the old town of Sarajevo on Thursday, killing three civilians, United Nations "
+    "officials said.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("files", "good", "bad"),
+    [
+        pytest.param(
+            {
+                "kherson.txt": KHERSON.encode(),
+                "photo.txt": bytes(range(256)) * 8,
+                "mosul.txt": MOSUL.encode(),
+            },
+            ["kherson.txt", "mosul.txt"],
+            {"photo.txt": "not text"},
+            id="two reports and a photo",
+        ),
+        pytest.param(
+            {
+                "sarajevo.md": SARAJEVO.encode(),
+                "blank.txt": b"  \n ",
+                "scan.html": bytes(range(256)) * 4,
+            },
+            ["sarajevo.md"],
+            {"blank.txt": "empty", "scan.html": "not text"},
+            id="one report and two bad files",
+        ),
+    ],
+)
+def test_several_files_are_added_at_once_and_each_bad_one_says_why(
+    page: Page,
+    app_url: str,
+    seed_layers: Layers,
+    traffic: Traffic,
+    files: dict[str, bytes],
+    good: list[str],
+    bad: dict[str, str],
+) -> None:
+    page.goto(app_url)
+    wait_for_events(page, len(seed_layers.events))
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+        files=[{"name": n, "mimeType": "text/plain", "buffer": b} for n, b in files.items()]
+    )
+    wait_for_events(page, len(seed_layers.events) + len(good), timeout=MAP_TIMEOUT_MS)
+    note = page.get_by_text("Added in this session:")
+    for name in good:
+        expect(note).to_contain_text(name)
+    for name in bad:
+        expect(note).not_to_contain_text(name)
+    alerts = page.get_by_role("alert")
+    expect(alerts).to_have_count(len(bad))
+    for name, why in bad.items():
+        alert = alerts.filter(has_text=name)
+        expect(alert).to_have_count(1)  # one line for each bad file, naming it
+        expect(alert).to_contain_text(why)
+    for name in good:
+        expect(alerts.filter(has_text=name)).to_have_count(0)
     assert_stayed_local(traffic)
 
 
