@@ -196,7 +196,7 @@ def _build(args: argparse.Namespace) -> int:
     corpus = analyse_dir(args.directory, gazetteer, world=world, progress=True, jobs=args.jobs)
     layers = build_layers(corpus, gazetteer)
     write_all(layers, args.out, progress=True)
-    sys.stdout.write(build_summary(corpus, layers) + "\n")
+    sys.stdout.write(build_summary(corpus, layers, verbose=args.verbose) + "\n")
     return 0
 
 
@@ -219,9 +219,13 @@ def terminal_safe(text: str, *, keep: str = "") -> str:
     )
 
 
-def build_summary(corpus: object, layers: object) -> str:
+def build_summary(corpus: object, layers: object, *, verbose: bool = False) -> str:
     """Return the summary ``geo build`` prints: what was mapped, what dropped, and a line
-    for each article that gave no event with why; every line safe for a terminal."""
+    for each article that gave no event with why; every line safe for a terminal.
+
+    ``verbose`` (``geo build -v``) adds every dropped sentence, a line each, with where
+    it is (``ARTICLE:OFFSET``) and why it was left out.
+    """
     from geo.layers import Layers
     from geo.models import Corpus
 
@@ -248,6 +252,8 @@ def build_summary(corpus: object, layers: object) -> str:
     # every article that gave no event, and why, a line each: never silent. Each line is
     # made safe for the terminal on its own (an id cannot break a line or forge one).
     lines = [summary, *(f"no event from {article_id}: {why}" for article_id, why in corpus.silent)]
+    if verbose:
+        lines += [f"dropped {' '.join(line.split())}" for line in corpus.dropped]
     return "\n".join(terminal_safe(line) for line in lines)
 
 
@@ -265,6 +271,12 @@ def _add_build(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     parser.add_argument("directory", type=Path, metavar="DIR", help="folder of articles")
     parser.add_argument("--out", type=Path, required=True, metavar="OUT", help="output folder")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="also print every dropped sentence, a line each, with where it is and why",
+    )
     parser.add_argument(
         "-j",
         "--jobs",

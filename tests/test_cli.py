@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -212,3 +213,42 @@ def test_usage_errors_exit_2_without_traceback() -> None:
     result = run("no-such-command")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+# Reports of our own: one with a planned march and a retold shelling, one with no event.
+VERBOSE_REPORTS = {
+    "dnipro.txt": (
+        "Missiles hit Dnipro\n\nDNIPRO, Ukraine, April 19, 2024 (Wire) - Russian missiles "
+        "struck a railway station in Dnipro on Friday, killing eight people, the regional "
+        "governor said. The missiles hit the station during the morning rush, he said.\n\n"
+        "Residents plan to march through the city centre next week.\n"
+    ),
+    "markets.txt": (
+        "Shares rise\n\nFRANKFURT, May 6, 2024 (Wire) - German shares rose on Monday as "
+        "carmakers gained, traders said.\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("verbose", [False, True], ids=["plain", "-v"])
+def test_build_verbose_prints_every_dropped_sentence_with_where_and_why(
+    tmp_path: Path, verbose: bool
+) -> None:
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    for name, text in VERBOSE_REPORTS.items():
+        (articles / name).write_text(text, encoding="utf-8")
+    result = run(
+        "build", str(articles), "--out", str(tmp_path / "out"), *(["-v"] if verbose else [])
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    dropped = [line for line in lines if line.startswith("dropped ")]
+    assert any(line.startswith("no event from markets: no event words") for line in lines)
+    if not verbose:
+        assert dropped == []
+        return
+    assert any(line.startswith("dropped dnipro:") and "planned" in line for line in dropped)
+    assert any(line.startswith("dropped dnipro:") and "told again" in line for line in dropped)
+    summary = int(re.search(r"dropped (\d+) sentence", lines[0])[1])  # type: ignore[index]
+    assert len(dropped) == summary
