@@ -144,3 +144,42 @@ def test_a_map_whose_data_cannot_be_fetched_says_so_on_the_map(offline_page, tmp
     assert note.inner_text().startswith("The map's data could not be loaded:")
     assert page.locator(".nm-event, .marker-cluster").count() == 0
     assert page.locator(".nm-loading").count() == 0  # the loading note made way for it
+
+
+# Each corridor label's centre and the box of the line it names, as the page drew them.
+LABELS_ON_LINES_JS = """() => {
+  const lines = [...document.querySelectorAll('path.nm-corridor')]
+    .map(e => e.getBoundingClientRect());
+  return [...document.querySelectorAll('.leaflet-tooltip.nm-label')].map(label => {
+    const r = label.getBoundingClientRect();
+    const x = r.x + r.width / 2, y = r.y + r.height / 2;
+    return [label.textContent, lines.some(b =>
+      b.left - 2 <= x && x <= b.right + 2 && b.top - 2 <= y && y <= b.bottom + 2)];
+  });
+}"""
+
+
+@pytest.mark.parametrize(
+    ("centre", "zoom"),
+    [
+        pytest.param(None, None, id="the first view"),
+        pytest.param((36.2, 37.16), 12, id="city zoom"),
+        pytest.param("line", 15, id="street zoom"),
+    ],
+)
+def test_corridor_labels_sit_on_their_lines(offline_page, map_html, centre, zoom):
+    page, _ = offline_page
+    page.goto(map_html.as_uri())
+    page.wait_for_selector(".leaflet-tooltip.nm-label:has-text('Castello Road')")
+    if centre == "line":  # street zoom on the middle of the line
+        page.evaluate(
+            f"void (() => {{ const m = {MAP}; const line = Object.values(m._layers).find("
+            "l => l.feature && l.feature.properties.layer === 'corridor' && l.getCenter);"
+            f" m.setView(line.getCenter(), {zoom}, {{animate: false}}); }})()"
+        )
+    elif centre is not None:
+        lat, lon = centre
+        page.evaluate(f"void {MAP}.setView([{lat}, {lon}], {zoom}, {{animate: false}})")
+    page.wait_for_function(f"() => {MAP}.getZoom() === {zoom}" if zoom else "() => true")
+    placed = page.evaluate(LABELS_ON_LINES_JS)
+    assert placed and all(on_line for _, on_line in placed), placed
