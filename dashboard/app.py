@@ -21,7 +21,17 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 from streamlit_folium import st_folium  # noqa: E402
 
-from dashboard import basemaps, data, mapdata, panel, selection, sidebar, totals, view  # noqa: E402
+from dashboard import (  # noqa: E402
+    articles,
+    basemaps,
+    data,
+    mapdata,
+    panel,
+    selection,
+    sidebar,
+    totals,
+    view,
+)
 from dashboard.vendor import vendor_assets  # noqa: E402
 from geo.export import geojson_bytes, gpkg_bytes, kml_bytes, to_acled_csv  # noqa: E402
 from geo.layers import filter_layers  # noqa: E402
@@ -201,6 +211,17 @@ with panel_column:
                 )
             )
         st.html("".join(parts))
+        if chosen.article is not None:
+            # Why the article gives no more than this: each sentence left out, and why.
+            gone = articles.left_out(corpus.dropped, chosen.article.id)
+            told = int((layers.events["article"] == chosen.article.id).sum())
+            if gone:
+                with st.expander(
+                    f"{told} events from this article; {len(gone)} sentences left out"
+                ):
+                    st.text("\n".join(f"at {offset:,}: {why}" for offset, why in gone))
+            else:
+                st.caption(f"{told} events from this article; no sentence left out.")
         if chosen.article is not None and window != (0, len(chosen.article.text)):
             if st.button("Show more of the article", key="panel_more"):
                 state["panel_size"] *= 4
@@ -227,6 +248,19 @@ if count:
         on_select="rerun",
         selection_mode="single-row",
     )
+
+st.subheader("Articles")
+st.caption(
+    "Every article, its events and those the filters show; why an article gave no event, "
+    "or which of its sentences were left out and why (pick a marker to read them one by one)."
+)
+st.dataframe(
+    articles.articles_table(corpus, layers.events, shown.events),
+    hide_index=True,
+    width="stretch",
+    key="articles",
+    column_config={"why": st.column_config.TextColumn("why", width="large")},
+)
 
 query = view.to_query(replace(current, selected=state["selected"], center=None, zoom=None))
 for key in ("c", "z"):  # the map writes its centre and zoom into the link as it moves

@@ -63,10 +63,16 @@ WORKER_CHARS = 200_000
 
 @dataclass(frozen=True, slots=True)
 class Upload:
-    """An article a reader added: its file name ("" when pasted) and its decoded text."""
+    """An article a reader added: its file name ("" when pasted) and its decoded text.
+
+    ``published`` and ``outlet``, when the reader gave them in the upload form, stand in
+    for what the text itself does not say (its own date line or outlet wins).
+    """
 
     name: str
     text: str
+    published: dt.date | None = None
+    outlet: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,24 +324,37 @@ def admit(uploads: tuple[Upload, ...], upload: Upload) -> tuple[Upload, ...]:
     return wanted
 
 
-def read_upload(data: bytes, *, name: str) -> Upload:
+def read_upload(
+    data: bytes, *, name: str, published: dt.date | None = None, outlet: str = ""
+) -> Upload:
     """Decode an uploaded file and check it parses; raise ArticleError if it cannot."""
-    upload = Upload(name=name, text=decode_article(data, name=name))
+    text = decode_article(data, name=name)
+    upload = Upload(name=name, text=text, published=published, outlet=outlet.strip())
     article_of(upload)
     return upload
 
 
-def read_pasted(text: str) -> Upload:
+def read_pasted(text: str, *, published: dt.date | None = None, outlet: str = "") -> Upload:
     """Check pasted text the way an uploaded file is checked; raise ArticleError if bad."""
     decoded = decode_article(text.encode("utf-8", "surrogatepass"), name=PASTED)
-    upload = Upload(name="", text=decoded)
+    upload = Upload(name="", text=decoded, published=published, outlet=outlet.strip())
     article_of(upload)
     return upload
 
 
 def article_of(upload: Upload, *, reference_dates: Sequence[dt.date] = ()) -> Article:
-    """Parse an upload as an article (HTML when its name says so or it starts like a page)."""
-    return parse_article(upload.text, path=upload.name, reference_dates=reference_dates)
+    """Parse an upload as an article (HTML when its name says so or it starts like a page).
+
+    The date and outlet given in the upload form fill in what the text does not say.
+    """
+    article = parse_article(upload.text, path=upload.name, reference_dates=reference_dates)
+    if article.published is None and upload.published is not None:
+        article = replace(
+            article, published=upload.published, date_basis="given in the upload form"
+        )
+    if not article.outlet and upload.outlet:
+        article = replace(article, outlet=upload.outlet)
+    return article
 
 
 def _free_id(wanted: str, taken: set[str]) -> str:

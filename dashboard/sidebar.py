@@ -30,6 +30,7 @@ DATES, TYPES, OUTLETS, ARTICLES, ACTORS, CLAIMED, MINFAT, BASEMAP = (
     "w_basemap",
 )
 UPLOADS = "uploads"
+UPLOAD_DATE, UPLOAD_OUTLET = "w_upload_date", "w_upload_outlet"
 _UPLOAD_SEEN = "upload_seen_ids"
 _UPLOAD_ERRORS = "upload_errors"
 _BOUNDS = "date_bounds"
@@ -143,6 +144,12 @@ def add_article() -> tuple[Upload, ...]:
     errors: dict[str, str] = state.setdefault(_UPLOAD_ERRORS, {})
     seen: set[str] = state.setdefault(_UPLOAD_SEEN, set())
     st.header("Add an article")
+    with st.expander("Date and outlet, for articles whose text gives none"):
+        published = st.date_input(
+            "Date of the report", value=None, key=UPLOAD_DATE, format="YYYY-MM-DD"
+        )
+        outlet = st.text_input("Outlet", key=UPLOAD_OUTLET, max_chars=120)
+    day = published if isinstance(published, dt.date) else None
     files = st.file_uploader(
         f"Upload .txt, .html or .md articles (each at most {MAX_ARTICLE_BYTES // 1_000_000} MB)",
         type=["txt", "html", "htm", "md"],
@@ -154,7 +161,9 @@ def add_article() -> tuple[Upload, ...]:
             continue
         seen.add(file.file_id)
         try:
-            uploads = admit(uploads, read_upload(file.getvalue(), name=file.name))
+            uploads = admit(
+                uploads, read_upload(file.getvalue(), name=file.name, published=day, outlet=outlet)
+            )
         except ArticleError as exc:
             errors[file.file_id] = str(exc)
     for file in files or ():
@@ -164,7 +173,7 @@ def add_article() -> tuple[Upload, ...]:
         text = st.text_area("…or paste its text", height=120, key="pasted")
         if st.form_submit_button("Map pasted text"):
             try:
-                uploads = admit(uploads, read_pasted(text))
+                uploads = admit(uploads, read_pasted(text, published=day, outlet=outlet))
             except ArticleError as exc:
                 st.error(str(exc))  # no file name in it: "pasted text: ..."
     if uploads:

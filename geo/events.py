@@ -123,7 +123,14 @@ from geo.quantities import Count, find_counts
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
-__all__ = ["Extraction", "extract", "extract_events", "extract_zones", "link_events"]
+__all__ = [
+    "Extraction",
+    "dropped_reasons",
+    "extract",
+    "extract_events",
+    "extract_zones",
+    "link_events",
+]
 
 
 # ----------------------------------------------------------------------------- lexicon
@@ -2664,14 +2671,31 @@ def _not_english(article: Article) -> str:
 _KIND_BEFORE_WHY_RE = re.compile(r"^[\w /-]+? (?=with no|not reported|is background|has not|told)")
 
 
+def dropped_reasons(dropped: Sequence[str]) -> Counter[str]:
+    """Count why sentences were left out, without where or of which kind.
+
+    >>> dropped_reasons(["a:10: protest with no date: Crowds", "a:90: riot with no date: Men",
+    ...                  "a:95: shelling told again (kept ev-5e2f)"])
+    Counter({'with no date': 2, 'told again': 1})
+    """
+    reasons: Counter[str] = Counter()
+    for line in dropped:
+        # "ID:OFFSET: why: the sentence" -> "why", without the event it was merged into
+        why = _WHERE_PREFIX_RE.sub("", line).split(": ", 1)[0]
+        why = _MERGED_INTO_RE.sub("", why)
+        reasons[_KIND_BEFORE_WHY_RE.sub("", why)] += 1
+    return reasons
+
+
+_WHERE_PREFIX_RE = re.compile(r"^.+?:\d+: ")
+_MERGED_INTO_RE = re.compile(r"\s*\(kept ev-[0-9a-f]+\)|\s+ev-[0-9a-f]+")
+
+
 def _silence(article: Article, dropped: Sequence[str]) -> str:
     """Return the one-line reason an article gave no event, from what was left out."""
     if not dropped:
         return "no event words: no sentence reports violence, a protest, an arrest or an agreement"
-    reasons: Counter[str] = Counter()
-    for line in dropped:
-        why = line.split(": ", 2)[1] if line.count(": ") >= 2 else line
-        reasons[_KIND_BEFORE_WHY_RE.sub("", why)] += 1
+    reasons = dropped_reasons(dropped)
     if article.published is None and any("no date" in r for r in reasons):
         return (
             "no date: the article gives no publication date and its event sentences no "

@@ -514,3 +514,50 @@ def test_session_data_left_by_a_server_that_is_gone_is_deleted_at_start(tmp_path
     finally:
         for folder in (gone, live):
             shutil.rmtree(folder, ignore_errors=True)
+
+
+# --- why an article is or is not on the map ---------------------------------------------
+
+UNDATED = (
+    "Gunmen attack village in Zamfara\n\nGunmen attacked a village in Zamfara state on "
+    "Tuesday, killing six farmers, police said. Residents fled to the nearby town of Gusau.\n"
+)
+
+
+def articles_rows(at: AppTest) -> list[dict[str, Any]]:
+    """The rows of the page's articles table."""
+    (table,) = [frame for frame in at.dataframe if "left out" in frame.value.columns]
+    return list(table.value.to_dict("records"))
+
+
+def test_the_articles_table_gives_every_article_its_events_and_why_not_more(
+    seed_layers: Layers,
+) -> None:
+    rows = articles_rows(run())
+    assert len(rows) == 5
+    counts = seed_layers.events["article"].value_counts()
+    assert sorted(row["events"] for row in rows) == sorted(counts.tolist())
+    assert all(row["shown"] == row["events"] for row in rows)
+    # a seed with sentences left out says which reasons, counted
+    assert any(row["left out"] > 0 and "told again" in row["why"] for row in rows)
+
+
+@pytest.mark.parametrize(
+    ("day", "outlet", "expected_events", "why"),
+    [
+        pytest.param(None, "", 0, "no date", id="no date given: it says why"),
+        pytest.param(dt.date(2024, 3, 14), "Kaduna Herald", 1, "", id="a date given: mapped"),
+    ],
+)
+def test_an_undated_article_can_be_given_a_date_and_outlet_in_the_upload_form(
+    day: dt.date | None, outlet: str, expected_events: int, why: str
+) -> None:
+    at = run()
+    if day is not None:
+        at.sidebar.date_input(key="w_upload_date").set_value(day)
+    at.sidebar.text_input(key="w_upload_outlet").input(outlet)
+    paste(at, UNDATED)
+    (row,) = [r for r in articles_rows(at) if r["article"] == "Gunmen attack village in Zamfara"]
+    assert row["events"] == expected_events and why in row["why"]
+    assert row["date"] == (day.isoformat() if day else "no date")
+    assert row["outlet"] == outlet

@@ -1,0 +1,75 @@
+"""Why an article is, or is not, on the map: its events and what was left out of it.
+
+Every article gets a row: how many events it gave, how many the filters show, how many of
+its sentences were left out and why (the reasons ``geo.events`` gives, counted), and, for
+an article that gave no event at all, the one line that says why. The panel lists an
+article's left-out sentences one by one. Everything here is plain text: Streamlit's
+table draws its cells as text, and the panel escapes them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import pandas as pd
+
+from geo.events import dropped_reasons
+from geo.models import Corpus
+
+__all__ = ["ARTICLE_COLUMNS", "articles_table", "left_out"]
+
+ARTICLE_COLUMNS = ["article", "outlet", "date", "events", "shown", "left out", "why"]
+
+# "gwn_012:381: shelling told again (kept ev-...)": the article, the offset, the reason
+_DROPPED_RE = re.compile(r"^(?P<article>.+?):(?P<offset>\d+): (?P<why>.*)$", re.DOTALL)
+
+
+def left_out(dropped: Sequence[str], article_id: str) -> list[tuple[int, str]]:
+    """Return ``(offset, why)`` of each sentence left out of ``article_id``, in text order.
+
+    >>> left_out(["a:40: fighting with no date: Clashes", "b:3: x", "a:7: riot told again"], "a")
+    [(7, 'riot told again'), (40, 'fighting with no date: Clashes')]
+    """
+    found = []
+    for line in dropped:
+        match = _DROPPED_RE.match(line)
+        if match is not None and match["article"] == article_id:
+            found.append((int(match["offset"]), match["why"]))
+    return sorted(found)
+
+
+def articles_table(corpus: Corpus, events: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per article of ``corpus``: its events, those shown, and why not more.
+
+    ``events`` are the events of all articles and ``shown`` those the filters keep (each
+    with an ``article`` column). Articles that gave no event come first.
+    """
+    silent = dict(corpus.silent)
+    given = events["article"].value_counts() if len(events) else pd.Series(dtype=int)
+    kept = shown["article"].value_counts() if len(shown) else pd.Series(dtype=int)
+    by_article: dict[str, list[str]] = {}
+    for line in corpus.dropped:
+        match = _DROPPED_RE.match(line)
+        if match is not None:
+            by_article.setdefault(match["article"], []).append(line)
+    rows = []
+    for article in corpus.articles:
+        lines = by_article.get(article.id, [])
+        reasons = dropped_reasons(lines).most_common(3)
+        why = silent.get(article.id) or "; ".join(
+            f"{reason} ({count})" if count > 1 else reason for reason, count in reasons
+        )
+        rows.append(
+            {
+                "article": article.title or article.id,
+                "outlet": article.outlet,
+                "date": article.published.isoformat() if article.published else "no date",
+                "events": int(given.get(article.id, 0)),
+                "shown": int(kept.get(article.id, 0)),
+                "left out": len(lines),
+                "why": why,
+            }
+        )
+    table = pd.DataFrame(rows, columns=ARTICLE_COLUMNS)
+    return table.sort_values("events", kind="stable").reset_index(drop=True)
