@@ -74,6 +74,8 @@ if "url_view" not in state:  # a session's first run: the link decides
     query = {key: st.query_params.get_all(key) for key in st.query_params}
     state["url_view"] = view.from_query(query)
     state["selected"] = state["url_view"].selected
+    # What the map opens on load: the link's event, later the row picked last.
+    state["map_selected"], state["flown"] = state["selected"], False
 with filter_box:
     current = sidebar.filters(sidebar.current_view(state["url_view"]), choices, titles)
 with about_box:
@@ -105,20 +107,22 @@ st.markdown(
 line = totals.totals_line(totals.totals_of(shown.events))
 st.html(f'<p class="nm-totals" style="margin:0">{html.escape(line)}</p>')
 
-# A row picked in the table below selects its event (the table's state from the last run).
+# A row picked in the table below selects its event (the table's state from the last run)
+# and flies the map to it.
 picked = tuple(state.get("table", {}).get("selection", {}).get("rows", ()))
 if picked != state.get("last_rows"):
     state["last_rows"] = picked
-    rows = state.get("table_ids", [])
-    if picked and picked[0] < len(rows):
-        state["selected"] = rows[picked[0]]
+    row_id = selection.picked_id(picked, state.get("table_ids", []))
+    if row_id:
+        state["selected"] = state["map_selected"] = row_id
+        state["flown"] = True
 
 map_column, panel_column = st.columns([3, 2], gap="medium")
 with map_column:
     if count == 0:
         st.info("No events match these filters. Widen the dates or clear a filter.")
-    # The URL's selection is drawn into the map once; later clicks leave the map as it
-    # is, so the pop-up the reader opened stays open.
+    # The link's selection, or the row picked last, is drawn into the map; a marker click
+    # leaves the map as it is, so the pop-up the reader opened stays open.
     # The features travel as a static file named by what is shown: a rerun that shows the
     # same (a click, a row picked) sends the browser the same small script.
     what = (current.start, current.end, current.types, kept_articles)
@@ -127,14 +131,15 @@ with map_column:
         mapped.features, shown, view=what, folder=data.data_folder(uploads)
     )
     # A link's centre and zoom hold while the filters are the link's; a filter changed
-    # since frames what it shows.
+    # since frames what it shows, a picked row zooms to its event.
     link = state["url_view"]
+    keep_link = view.same_filters(current, link) and not state["flown"]
     the_map = build_map(
         shown,
-        view=view.map_view(link) if view.same_filters(current, link) else None,
+        view=view.map_view(link) if keep_link else None,
         asset_base=asset_base,
         tiles=basemaps.tiles(current.basemap),
-        selected=state["url_view"].selected,
+        selected=state["map_selected"],
         data_url=data_url,
         popups_url=popups_url,
         legend_open=False,
@@ -232,14 +237,19 @@ if count:
     table = shown.events.head(TABLE_ROWS)
     if count > TABLE_ROWS:
         st.caption(
-            f"Pick a row to read its article beside the map. The first {TABLE_ROWS:,} of "
+            f"Pick a row to show it on the map and read its article. The first {TABLE_ROWS:,} of "
             f"{count:,} events are listed; the map and the downloads hold all of them."
         )
     else:
-        st.caption("Pick a row to read its article beside the map.")
-    state["table_ids"] = list(table["id"])
+        st.caption("Pick a row to show it on the map and read its article beside the map.")
+    state["table_ids"] = ids = list(table["id"])
+    note = selection.table_note(ids, shown.events["id"].tolist(), state["selected"])
+    if note:
+        st.caption(note)
     # A missing toll reads "not reported", not "None"; the column stays numeric.
     listed = table[TABLE_COLUMNS].style.format(na_rep="not reported", subset=["fatalities"])
+    marks = selection.row_css(ids, state["selected"])
+    listed = listed.apply(lambda column: marks, axis=0)
     st.dataframe(
         listed,
         hide_index=True,

@@ -1,12 +1,14 @@
-"""Resolve what the reader selected on the map into its record and its article.
+"""Resolve what the reader selected, on the map or in the table, into its record.
 
 Every map feature carries ``properties.id`` and ``properties.layer``; a click comes back
-from st_folium as the clicked feature (``last_active_drawing``).
+from st_folium as the clicked feature (``last_active_drawing``), a picked row as its
+position in the table. Streamlit cannot select a table row from code, so the selected
+event's row is marked by a background instead (``row_css``, ``table_note``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -63,6 +65,46 @@ def clicked_id(returned: Mapping[str, Any] | None) -> str | None:
     properties = feature.get("properties") if isinstance(feature, dict) else None
     value = (properties or {}).get("id")
     return str(value) if value else None
+
+
+def picked_id(rows: Sequence[int], ids: Sequence[str]) -> str | None:
+    """Return the id of the event in the first picked table row, or None.
+
+    >>> picked_id([1], ["ev-a", "ev-b"]), picked_id([], ["ev-a"]), picked_id([5], ["ev-a"])
+    ('ev-b', None, None)
+    """
+    return ids[rows[0]] if rows and 0 <= rows[0] < len(ids) else None
+
+
+#: How the selected event's row stands out in the table: the map's highlight colour.
+MARKED_ROW_CSS = "background-color: #fcf3cf; font-weight: 600"
+
+
+def row_css(ids: Sequence[str], selected: str | None) -> list[str]:
+    """Return each table row's CSS: ``MARKED_ROW_CSS`` for the selected event, else "".
+
+    >>> row_css(["ev-a", "ev-b"], "ev-b") == ["", MARKED_ROW_CSS]
+    True
+    """
+    return [MARKED_ROW_CSS if selected and row == selected else "" for row in ids]
+
+
+def table_note(ids: Sequence[str], shown: Sequence[str], selected: str | None) -> str:
+    """Say where the selected event is in the table, or that the table does not list it.
+
+    ``ids`` are the events listed, in order; ``shown`` every event the map shows. Nothing
+    is said when no event is selected or the filters hide it (a zone, a place).
+
+    >>> table_note(["ev-a", "ev-b"], ["ev-a", "ev-b", "ev-c"], "ev-b")
+    'The selected event is row 2, marked below.'
+    >>> table_note(["ev-a"], ["ev-a", "ev-c"], "ev-c")
+    'The selected event is on the map but not among the 1 listed here.'
+    """
+    if selected in ids:
+        return f"The selected event is row {list(ids).index(selected) + 1:,}, marked below."
+    if selected in shown:
+        return f"The selected event is on the map but not among the {len(ids):,} listed here."
+    return ""
 
 
 def find(feature_id: str | None, corpus: Corpus, layers: Layers) -> Selected | None:

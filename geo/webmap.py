@@ -123,7 +123,8 @@ _CSS = """
 .nm-frame button { font: 600 11px sans-serif; margin-left: 4px; cursor: pointer; }
 .nm-event { background: none; border: none; }
 .nm-event svg { display: block; overflow: visible; }
-.nm-event.nm-selected svg { filter: drop-shadow(0 0 4px #000); }
+.nm-event.nm-selected svg { filter: drop-shadow(0 0 2px #fff) drop-shadow(0 0 4px #000); }
+.nm-event.nm-selected { border-radius: 50%; box-shadow: 0 0 0 3px #fff, 0 0 0 6px #f1c40f; }
 .leaflet-tooltip.nm-label { background: rgba(255,255,255,0.85); border: 1px solid #1f618d;
   color: #1f618d; font: 600 11px sans-serif; padding: 1px 4px; box-shadow: none; }
 .leaflet-tooltip.nm-label::before { display: none; }
@@ -719,6 +720,7 @@ def _event_js() -> str:
     iconSize: [size, size], iconAnchor: [size / 2, size / 2], popupAnchor: [0, -size / 2]}});
   var marker = L.marker(latlng, {{icon: icon, keyboard: true, riseOnHover: true,
     title: String(p.event_type) + " " + String(p.event_date)}});
+  marker.on("popupopen", function () {{ window.newsmapPopups.mark(marker); }});
   return marker;
 }}"""
 
@@ -874,6 +876,18 @@ class _PopupScript(MacroElement):
             "</table><p>" + p.notes + "</p><blockquote>" + (t.sentences[p.s] || "") +
             '</blockquote><div class="nm-id">event ' + (p.id_html || p.id) + "</div>";
         };
+        // One event marker at a time wears "nm-selected": the one picked or opened last.
+        // It goes into the icon's options, so the marker keeps it when a cluster redraws it.
+        window.newsmapPopups.mark = function (marker) {
+          var t = window.newsmapPopups;
+          if (t.marked === marker) { return; }
+          if (t.marked) { t.marked.setIcon(t.marked.plainIcon); }
+          var plain = marker.options.icon;
+          marker.plainIcon = plain;
+          marker.setIcon(L.divIcon(L.extend({}, plain.options,
+            {className: plain.options.className + " nm-selected"})));
+          t.marked = marker;
+        };
         {% endmacro %}
         """
     )
@@ -1006,9 +1020,8 @@ class _OpenSelected(MacroElement):
             if (layer.feature && layer.feature.properties.id === wanted) { found = layer; }
           });
           if (found) {
+            window.newsmapPopups.mark(found);
             {{ this.cluster.get_name() }}.zoomToShowLayer(found, function () {
-              var el = found.getElement && found.getElement();
-              if (el) { L.DomUtil.addClass(el, "nm-selected"); }
               found.openPopup();
             });
             return;

@@ -238,6 +238,105 @@ def test_a_link_restores_the_filters_and_the_selected_event(seed_layers: Layers)
     assert at.query_params["event"] == event["id"]
 
 
+def map_opens_at(at: AppTest) -> tuple[float, float, int]:
+    """Return the (lat, lon, zoom) the map's script opens at."""
+    script = map_args(at)["script"]
+    centre = re.search(r"center: \[(-?[\d.]+), (-?[\d.]+)\]", script)
+    zoom = re.search(r'"zoom": (\d+)', script)
+    assert centre and zoom, "the map's script names no centre and zoom"
+    return float(centre[1]), float(centre[2]), int(zoom[1])
+
+
+def marked_rows(at: AppTest) -> set[int]:
+    """Return the table rows drawn with the selected event's background."""
+    styles = at.dataframe[0].proto.arrow_data.styler.styles
+    rows = set()
+    for selectors, rule in re.findall(r"([^{}]+)\{([^}]*)\}", styles):
+        if selection.MARKED_ROW_CSS in rule:
+            rows |= {int(row) for row in re.findall(r"_row(\d+)_col", selectors)}
+    return rows
+
+
+def pick_row(at: AppTest, row: int) -> AppTest:
+    """Pick a row of the "Events shown" table, as a click on it does, and rerun."""
+    at.session_state["table"] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.parametrize(
+    ("precision", "zoom"),
+    [
+        pytest.param(1, 13, id="a road or district: its streets"),
+        pytest.param(2, 11, id="near the place: its surroundings"),
+        pytest.param(3, 6, id="a country standing in for the place: the country"),
+    ],
+)
+def test_a_picked_row_flies_the_map_to_its_event_and_marks_its_row(
+    seed_layers: Layers, precision: int, zoom: int
+) -> None:
+    events = seed_layers.events.reset_index(drop=True)
+    row = int(events.index[events["geo_precision"] == precision][0])
+    event = events.iloc[row]
+    at = run()
+    assert marked_rows(at) == set()
+    pick_row(at, row)
+    assert f"var wanted = {json.dumps(event['id'])};" in map_args(at)["script"]  # its pop-up
+    lat, lon, opens = map_opens_at(at)
+    assert (lat, lon) == pytest.approx((event["lat"], event["lon"]), abs=1e-5)
+    assert opens == zoom
+    assert marked_rows(at) == {row}
+    assert f"The selected event is row {row + 1}, marked below." in [c.value for c in at.caption]
+    assert at.query_params["event"] == event["id"]
+    assert 'class="nm-article"' in panel_html(at)
+
+
+def test_a_selected_event_marks_its_row_and_a_rerun_leaves_the_map_as_it_is(
+    seed_layers: Layers,
+) -> None:
+    events = seed_layers.events.reset_index(drop=True)
+    linked, picked = events.iloc[5], events.iloc[1]
+    at = run({"event": linked["id"]})  # what a marker click also selects
+    assert marked_rows(at) == {5}
+    assert "The selected event is row 6, marked below." in [c.value for c in at.caption]
+    pick_row(at, 1)
+    script = map_args(at)["script"]
+    assert json.dumps(picked["id"]) in script and json.dumps(linked["id"]) not in script
+    at.run()  # a rerun with the table unchanged, as a marker click makes: map stays
+    assert map_args(at)["script"] == script
+    assert marked_rows(at) == {1}
+
+
+@pytest.mark.parametrize(
+    ("listed", "shown", "selected", "note"),
+    [
+        pytest.param(
+            ["ev-a", "ev-b"],
+            ["ev-a", "ev-b"],
+            "ev-b",
+            "The selected event is row 2, marked below.",
+            id="a listed event",
+        ),
+        pytest.param(
+            [f"ev-{n}" for n in range(1_000)],
+            [f"ev-{n}" for n in range(1_500)],
+            "ev-1200",
+            "The selected event is on the map but not among the 1,000 listed here.",
+            id="past the table's first 1,000 rows",
+        ),
+        pytest.param(["ev-a"], ["ev-a"], "zone-3", "", id="a zone has no row"),
+        pytest.param(["ev-a"], ["ev-a"], None, "", id="nothing selected"),
+    ],
+)
+def test_the_table_says_where_the_selected_event_is(
+    listed: list[str], shown: list[str], selected: str | None, note: str
+) -> None:
+    assert selection.table_note(listed, shown, selected) == note
+    marked = [i for i, css in enumerate(selection.row_css(listed, selected)) if css]
+    assert marked == ([listed.index(selected)] if selected in listed else [])
+
+
 def test_a_link_with_values_the_data_lacks_still_opens(seed_layers: Layers) -> None:
     at = run({"type": ["Nonsense", "Battles"], "minfat": "many", "from": "not a date"})
     assert at.sidebar.multiselect(key="w_types").value == ["Battles"]

@@ -63,6 +63,18 @@ REVEAL_JS = f"""(id) => new Promise((done, fail) => {{
   }});
 }})"""
 
+#: The ids of the event markers on the map that wear the highlight, and the map's zoom.
+MARKED_JS = f"""() => {{
+  const w = {_MAP};
+  if (!w) return null;
+  const ids = [];
+  w.map.eachLayer((layer) => {{
+    const el = layer.feature && layer.getElement && layer.getElement();
+    if (el && el.classList.contains("nm-selected")) ids.push(layer.feature.properties.id);
+  }});
+  return {{ids: ids, zoom: w.map.getZoom()}};
+}}"""
+
 
 def free_port() -> int:
     """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
@@ -145,6 +157,16 @@ def click_event(page: Page, event_id: str) -> None:
     page.evaluate(REVEAL_JS, event_id)
     map_frame(page).locator(f'[data-test-id="{event_id}"]').click()
     expect(popup(page).locator("h4")).to_be_visible()
+
+
+def marked(page: Page, event_id: str) -> dict[str, object]:
+    """Wait until the marker of ``event_id`` wears the highlight; return what is marked."""
+    page.wait_for_function(
+        f"(id) => {{ const m = ({MARKED_JS})(); return m && m.ids.includes(id); }}",
+        arg=event_id,
+        timeout=MAP_TIMEOUT_MS,
+    )
+    return dict(page.evaluate(MARKED_JS))
 
 
 def popup(page: Page) -> Locator:

@@ -27,6 +27,7 @@ from dashboard_page import (
     features,
     guard,
     map_frame,
+    marked,
     popup,
     wait_for_events,
 )
@@ -205,6 +206,47 @@ def test_picking_a_table_row_opens_its_article_beside_the_map(
     expect(page).to_have_url(re.compile(rf"[?&]event={re.escape(event['id'])}"))
     expect(page.locator(".nm-fields")).to_contain_text(event["id"])
     expect(page.locator(".nm-article")).to_be_visible()
+    assert_stayed_local(traffic)
+
+
+def test_a_picked_row_opens_its_popup_and_a_clicked_marker_moves_the_mark(
+    page: Page, app_url: str, seed_layers: Layers, traffic: Traffic
+) -> None:
+    events = seed_layers.events.reset_index(drop=True)
+    # An event at a place itself (zoom 13) with no other event near, so no cluster makes
+    # the map zoom further to show it.
+    far = [
+        i
+        for i, event in events.iterrows()
+        if event["geo_precision"] == 1
+        and ((events["lat"] - event["lat"]).abs() + (events["lon"] - event["lon"]).abs())
+        .drop(index=i)
+        .min()
+        > 1
+    ]
+    row = int(far[1])
+    picked = events.iloc[row]
+    page.goto(app_url)
+    wait_for_events(page, len(seed_layers.events))
+    grid = page.get_by_test_id("stDataFrame")
+    grid.scroll_into_view_if_needed()
+    grid.click(position={"x": 20, "y": 35 + row * 35 + 17})  # the row's selection cell
+    expect(page).to_have_url(re.compile(rf"[?&]event={re.escape(picked['id'])}"))
+    expect(popup(page)).to_have_attribute("data-id", picked["id"], timeout=MAP_TIMEOUT_MS)
+    expect(popup(page).locator(".nm-id")).to_have_text(f"event {picked['id']}")
+    assert marked(page, picked["id"]) == {"ids": [picked["id"]], "zoom": 13}
+    expect(page.get_by_text(f"The selected event is row {row + 1}, marked below.")).to_be_visible()
+    # A marker click moves the mark and names its row; the map stays where it is.
+    other = events[(events["geo_precision"] == 1) & (events["id"] != picked["id"])].iloc[0]
+    other_row = int(events.index[events["id"] == other["id"]][0])
+    click_event(page, other["id"])
+    expect(popup(page)).to_have_attribute("data-id", other["id"])
+    zoom = marked(page, other["id"])["zoom"]
+    note = f"The selected event is row {other_row + 1}, marked below."
+    expect(page.get_by_text(note)).to_be_visible(timeout=MAP_TIMEOUT_MS)
+    expect(page).to_have_url(re.compile(rf"[?&]event={re.escape(other['id'])}"))
+    expect(popup(page)).to_have_attribute("data-id", other["id"])  # the rerun left it open
+    assert marked(page, other["id"]) == {"ids": [other["id"]], "zoom": zoom}
     assert_stayed_local(traffic)
 
 
