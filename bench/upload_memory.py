@@ -29,20 +29,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from article_panel import article_text
+from map_scale import CHROMIUM, CHROMIUM_ARGS
 from table import REPO_ROOT, markdown, megabytes
 from throughput import DEFAULT_CORPUS, read_texts
 
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 MAP_TIMEOUT_MS = 900_000
 
 
@@ -102,7 +94,7 @@ def measure(sessions: int, size: int, budget_mb: int) -> list[list[object]]:
                     raise RuntimeError(f"streamlit did not start:\n{log.read().decode()}")
                 time.sleep(0.2)
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 page = browser.new_page()
                 page.goto(url)
                 expect(page.get_by_text(re.compile(r"^\d+ of \d+ events shown"))).to_be_visible(

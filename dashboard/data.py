@@ -43,6 +43,7 @@ from geo.errors import ArticleError
 from geo.gazetteer import Gazetteer, load_gazetteer
 from geo.layers import Layers, build_layers
 from geo.models import Article, Corpus
+from geo.outputs import process_alive
 from geo.webmap import MapFeatures
 from geo.world import WorldIndex, load_world
 
@@ -210,18 +211,8 @@ def _sweep() -> None:
     """Delete the session data folders of servers that are no longer running."""
     for folder in DATA_DIR.glob("s-*-*"):
         pid = folder.name.split("-")[1]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not process_alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _release(session: Session) -> None:

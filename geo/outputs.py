@@ -30,6 +30,7 @@ __all__ = [
     "STAGING_PREFIX",
     "OutputSet",
     "check_outside",
+    "process_alive",
     "staging_for",
     "write_file_atomically",
 ]
@@ -218,12 +219,13 @@ def _remove_stale_staging(out: Path) -> None:
         pid_text = path.name.removeprefix(STAGING_PREFIX).split("-", 1)[0]
         if not pid_text.isdigit() or path.is_symlink() or not path.is_dir():
             continue
-        if _alive(int(pid_text)):
+        if process_alive(int(pid_text)):
             continue
         shutil.rmtree(path, ignore_errors=True)
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` is running (one of another user's counts as running)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
