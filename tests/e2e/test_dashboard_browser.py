@@ -197,7 +197,7 @@ def test_picking_a_table_row_opens_its_article_beside_the_map(
 ) -> None:
     page.goto(app_url)
     wait_for_events(page, len(seed_layers.events))
-    grid = page.get_by_test_id("stDataFrame")
+    grid = page.get_by_test_id("stDataFrame").first  # the events table; the articles follow
     grid.scroll_into_view_if_needed()
     # The grid is a canvas: click the third row's selection cell (rows are 35 px high,
     # under a 35 px header), as a reader would.
@@ -228,7 +228,7 @@ def test_a_picked_row_opens_its_popup_and_a_clicked_marker_moves_the_mark(
     picked = events.iloc[row]
     page.goto(app_url)
     wait_for_events(page, len(seed_layers.events))
-    grid = page.get_by_test_id("stDataFrame")
+    grid = page.get_by_test_id("stDataFrame").first  # the events table; the articles follow
     grid.scroll_into_view_if_needed()
     grid.click(position={"x": 20, "y": 35 + row * 35 + 17})  # the row's selection cell
     expect(page).to_have_url(re.compile(rf"[?&]event={re.escape(picked['id'])}"))
