@@ -20,8 +20,11 @@ Linear cost shows as a flat "per MB" column. Run ``python bench/article_panel.py
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import html
 import logging
+import os
+import shutil
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -96,7 +99,10 @@ def measure(size: int, texts: Sequence[str], *, peer: bool) -> list[list[object]
     text = article_text(texts, size)
     upload = dashboard.data.Upload(name="day.txt", text=text)
     article = parse_article(text, path="day.txt")
-    mapped = dashboard.data._map((upload,))
+    # The map data of this article is written to a folder of its own, removed at the end
+    # (the evaluation texts are not left in the dashboard's shared data folder).
+    folder = dashboard.data.DATA_DIR / f"bench-{os.getpid()}"
+    mapped = dataclasses.replace(dashboard.data._map((upload,)), folder=folder)
     corpus, layers = mapped.corpus, mapped.layers
     index = next(i for i, known in enumerate(corpus.articles) if known.text == article.text)
     places = [(mention.start, mention.end) for mention in corpus.mentions[index]]
@@ -135,6 +141,7 @@ def measure(size: int, texts: Sequence[str], *, peer: bool) -> list[list[object]
             raise RuntimeError("the click did not open the article in the panel")
     finally:
         dashboard.data.mapped = original  # type: ignore[assignment]
+        shutil.rmtree(folder, ignore_errors=True)
     rows.append([f"{megabytes:.1f}", f"{len(places):,}", "click: the script's rerun", seconds(cpu)])
     rows[-1].append(seconds(cpu / megabytes))
     return rows

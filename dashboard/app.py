@@ -127,9 +127,7 @@ with map_column:
     # same (a click, a row picked) sends the browser the same small script.
     what = (current.start, current.end, current.types, kept_articles)
     what += (current.actors, current.claimed, current.min_fatalities)
-    data_url, popups_url = mapdata.urls(
-        mapped.features, shown, view=what, folder=data.data_folder(uploads)
-    )
+    data_url, popups_url = mapdata.urls(mapped.features, shown, view=what, folder=mapped.folder)
     # A link's centre and zoom hold while the filters are the link's; a filter changed
     # since frames what it shows, a picked row zooms to its event.
     link = state["url_view"]

@@ -9,20 +9,16 @@ table draws its cells as text, and the panel escapes them.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import pandas as pd
 
-from geo.events import dropped_reasons
+from geo.events import dropped_reasons, parse_dropped
 from geo.models import Corpus
 
 __all__ = ["ARTICLE_COLUMNS", "articles_table", "left_out"]
 
 ARTICLE_COLUMNS = ["article", "outlet", "date", "events", "shown", "left out", "why"]
-
-# "gwn_012:381: shelling told again (kept ev-...)": the article, the offset, the reason
-_DROPPED_RE = re.compile(r"^(?P<article>.+?):(?P<offset>\d+): (?P<why>.*)$", re.DOTALL)
 
 
 def left_out(dropped: Sequence[str], article_id: str) -> list[tuple[int, str]]:
@@ -31,12 +27,10 @@ def left_out(dropped: Sequence[str], article_id: str) -> list[tuple[int, str]]:
     >>> left_out(["a:40: fighting with no date: Clashes", "b:3: x", "a:7: riot told again"], "a")
     [(7, 'riot told again'), (40, 'fighting with no date: Clashes')]
     """
-    found = []
-    for line in dropped:
-        match = _DROPPED_RE.match(line)
-        if match is not None and match["article"] == article_id:
-            found.append((int(match["offset"]), match["why"]))
-    return sorted(found)
+    where = (parse_dropped(line) for line in dropped)
+    return sorted(
+        (offset, why) for article, offset, why in filter(None, where) if article == article_id
+    )
 
 
 def articles_table(corpus: Corpus, events: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
@@ -50,9 +44,9 @@ def articles_table(corpus: Corpus, events: pd.DataFrame, shown: pd.DataFrame) ->
     kept = shown["article"].value_counts() if len(shown) else pd.Series(dtype=int)
     by_article: dict[str, list[str]] = {}
     for line in corpus.dropped:
-        match = _DROPPED_RE.match(line)
-        if match is not None:
-            by_article.setdefault(match["article"], []).append(line)
+        where = parse_dropped(line)
+        if where is not None:
+            by_article.setdefault(where[0], []).append(line)
     rows = []
     for article in corpus.articles:
         lines = by_article.get(article.id, [])

@@ -78,11 +78,16 @@ class Upload:
 
 @dataclass(frozen=True, slots=True)
 class Mapped:
-    """A corpus, its map layers and their features serialised for the map."""
+    """A corpus, its map layers and their features serialised for the map.
+
+    ``folder`` is where the map data of its views is written: the shared ``DATA_DIR``
+    for the seed articles alone, a session's own secret folder once it has added some.
+    """
 
     corpus: Corpus
     layers: Layers
     features: MapFeatures
+    folder: Path = DATA_DIR
 
     @classmethod
     def of(cls, corpus: Corpus, gazetteer: Gazetteer) -> Mapped:
@@ -125,8 +130,7 @@ class Ledger:
     def room(self, token: str, wanted: int) -> bool:
         """Whether ``token`` may hold ``wanted`` bytes (what it holds now is given back)."""
         with self._lock:
-            others = sum(size for key, size in self._held.items() if key != token)
-            return others + wanted <= self.budget
+            return self._others(token) + wanted <= self.budget
 
     def hold(self, token: str, wanted: int, *, replacing: str = "") -> None:
         """Hold ``wanted`` bytes for ``token``; raise MemoryError past the budget.
@@ -135,11 +139,14 @@ class Ledger:
         does not count against it.
         """
         with self._lock:
-            mine = (token, replacing)
-            others = sum(size for key, size in self._held.items() if key not in mine)
+            others = self._others(token, replacing)
             if others + wanted > self.budget:
                 raise MemoryError(f"{others + wanted:,} bytes asked of {self.budget:,}")
             self._held[token] = wanted
+
+    def _others(self, *tokens: str) -> int:
+        """Bytes held by all but ``tokens`` (the caller holds the lock)."""
+        return sum(size for key, size in self._held.items() if key not in tokens)
 
     def release(self, token: str) -> None:
         """Give back what ``token`` holds."""
@@ -155,7 +162,11 @@ def ledger() -> Ledger:
 
 def cost(uploads: Sequence[Upload]) -> int:
     """Server memory, in bytes, that mapping ``uploads`` is estimated to hold."""
-    return BYTES_PER_CHAR * sum(len(upload.text) for upload in uploads)
+    return BYTES_PER_CHAR * _chars(uploads)
+
+
+def _chars(uploads: Sequence[Upload]) -> int:
+    return sum(len(upload.text) for upload in uploads)
 
 
 @dataclass(slots=True)
@@ -195,12 +206,6 @@ def session_of(uploads: tuple[Upload, ...]) -> Session:
     return session
 
 
-def data_folder(uploads: tuple[Upload, ...]) -> Path:
-    """Where the map data of a view of these articles is written: shared for the seeds
-    alone, the session's own folder when it has added articles."""
-    return session_of(uploads).data_dir if uploads else DATA_DIR
-
-
 @st.cache_resource(show_spinner="Mapping the articles…")
 def _seeds_mapped() -> Mapped:
     _sweep()
@@ -234,11 +239,12 @@ def _fill(session: Session) -> None:
     previous = st.session_state.get(_TOKEN, "")
     ledger().hold(session.token, cost(session.uploads), replacing=previous)
     try:
-        if sum(len(upload.text) for upload in session.uploads) > WORKER_CHARS:
-            session.mapped = _in_worker(session.uploads)
+        if _chars(session.uploads) > WORKER_CHARS:
+            made = _in_worker(session.uploads)
         else:
             with st.spinner("Mapping the articles…"):
-                session.mapped = _map(session.uploads)
+                made = _map(session.uploads)
+        session.mapped = replace(made, folder=session.data_dir)
     except BaseException:
         ledger().release(session.token)
         raise

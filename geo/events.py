@@ -130,6 +130,7 @@ __all__ = [
     "extract_events",
     "extract_zones",
     "link_events",
+    "parse_dropped",
 ]
 
 
@@ -2394,20 +2395,20 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
         sentence = text[s_start:s_end]
         triggered_here = index in matches_of
         told = history[-1].found if history else None
+        if told is not None and _WHERE_RE.match(sentence):
+            # "It happened in the Hillbrow district": where the event just told was
+            here = place_at(index)
+            finer = (
+                _finer_place(told, _place_of(gazetteer, mentions, told.event), here)
+                if here is not None
+                else None
+            )
+            if finer is not None:
+                found[found.index(told)] = finer
+                history[-1] = replace(history[-1], found=finer)
         if not triggered_here:
             # No trigger: only what later sentences may ask of it (its place, its dates,
             # the armed side it blames), the place worked out only if one asks.
-            if told is not None and _WHERE_RE.match(sentence):
-                # "It happened in the Hillbrow district": where the event just told was
-                here = place_at(index)
-                finer = (
-                    _finer_place(told, _place_of(gazetteer, mentions, told.event), here)
-                    if here is not None
-                    else None
-                )
-                if finer is not None:
-                    found[found.index(told)] = finer
-                    history[-1] = replace(history[-1], found=finer)
             previous_end = s_end
             armed, _ = _struck_apart(_actor_hits(sentence, table, home), sentence)
             previous_armed = armed[0] if armed else previous_armed
@@ -2420,13 +2421,6 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
         # sentence made a long article quadratic.
         own = by_start[bisect_left(all_starts, s_start) : bisect_left(all_starts, s_end)]
         sentence_found: _Found | None = None
-        best_place = place_at(index)
-        if told is not None and best_place is not None and _WHERE_RE.match(sentence):
-            # "It happened in the Hillbrow district": where the event just told was
-            finer = _finer_place(told, _place_of(gazetteer, mentions, told.event), best_place)
-            if finer is not None:
-                found[found.index(told)] = finer
-                history[-1] = replace(history[-1], found=finer)
         quote = _quote_at(quotes, s_start)
         continues = _continues(sentence) or (quote is not None and quote[0] < s_start)
         # the same paragraph, no new topic: the place still holds, a day needs "then" etc.
@@ -2680,14 +2674,26 @@ def dropped_reasons(dropped: Sequence[str]) -> Counter[str]:
     """
     reasons: Counter[str] = Counter()
     for line in dropped:
-        # "ID:OFFSET: why: the sentence" -> "why", without the event it was merged into
-        why = _WHERE_PREFIX_RE.sub("", line).split(": ", 1)[0]
+        where = parse_dropped(line)
+        # "why: the sentence" -> "why", without the event it was merged into
+        why = (where[2] if where is not None else line).split(": ", 1)[0]
         why = _MERGED_INTO_RE.sub("", why)
         reasons[_KIND_BEFORE_WHY_RE.sub("", why)] += 1
     return reasons
 
 
-_WHERE_PREFIX_RE = re.compile(r"^.+?:\d+: ")
+def parse_dropped(line: str) -> tuple[str, int, str] | None:
+    """Split a line of ``Extraction.dropped`` into its article id, offset and reason.
+
+    >>> parse_dropped("gwn_7:381: shelling told again (kept ev-5e2f)")
+    ('gwn_7', 381, 'shelling told again (kept ev-5e2f)')
+    """
+    match = _DROPPED_RE.match(line)
+    return (match["article"], int(match["offset"]), match["why"]) if match else None
+
+
+# "ID:OFFSET: why": the article, where in its text, and the reason
+_DROPPED_RE = re.compile(r"^(?P<article>.+?):(?P<offset>\d+): (?P<why>.*)$", re.DOTALL)
 _MERGED_INTO_RE = re.compile(r"\s*\(kept ev-[0-9a-f]+\)|\s+ev-[0-9a-f]+")
 
 
