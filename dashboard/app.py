@@ -114,6 +114,10 @@ if picked != state.get("last_rows"):
     state["last_rows"] = picked
     row_id = selection.picked_id(picked, state.get("table_ids", []))
     if row_id:
+        if row_id == state["map_selected"]:
+            # The map would be drawn as it was, so the browser would keep it where the
+            # reader left it: a new map element flies back to the event.
+            state["map_epoch"] = state.get("map_epoch", 0) + 1
         state["selected"] = state["map_selected"] = row_id
         state["flown"] = True
 
@@ -144,7 +148,7 @@ with map_column:
     )
     returned = st_folium(
         the_map,
-        key="map",
+        key=f"map-{state.get('map_epoch', 0)}",
         height=MAP_HEIGHT,
         use_container_width=True,
         returned_objects=["last_active_drawing"],

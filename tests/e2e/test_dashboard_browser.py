@@ -250,6 +250,48 @@ def test_a_picked_row_opens_its_popup_and_a_clicked_marker_moves_the_mark(
     assert_stayed_local(traffic)
 
 
+CENTRE_JS = """() => {
+  const frame = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+  const w = frame && frame.contentWindow;
+  if (!w || !w.map) return null;
+  const c = w.map.getCenter();
+  return [c.lat, c.lng, w.map.getZoom()];
+}"""
+
+
+def test_picking_the_same_row_again_flies_back_to_its_event(
+    page: Page, app_url: str, seed_layers: Layers, traffic: Traffic
+) -> None:
+    events = seed_layers.events.reset_index(drop=True)
+    row = int(events.index[events["geo_precision"] == 1][0])
+    picked = events.iloc[row]
+    near = f"""() => {{
+      const c = ({CENTRE_JS})();
+      return c && Math.abs(c[0] - {picked["lat"]}) < 0.01
+        && Math.abs(c[1] - {picked["lon"]}) < 0.01;
+    }}"""
+    page.goto(app_url)
+    wait_for_events(page, len(seed_layers.events))
+    grid = page.get_by_test_id("stDataFrame").first
+    grid.scroll_into_view_if_needed()
+    cell = {"x": 20, "y": 35 + row * 35 + 17}
+    grid.click(position=cell)
+    expect(page).to_have_url(re.compile(rf"[?&]event={re.escape(picked['id'])}"))
+    page.wait_for_function(near, timeout=MAP_TIMEOUT_MS)
+    # The reader pans far away, then unticks and ticks the same row again.
+    page.evaluate(
+        "() => document.querySelector('iframe[title=\"streamlit_folium.st_folium\"]')"
+        ".contentWindow.map.setView([-40, 150], 4, {animate: false})"
+    )
+    page.wait_for_function(f"() => !({near})()")
+    grid.click(position=cell)
+    expect(page.get_by_text(f"The selected event is row {row + 1}, marked below.")).to_be_visible()
+    grid.click(position=cell)
+    page.wait_for_function(near, timeout=MAP_TIMEOUT_MS)
+    assert marked(page, picked["id"])["ids"] == [picked["id"]]
+    assert_stayed_local(traffic)
+
+
 def test_geojson_download_is_rfc7946_and_holds_what_the_map_shows(
     page: Page, app_url: str, seed_layers: Layers, traffic: Traffic, tmp_path: Path
 ) -> None:
