@@ -54,7 +54,7 @@ _DAY_MONTH = (
 _END = rf"(?:{_DAY_MONTH}|(?:{_PART}[\s-]+)?{_MONTH}(?:\s+{_YEAR})?)"
 
 _RANGE_RE = re.compile(
-    rf"\b(?:from|between)\s+(?P<a>{_END})\s*(?:to|and|until|till|through|-|–)\s*(?P<b>{_END})"
+    rf"\b(?:[Ff]rom|[Bb]etween)\s+(?P<a>{_END})\s*(?:to|and|until|till|through|-|–)\s*(?P<b>{_END})"
 )
 _PAIR_RE = re.compile(
     rf"\b(?P<month>{_MONTH})\s+(?P<d1>\d{{1,2}}){_ORD}?\s*(?:and|&|,)\s*(?P<d2>\d{{1,2}}){_ORD}?"

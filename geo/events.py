@@ -1757,6 +1757,9 @@ def _country_place(gazetteer: Gazetteer, mentions: Sequence[Mention]) -> Place |
 #: An event that ended this long before its report is background (history, a biography,
 #: an earlier war), not news of the report: ACLED codes events when they happen.
 BACKGROUND_DAYS = 365
+#: A count of the dead over more days than this is a toll (a campaign's, a season's), not
+#: one event: ACLED codes what happened on a day or a few, never a half-year's sum.
+TALLY_DAYS = 31
 
 
 def _stale(whens: Sequence[_When], published: dt.date) -> str:
@@ -1771,6 +1774,24 @@ def _stale(whens: Sequence[_When], published: dt.date) -> str:
     if first > published:
         return f"has not happened yet (dated {first.isoformat()}, after the report)"
     return ""
+
+
+def _tally(whens: Sequence[_When]) -> str:
+    """Say why a count of the dead over ``whens`` is a toll, not one event ("" if it is one).
+
+    >>> _tally([(dt.date(2024, 1, 1), dt.date(2024, 3, 31), 3, 1)])
+    'is a toll over 91 days (2024-01-01 to 2024-03-31), not one event'
+    >>> _tally([(dt.date(2024, 3, 1), dt.date(2024, 3, 31), 3, 1)])
+    ''
+    """
+    first = min(w[0] for w in whens)
+    last = max((w[1] or w[0]) for w in whens)
+    days = (last - first).days + 1
+    if days <= TALLY_DAYS:
+        return ""
+    return (
+        f"is a toll over {days:,} days ({first.isoformat()} to {last.isoformat()}), not one event"
+    )
 
 
 def _without_dateline(
@@ -2550,6 +2571,10 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
                     f"{where}: {trigger.kind} with no count of the dead: {_short(sentence)}"
                 )
                 continue
+            tally = _tally(whens) if fatalities else ""
+            if tally:  # the dead of a season: a sum of many events, none of them this one
+                dropped.append(f"{where}: {trigger.kind} {tally}: {_short(sentence)}")
+                continue
             event_type, sub = _typed_by_actors(trigger, sentence)
             if trigger.kind == "talks" and _AGREEMENT_RE.search(sentence):
                 sub = "Agreement"
@@ -2662,7 +2687,9 @@ def _not_english(article: Article) -> str:
 
 
 # "fighting with no date" -> "with no date": the reason without the trigger's kind
-_KIND_BEFORE_WHY_RE = re.compile(r"^[\w /-]+? (?=with no|not reported|is background|has not|told)")
+_KIND_BEFORE_WHY_RE = re.compile(
+    r"^[\w /-]+? (?=with no|not reported|is background|is a toll|has not|told)"
+)
 
 
 def dropped_reasons(dropped: Sequence[str]) -> Counter[str]:

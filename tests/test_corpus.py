@@ -77,8 +77,17 @@ def test_dropped_lines_say_where_and_why(corpus: Corpus) -> None:
                 "not reported as happened",
                 "background",
                 "not happened yet",
+                "a toll over",
             )
         ), line
+
+
+def test_a_half_years_toll_is_no_event_and_says_why(corpus: Corpus) -> None:
+    # The Russian MoD's sum of the dead from February to September is many events' toll:
+    # ACLED codes none of it as one event, and the totals of the view must not count it.
+    tolls = [line for line in corpus.dropped if "is a toll over" in line]
+    assert any("2016-02-27 to 2016-09-01" in line for line in tolls), corpus.dropped
+    assert max(e.fatalities or 0 for e in corpus.events) < 1_000
 
 
 def test_analysis_is_deterministic(gazetteer: Gazetteer, corpus: Corpus) -> None:

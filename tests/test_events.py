@@ -186,18 +186,6 @@ EXPECTED: list[tuple[str, str, str, Check]] = [
     ),
     (
         "004",
-        "casualty totals 27 February - 1 September 2016: 3,532 + 12,800 killed",
-        "Casualties",
-        lambda e: (
-            e.fatalities == 16332
-            and e.place_id == "syria"
-            and e.geo_precision == 3
-            and (e.event_date, e.end_date) == (D(2016, 2, 27), D(2016, 9, 1))
-            and e.claimed_by == "Russian Ministry of Defence (Antonov)"
-        ),
-    ),
-    (
-        "004",
         "Castello Road withdrawal on September 15",
         "Withdrawal",
         lambda e: e.place_id == "castello-road" and e.event_date == D(2016, 9, 15),

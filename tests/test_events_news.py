@@ -103,6 +103,21 @@ PECKHAM = (
 )
 
 
+# Tolls summed over months, beside a total of one day's dead.
+KHARTOUM_TOLL = (
+    "Monitors count the dead of the siege\n\n"
+    "KHARTOUM, October 2, 2024 (Wire) - Between April 15 and September 30, 2024, a total of "
+    "2,400 civilians were killed in Khartoum, the doctors' union said. On Tuesday an air strike "
+    "killed 14 people at a market in Omdurman, witnesses said.\n"
+)
+DONETSK_TOLL = (
+    "A summer of shelling\n\n"
+    "KYIV, September 5, 2024 (Wire) - From June 1 to August 31, shelling killed 310 civilians "
+    "in the Donetsk region, the regional governor said. A total of 9 people were killed when a "
+    "missile hit a bus station in Kramatorsk on Wednesday, he said.\n"
+)
+
+
 def _read(text: str, gazetteer: Gazetteer, world: WorldIndex) -> Extraction:
     article = parse_article(text)
     mentions = find_mentions(article.text, gazetteer, world=world, spans=article.body)
@@ -210,6 +225,25 @@ ROWS = [
         id="Soweto: a crowd gathered 'at the scene' of the shooting, on its day",
     ),
     pytest.param(
+        KHARTOUM_TOLL,
+        "On Tuesday an air strike",
+        ("Explosions/Remote violence", "Air/drone strike", D(2024, 10, 1), "Omdurman", 1, 14),
+        id="Khartoum: a day's strike beside a half-year's toll is still its own event",
+    ),
+    pytest.param(
+        DONETSK_TOLL,
+        "A total of 9 people",
+        (
+            "Explosions/Remote violence",
+            "Shelling/artillery/missile attack",
+            D(2024, 9, 4),
+            "Kramatorsk",
+            1,
+            9,
+        ),
+        id="Kramatorsk: 'a total of' one day's dead is one event",
+    ),
+    pytest.param(
         PECKHAM,
         "A teenager was shot",
         ("Violence against civilians", "Attack", D(2024, 6, 3), "Peckham", 1, None),
@@ -247,6 +281,8 @@ def test_an_event_of_a_report_from_another_war(
         pytest.param(GAO, "Two soldiers, Sgt Paul Martin", "told again"),
         pytest.param(POZNAN, "He smashed the windows", "is part of attack"),
         pytest.param(CLUB, "Leeds United were charged", "told again"),
+        pytest.param(KHARTOUM_TOLL, "Between April 15", "is a toll over 169 days"),
+        pytest.param(DONETSK_TOLL, "From June 1 to August 31", "is a toll over 92 days"),
     ],
 )
 def test_what_is_no_new_event_is_dropped_with_its_reason(
