@@ -7,9 +7,10 @@ How a review follows its event across runs of the extractor: an event's id hashe
 article, evidence span, type, sub-type and date, so a new extractor that reads another
 date or sub-type gives it a new id. A review is tied to the id it was made on and, when
 a re-analysis no longer finds that id, to the new event of the same **article, evidence
-sentence (start and end) and event type** (the same day wins when the sentence gives
-several, as "withdrew on 15 and 16 September" does). A review whose event is not found
-again is kept, marked not found, and reported; it comes back if a later run finds it.
+sentence (start and end) and event type**; when the sentence gives several ("withdrew on
+15 and 16 September"), the one most like the old event (day, sub-type, place, dead,
+actors), and none on a tie. A review whose event is not found again is kept, marked not
+found, and reported; it comes back if a later run finds it.
 """
 
 from __future__ import annotations
@@ -119,7 +120,7 @@ class Collection:
         with self.engine.connect() as connection:
             for chunk in _chunks(sorted(set(hashes)), 500):
                 query = columns.where(t.articles.c.content_hash.in_(chunk))
-                found.update((h, i) for h, i in connection.execute(query).tuples())
+                found.update((h, i) for h, i in connection.execute(query))
         return found
 
     def unanalysed_ids(self, ids: Iterable[str]) -> tuple[str, ...]:
@@ -195,8 +196,14 @@ class Collection:
         with self.engine.begin() as connection:
             ids = [article_id for article_id, _ in readings]
             query = sa.select(t.articles.c.id, t.articles.c.pk).where(t.articles.c.id.in_(ids))
-            pks = {article_id: pk for article_id, pk in connection.execute(query).tuples()}
+            pks = {article_id: pk for article_id, pk in connection.execute(query)}
             article_pks = [pks[i] for i in ids]
+            previous = {
+                row.id: event_from_row(row._mapping)
+                for row in connection.execute(
+                    sa.select(t.events).where(t.events.c.article_pk.in_(article_pks))
+                )
+            }
             for table in (t.mentions, t.events, t.zones):
                 connection.execute(sa.delete(table).where(table.c.article_pk.in_(article_pks)))
             mention_rows: list[dict[str, Any]] = []
@@ -227,7 +234,7 @@ class Collection:
                 for chunk in _chunks(rows, 500):
                     connection.execute(sa.insert(table), chunk)
             for article_id, (_, extraction, _) in readings:
-                result = _rebind_reviews(connection, article_id, extraction.events)
+                result = _rebind_reviews(connection, article_id, extraction.events, previous)
                 if result is not None:
                     rebound[article_id] = result
         return rebound
@@ -384,7 +391,10 @@ def apply_corrections(event: Event, corrected: Mapping[str, Any]) -> Event:
 
 
 def _rebind_reviews(
-    connection: Connection, article_id: str, events: Sequence[Event]
+    connection: Connection,
+    article_id: str,
+    events: Sequence[Event],
+    previous: Mapping[str, Event],
 ) -> Rebound | None:
     reviews = list(
         connection.execute(sa.select(t.reviews).where(t.reviews.c.article == article_id)).mappings()
@@ -404,13 +414,11 @@ def _rebind_reviews(
             continue
         key = (review["evidence_start"], review["evidence_end"], review["event_type"])
         candidates = [e for e in by_key.get(key, ()) if e.id not in taken]
-        same_day = [e for e in candidates if e.event_date == review["event_date"]]
-        match = (same_day or candidates)[:1] if len(same_day) == 1 or len(candidates) == 1 else []
-        if not match:
+        new = _likeliest(candidates, previous.get(review["event_id"]), review["event_date"])
+        if new is None:
             lost.append(review["event_id"])
             _set_found(connection, review["pk"], found=False)
             continue
-        new = match[0]
         taken.add(new.id)
         moved.append((review["event_id"], new.id))
     for old, new_id in moved:
@@ -426,6 +434,27 @@ def _rebind_reviews(
             sa.update(t.review_log).where(t.review_log.c.event_id == old).values(event_id=new_id)
         )
     return Rebound(kept=kept, moved=tuple(moved), lost=tuple(lost))
+
+
+def _likeliest(candidates: Sequence[Event], old: Event | None, day: dt.date) -> Event | None:
+    """Return the one candidate most like the old event, or None when none or a tie."""
+    if len(candidates) <= 1:
+        return candidates[0] if candidates else None
+
+    def likeness(event: Event) -> int:
+        same = [event.event_date == day]
+        if old is not None:
+            same += [
+                event.sub_event_type == old.sub_event_type,
+                event.location == old.location,
+                event.fatalities == old.fatalities,
+                event.actor1 == old.actor1,
+                event.actor2 == old.actor2,
+            ]
+        return sum(same)
+
+    ranked = sorted(candidates, key=likeness, reverse=True)
+    return ranked[0] if likeness(ranked[0]) > likeness(ranked[1]) else None
 
 
 def _set_found(connection: Connection, pk: int, *, found: bool) -> None:

@@ -46,8 +46,13 @@ class Point(TypeDecorator[tuple[float, float]]):
 
     impl = LargeBinary
     cache_ok = True
+    spatial_index = False  # what GeoAlchemy2's table hooks ask: the migration makes the index
 
-    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+    def load_dialect_impl(self, dialect: Dialect | None) -> TypeEngine[Any]:
+        # GeoAlchemy2's table hooks ask with no dialect: a plain column to them, so they
+        # leave it alone (the migration makes the GIST index itself).
+        if dialect is None:
+            return LargeBinary()
         if dialect.name == "postgresql":
             return dialect.type_descriptor(
                 Geometry("POINT", srid=SRID, spatial_index=False, nullable=False)
