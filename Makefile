@@ -7,7 +7,7 @@ CHROMIUM := /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8501
 
-.PHONY: run test lint typecheck pytest bench chromium basemap clean constraints
+.PHONY: run test lint typecheck pytest bench chromium postgresql basemap clean constraints
 
 # requirements/lock.txt pins every package to the version the tests last passed with and
 # the SHA-256 of its file (pip refuses any other file); the spaCy model is pinned the same
@@ -48,6 +48,13 @@ chromium:
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 		else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi; }
 
+# The store's tests start their own PostgreSQL + PostGIS server (Debian's packages) on
+# 127.0.0.1; install them when missing.
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql postgresql-15-postgis-3; \
+		else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql postgresql-15-postgis-3; fi; }
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -55,7 +62,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy geo
 
-pytest: $(STAMP) chromium basemap
+pytest: $(STAMP) chromium postgresql basemap
 	$(PY) -m pytest
 
 test: lint typecheck pytest

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from geo import __version__
 from geo.errors import GeoError
+from geo.store.commands import SUBCOMMANDS as STORE_SUBCOMMANDS
 from geo.world import ATTRIBUTION
 
 __all__ = ["SUBCOMMANDS", "main", "mention_record", "terminal_safe"]
@@ -307,6 +308,7 @@ SUBCOMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]]
     _add_evaluate,
     _add_evaluate_events,
     _add_build,
+    *STORE_SUBCOMMANDS,  # add, reanalyse, export: the collection (geo.store.commands)
 ]
 
 

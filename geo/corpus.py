@@ -18,7 +18,7 @@ from geo.geoparse import find_mentions
 from geo.models import Article, Corpus, Event, Mention, Zone
 from geo.world import WorldIndex
 
-__all__ = ["PROGRESS_MIN_ARTICLES", "analyse", "analyse_dir"]
+__all__ = ["PROGRESS_MIN_ARTICLES", "Reading", "analyse", "analyse_dir", "read_one"]
 
 PROGRESS_MIN_ARTICLES = 20  # fewer articles than this finish before a bar is worth drawing
 
@@ -88,11 +88,12 @@ def analyse(
     )
 
 
-# What reading one article gives: its places, its events (and what was left out), its zones.
-_Reading = tuple[tuple[Mention, ...], Extraction, tuple[Zone, ...]]
+#: What reading one article gives: its places, its events (and what was left out), its zones.
+Reading = tuple[tuple[Mention, ...], Extraction, tuple[Zone, ...]]
 
 
-def _read(article: Article, gazetteer: Gazetteer, world: WorldIndex | None) -> _Reading:
+def read_one(article: Article, gazetteer: Gazetteer, world: WorldIndex | None) -> Reading:
+    """Return one article's places, events (with what was left out) and zones."""
     mentions = find_mentions(article.text, gazetteer, world=world, spans=article.body)
     return (
         mentions,
@@ -104,10 +105,10 @@ def _read(article: Article, gazetteer: Gazetteer, world: WorldIndex | None) -> _
 @contextmanager
 def _readings(
     articles: Sequence[Article], gazetteer: Gazetteer, world: WorldIndex | None, jobs: int
-) -> Iterator[Iterator[_Reading]]:
+) -> Iterator[Iterator[Reading]]:
     """Yield the readings of ``articles`` in order, from ``jobs`` worker processes or here."""
     if jobs <= 1 or len(articles) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        yield (_read(article, gazetteer, world) for article in articles)
+        yield (read_one(article, gazetteer, world) for article in articles)
         return
     # Forked workers inherit the gazetteer and index (copy on write): nothing big is sent.
     # A worker that dies (out of memory) raises BrokenProcessPool here rather than hanging.
@@ -132,9 +133,9 @@ def _start_worker(gazetteer: Gazetteer, world: WorldIndex | None) -> None:
     _WORKER = (gazetteer, world)
 
 
-def _read_in_worker(article: Article) -> _Reading:
+def _read_in_worker(article: Article) -> Reading:
     assert _WORKER is not None, "a worker reads only after _start_worker"
-    return _read(article, *_WORKER)
+    return read_one(article, *_WORKER)
 
 
 def analyse_dir(

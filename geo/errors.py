@@ -36,3 +36,11 @@ class GeocoderError(GeoError):
 
 class RulesError(GeoError):
     """A rule file under ``geo/rules/`` is invalid; formats as ``triggers.toml: reason``."""
+
+
+class StoreError(GeoError):
+    """The collection store cannot be opened, read or written (bad ``--db``, no server)."""
+
+
+class StaleReviewError(StoreError):
+    """A review was made on a version of an event that someone else has changed since."""

@@ -124,6 +124,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
 __all__ = [
+    "EXTRACTOR_VERSION",
     "Extraction",
     "dropped_reasons",
     "extract",
@@ -133,6 +134,10 @@ __all__ = [
     "parse_dropped",
 ]
 
+
+#: Bump when a change to the extractor (code or ``geo/rules/``) changes what it finds:
+#: ``geo reanalyse`` re-reads the stored articles analysed by an older version.
+EXTRACTOR_VERSION = 1
 
 # ----------------------------------------------------------------------------- lexicon
 

@@ -72,6 +72,18 @@ ACLED_COLUMNS = (
     "title",
     "related",
 )
+#: The analyst's review of an event (``geo.store``): written after the ACLED columns when
+#: the events layer has them (an export of a collection), left out otherwise.
+REVIEW_COLUMNS = (
+    "review_status",
+    "reviewed_by",
+    "reviewed_at",
+    "review_note",
+    "corrected_fields",
+    "merged_events",
+    "review_version",
+)
+
 _DISORDER = {
     "Battles": "Political violence",
     "Explosions/Remote violence": "Political violence",
@@ -134,7 +146,8 @@ def to_acled_csv(layers: Layers) -> str:
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(ACLED_COLUMNS)
+    reviews = [c for c in REVIEW_COLUMNS if c in layers.events.columns]
+    writer.writerow(ACLED_COLUMNS + tuple(reviews))
     countries = _country_names()
     for row in records(layers.events):
         cells = [
@@ -164,6 +177,7 @@ def to_acled_csv(layers: Layers) -> str:
             row["article"],
             row["title"],
             row["related"],
+            *(row[c] for c in reviews),
         ]
         writer.writerow(
             [

@@ -7,6 +7,7 @@ by ``playwright install``; ``make test`` installs the Debian package when it is 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,3 +45,22 @@ def gazetteer() -> Gazetteer:
 def world() -> WorldIndex:
     """The GeoNames world index (built once, then read from its cache)."""
     return load_world()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throwaway PostgreSQL + PostGIS server on 127.0.0.1 (``tests/postgres_server.py``).
+
+    Fails, never skips, when PostgreSQL is missing: the store must be tested on both.
+    """
+    from postgres_server import postgres_server
+
+    try:
+        server = postgres_server()
+        url = server.__enter__()
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    try:
+        yield url
+    finally:
+        server.__exit__(None, None, None)
