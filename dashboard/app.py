@@ -35,6 +35,7 @@ from dashboard import (  # noqa: E402
 from dashboard.vendor import vendor_assets  # noqa: E402
 from geo.export import geojson_bytes, gpkg_bytes, kml_bytes, to_acled_csv  # noqa: E402
 from geo.layers import filter_layers  # noqa: E402
+from geo.urls import web_url  # noqa: E402
 from geo.webmap import build_map  # noqa: E402
 from geo.world import ATTRIBUTION  # noqa: E402
 
@@ -51,7 +52,10 @@ TABLE_COLUMNS = [
     "actor1",
     "source",
     "title",
+    "source_url",
 ]
+#: Missing cells of the events table (only a toll the report does not give) read this.
+NOT_REPORTED = "not reported"
 
 st.set_page_config(page_title="newsmap", page_icon="🗺️", layout="wide")
 asset_base = vendor_assets()
@@ -206,6 +210,7 @@ with panel_column:
         parts.append(panel.fields_html(chosen.fields))
         if chosen.article is not None:
             parts.append(panel.heading_html(chosen.article.title or chosen.article.id, "article"))
+            parts.append(panel.source_html(chosen.article.url))
             spans = [(mention.start, mention.end) for mention in chosen.mentions]
             # One view renders a window around the evidence; "Show more" widens it.
             if state.get("panel_for") != state["selected"]:
@@ -248,17 +253,24 @@ if count:
     note = selection.table_note(ids, shown.events["id"].tolist(), state["selected"])
     if note:
         st.caption(note)
-    # A missing toll reads "not reported", not "None"; the column stays numeric.
-    listed = table[TABLE_COLUMNS].style.format(na_rep="not reported", subset=["fatalities"])
+    # Only http(s) addresses become links; the rest of a row is plain text.
+    listed = table[TABLE_COLUMNS].assign(source_url=table["source_url"].map(web_url))
     marks = selection.row_css(ids, state["selected"])
-    listed = listed.apply(lambda column: marks, axis=0)
     st.dataframe(
-        listed,
+        listed.style.apply(lambda column: marks, axis=0),
         hide_index=True,
         width="stretch",
         key="table",
         on_select="rerun",
         selection_mode="single-row",
+        # A missing toll reads "not reported", not "None" (Streamlit draws missing cells
+        # with the placeholder and ignores a Styler's na_rep); the column stays numeric,
+        # so it sorts by the number.
+        placeholder=NOT_REPORTED,
+        column_config={
+            "fatalities": st.column_config.NumberColumn("fatalities", format="%d"),
+            "source_url": st.column_config.LinkColumn("source link"),
+        },
     )
 
 st.subheader("Articles")
@@ -271,7 +283,10 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     key="articles",
-    column_config={"why": st.column_config.TextColumn("why", width="large")},
+    column_config={
+        "why": st.column_config.TextColumn("why", width="large"),
+        "url": st.column_config.LinkColumn("url"),
+    },
 )
 
 query = view.to_query(replace(current, selected=state["selected"], center=None, zoom=None))

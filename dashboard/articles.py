@@ -1,10 +1,11 @@
 """Why an article is, or is not, on the map: its events and what was left out of it.
 
-Every article gets a row: how many events it gave, how many the filters show, how many of
-its sentences were left out and why (the reasons ``geo.events`` gives, counted), and, for
-an article that gave no event at all, the one line that says why. The panel lists an
-article's left-out sentences one by one. Everything here is plain text: Streamlit's
-table draws its cells as text, and the panel escapes them.
+Every article gets a row: its web address when known (an http(s) link), how many events
+it gave, how many the filters show, how many of its sentences were left out and why (the
+reasons ``geo.events`` gives, counted), and, for an article that gave no event at all, the
+one line that says why. The panel lists an article's left-out sentences one by one.
+Everything here is plain text: Streamlit's table draws its cells as text, and the panel
+escapes them.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ import pandas as pd
 
 from geo.events import dropped_reasons, parse_dropped
 from geo.models import Corpus
+from geo.urls import web_url
 
 __all__ = ["ARTICLE_COLUMNS", "articles_table", "left_out"]
 
-ARTICLE_COLUMNS = ["article", "outlet", "date", "events", "shown", "left out", "why"]
+ARTICLE_COLUMNS = ["article", "outlet", "date", "url", "events", "shown", "left out", "why"]
 
 
 def left_out(dropped: Sequence[str], article_id: str) -> list[tuple[int, str]]:
@@ -59,6 +61,7 @@ def articles_table(corpus: Corpus, events: pd.DataFrame, shown: pd.DataFrame) ->
                 "article": article.title or article.id,
                 "outlet": article.outlet,
                 "date": article.published.isoformat() if article.published else "no date",
+                "url": web_url(article.url),  # "" when none: no link
                 "events": int(given.get(article.id, 0)),
                 "shown": int(kept.get(article.id, 0)),
                 "left out": len(lines),

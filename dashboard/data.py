@@ -44,6 +44,7 @@ from geo.gazetteer import Gazetteer, load_gazetteer
 from geo.layers import Layers, build_layers
 from geo.models import Article, Corpus
 from geo.outputs import process_alive
+from geo.urls import web_url
 from geo.webmap import MapFeatures
 from geo.world import WorldIndex, load_world
 
@@ -66,14 +67,16 @@ WORKER_CHARS = 200_000
 class Upload:
     """An article a reader added: its file name ("" when pasted) and its decoded text.
 
-    ``published`` and ``outlet``, when the reader gave them in the upload form, stand in
-    for what the text itself does not say (its own date line or outlet wins).
+    ``published``, ``outlet`` and ``url``, when the reader gave them in the upload form,
+    stand in for what the text itself does not say (its own date line, outlet or canonical
+    address wins). ``url`` is an http(s) address checked by ``geo.urls.check_web_url``.
     """
 
     name: str
     text: str
     published: dt.date | None = None
     outlet: str = ""
+    url: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,19 +325,30 @@ def admit(uploads: tuple[Upload, ...], upload: Upload) -> tuple[Upload, ...]:
 
 
 def read_upload(
-    data: bytes, *, name: str, published: dt.date | None = None, outlet: str = ""
+    data: bytes,
+    *,
+    name: str,
+    published: dt.date | None = None,
+    outlet: str = "",
+    url: str = "",
 ) -> Upload:
     """Decode an uploaded file and check it parses; raise ArticleError if it cannot."""
     text = decode_article(data, name=name)
-    upload = Upload(name=name, text=text, published=published, outlet=outlet.strip())
+    upload = Upload(
+        name=name, text=text, published=published, outlet=outlet.strip(), url=web_url(url)
+    )
     article_of(upload)
     return upload
 
 
-def read_pasted(text: str, *, published: dt.date | None = None, outlet: str = "") -> Upload:
+def read_pasted(
+    text: str, *, published: dt.date | None = None, outlet: str = "", url: str = ""
+) -> Upload:
     """Check pasted text the way an uploaded file is checked; raise ArticleError if bad."""
     decoded = decode_article(text.encode("utf-8", "surrogatepass"), name=PASTED)
-    upload = Upload(name="", text=decoded, published=published, outlet=outlet.strip())
+    upload = Upload(
+        name="", text=decoded, published=published, outlet=outlet.strip(), url=web_url(url)
+    )
     article_of(upload)
     return upload
 
@@ -342,7 +356,8 @@ def read_pasted(text: str, *, published: dt.date | None = None, outlet: str = ""
 def article_of(upload: Upload, *, reference_dates: Sequence[dt.date] = ()) -> Article:
     """Parse an upload as an article (HTML when its name says so or it starts like a page).
 
-    The date and outlet given in the upload form fill in what the text does not say.
+    The date, outlet and address given in the upload form fill in what the text does not
+    say.
     """
     article = parse_article(upload.text, path=upload.name, reference_dates=reference_dates)
     if article.published is None and upload.published is not None:
@@ -351,6 +366,8 @@ def article_of(upload: Upload, *, reference_dates: Sequence[dt.date] = ()) -> Ar
         )
     if not article.outlet and upload.outlet:
         article = replace(article, outlet=upload.outlet)
+    if not article.url and web_url(upload.url):
+        article = replace(article, url=web_url(upload.url))
     return article
 
 

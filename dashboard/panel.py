@@ -16,6 +16,8 @@ import datetime as dt
 import html
 from collections.abc import Iterable, Mapping, Sequence
 
+from geo.urls import web_url
+
 # Styles for the panel; st.html keeps a <style> element that comes with the markup.
 PANEL_CSS = """
 <style>
@@ -161,6 +163,27 @@ def heading_html(title: str, kind: str) -> str:
     """Return an escaped heading naming what is shown (an event, a zone, the article)."""
     return (
         f'<p class="nm-kind">{html.escape(kind)}</p><h4 class="nm-title">{html.escape(title)}</h4>'
+    )
+
+
+def source_html(url: str) -> str:
+    """Return the article's "Source" link (escaped, opening a new tab), or ``""``.
+
+    Only an http(s) address becomes a link (``geo.urls.web_url``).
+
+    >>> source_html("javascript:alert(1)")
+    ''
+    >>> source_html("https://tass.com/world/1?a=1&b=2")  # doctest: +NORMALIZE_WHITESPACE
+    '<p class="nm-source">Source: <a href="https://tass.com/world/1?a=1&amp;b=2"
+    target="_blank" rel="noopener noreferrer">https://tass.com/world/1?a=1&amp;b=2</a></p>'
+    """
+    url = web_url(url)
+    if not url:
+        return ""
+    shown = html.escape(url, quote=True)
+    return (
+        f'<p class="nm-source">Source: <a href="{shown}" target="_blank" '
+        f'rel="noopener noreferrer">{shown}</a></p>'
     )
 
 

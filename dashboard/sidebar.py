@@ -18,6 +18,7 @@ from dashboard.data import PASTED, Upload, admit, read_pasted, read_upload
 from dashboard.view import Choices, View, fit
 from geo.articles import MAX_ARTICLE_BYTES
 from geo.errors import ArticleError
+from geo.urls import MAX_URL_CHARS, check_web_url
 
 DATES, TYPES, OUTLETS, ARTICLES, ACTORS, CLAIMED, MINFAT, BASEMAP = (
     "w_dates",
@@ -30,7 +31,9 @@ DATES, TYPES, OUTLETS, ARTICLES, ACTORS, CLAIMED, MINFAT, BASEMAP = (
     "w_basemap",
 )
 UPLOADS = "uploads"
-UPLOAD_DATE, UPLOAD_OUTLET = "w_upload_date", "w_upload_outlet"
+UPLOAD_DATE, UPLOAD_OUTLET, UPLOAD_URL = "w_upload_date", "w_upload_outlet", "w_upload_url"
+#: The upload form's address field, as its errors name it.
+URL_LABEL = "URL"
 _UPLOAD_SEEN = "upload_seen_ids"
 _UPLOAD_ERRORS = "upload_errors"
 _BOUNDS = "date_bounds"
@@ -144,11 +147,24 @@ def add_article() -> tuple[Upload, ...]:
     errors: dict[str, str] = state.setdefault(_UPLOAD_ERRORS, {})
     seen: set[str] = state.setdefault(_UPLOAD_SEEN, set())
     st.header("Add an article")
-    with st.expander("Date and outlet, for articles whose text gives none"):
+    with st.expander("Date, outlet and URL, for articles whose text gives none"):
         published = st.date_input(
             "Date of the report", value=None, key=UPLOAD_DATE, format="YYYY-MM-DD"
         )
         outlet = st.text_input("Outlet", key=UPLOAD_OUTLET, max_chars=120)
+        typed = st.text_input(
+            URL_LABEL,
+            key=UPLOAD_URL,
+            max_chars=MAX_URL_CHARS,
+            placeholder="https://…",
+            help="The report's web address (http or https), shown as its source link.",
+        )
+        try:
+            url = check_web_url(typed, field=URL_LABEL)
+        except ArticleError as exc:
+            # Nothing is added while the address is wrong: a file read now would keep it.
+            show_error(str(exc))
+            url = None
     day = published if isinstance(published, dt.date) else None
     files = st.file_uploader(
         f"Upload .txt, .html or .md articles (each at most {MAX_ARTICLE_BYTES // 1_000_000} MB)",
@@ -157,13 +173,14 @@ def add_article() -> tuple[Upload, ...]:
         key="upload",
     )
     for file in files or ():
-        if file.file_id in seen:  # read on an earlier run: added, or its error kept
+        if url is None or file.file_id in seen:  # seen: read before, added or its error kept
             continue
         seen.add(file.file_id)
         try:
-            uploads = admit(
-                uploads, read_upload(file.getvalue(), name=file.name, published=day, outlet=outlet)
+            upload = read_upload(
+                file.getvalue(), name=file.name, published=day, outlet=outlet, url=url
             )
+            uploads = admit(uploads, upload)
         except ArticleError as exc:
             errors[file.file_id] = str(exc)
     for file in files or ():
@@ -171,9 +188,9 @@ def add_article() -> tuple[Upload, ...]:
             show_error(errors[file.file_id])
     with st.form("paste", clear_on_submit=False, border=False):
         text = st.text_area("…or paste its text", height=120, key="pasted")
-        if st.form_submit_button("Map pasted text"):
+        if st.form_submit_button("Map pasted text") and url is not None:
             try:
-                uploads = admit(uploads, read_pasted(text, published=day, outlet=outlet))
+                uploads = admit(uploads, read_pasted(text, published=day, outlet=outlet, url=url))
             except ArticleError as exc:
                 st.error(str(exc))  # no file name in it: "pasted text: ..."
     if uploads:

@@ -66,11 +66,13 @@ from pathlib import Path
 
 from geo.errors import ArticleError
 from geo.models import Article
+from geo.urls import resolve_web_url, web_url
 
 __all__ = [
     "ARTICLE_SUFFIXES",
     "MAX_ARTICLE_BYTES",
     "decode_article",
+    "page_url",
     "parse_article",
     "read_article",
     "read_articles",
@@ -230,6 +232,58 @@ class _Page:
     title: str = ""
     sitename: str = ""
     date: dt.date | None = None
+    url: str = ""
+
+
+#: Where a page's head ends: its address is declared before it.
+_HEAD_END = re.compile(r"</head\s*>|<body[\s>]", re.IGNORECASE)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
+
+
+def page_url(html: str) -> str:
+    """Return the web address an HTML page declares for itself, or ``""``.
+
+    ``<link rel="canonical">`` first, else ``<meta property="og:url">``. A relative
+    canonical address is resolved against the page's ``og:url`` when that is absolute, and
+    dropped otherwise (nothing else says which site the file came from). Only an absolute
+    http(s) address is kept: ``javascript:``, ``data:`` and the like are dropped.
+
+    >>> page_url('<head><link rel="canonical" href="https://tass.com/world/1">'
+    ...          '<meta property="og:url" content="https://tass.com/amp/1"></head>')
+    'https://tass.com/world/1'
+    >>> page_url('<head><link rel="canonical" href="/world/1">'
+    ...          '<meta property="og:url" content="https://tass.com/amp/1"></head>')
+    'https://tass.com/world/1'
+    >>> page_url('<link rel="canonical" href="/world/1">'), page_url('<p>no head</p>')
+    ('', '')
+    """
+    import lxml.html
+    from lxml.etree import LxmlError, ParserError
+
+    end = _HEAD_END.search(html)
+    # lxml refuses a str that declares its encoding (an XHTML page's "<?xml ...?>")
+    head = _XML_DECLARATION.sub("", html[: end.start()] if end else html, count=1)
+    if not head.strip():
+        return ""
+    try:
+        tree = lxml.html.document_fromstring(head)
+    except (LxmlError, ParserError, ValueError):
+        return ""
+    canonical = og = ""
+    for link in tree.iter("link"):
+        rel = str(link.get("rel") or "").lower().split()
+        if "canonical" in rel and link.get("href"):
+            canonical = str(link.get("href"))
+            break
+    for meta in tree.iter("meta"):
+        if str(meta.get("property") or meta.get("name") or "").lower() == "og:url":
+            og = str(meta.get("content") or "")
+            break
+    if canonical:
+        found = resolve_web_url(canonical, og)
+        if found:
+            return found
+    return web_url(og)
 
 
 def _looks_like_html(text: str, path: str) -> bool:
@@ -274,6 +328,7 @@ def _extract_html(html: str, name: str) -> _Page:
         title=(getattr(doc, "title", None) or "").strip(),
         sitename=(getattr(doc, "sitename", None) or "").strip(),
         date=published,
+        url=page_url(html),
     )
 
 
@@ -961,6 +1016,7 @@ def parse_article(
         body=tuple(body),
         title=title,
         outlet=outlet,
+        url=page.url if page is not None else "",
         dateline=dateline.place if dateline is not None else "",
         published=published,
         date_basis=basis,

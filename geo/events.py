@@ -2623,6 +2623,7 @@ def extract(article: Article, mentions: Sequence[Mention], gazetteer: Gazetteer)
                     geo_precision=geo_precision,
                     fatalities=fatalities,
                     source=article.outlet,
+                    source_url=article.url,
                     article=article.id,
                     title=article.title,
                     claimed_by=claimed,

@@ -71,6 +71,7 @@ ACLED_COLUMNS = (
     "article",
     "title",
     "related",
+    "source_url",
 )
 #: The analyst's review of an event (``geo.store``): written after the ACLED columns when
 #: the events layer has them (an export of a collection), left out otherwise.
@@ -137,6 +138,8 @@ def write_geojson(layers: Layers, path: str | Path) -> Path:
 def to_acled_csv(layers: Layers) -> str:
     """Return the events as CSV with ACLED's column names plus newsmap's evidence columns.
 
+    ``source_url`` (last) is the article's web address, empty when it has none.
+
     Unknown fatalities stay empty (never 0); text is quoted by the csv module, so commas,
     quotes and newlines inside a sentence survive a round trip.  A text cell that a
     spreadsheet would run as a formula (it starts with ``= + - @``, a tab or a carriage
@@ -177,6 +180,7 @@ def to_acled_csv(layers: Layers) -> str:
             row["article"],
             row["title"],
             row["related"],
+            row["source_url"],
             *(row[c] for c in reviews),
         ]
         writer.writerow(

@@ -83,6 +83,7 @@ class Article:
     body: tuple[tuple[int, int], ...]  # spans of ``text`` that are the report itself
     title: str = ""
     outlet: str = ""
+    url: str = ""  # the report's own web address (http or https only), if known
     dateline: str = ""  # the dateline place as written ("MOSCOW"), if any
     published: dt.date | None = None
     date_basis: str = ""  # how ``published`` was read ("dateline 'September 18, 2016'")
@@ -108,6 +109,7 @@ class Event:
     geo_precision: Literal[1, 2, 3] = 1
     fatalities: int | None = None
     source: str = ""  # the outlet
+    source_url: str = ""  # the article's web address (http or https only), if known
     article: str = ""  # the article id
     title: str = ""
     notes: str = ""

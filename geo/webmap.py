@@ -33,6 +33,7 @@ from geo import basemap as offline
 from geo.errors import ExportError
 from geo.export import LAYER_OF, geometry_dict, records
 from geo.layers import Layers
+from geo.urls import web_url
 
 MAX_ZOOM = 18
 #: Without tiles there is nothing to see closer than a few streets, and MarkerCluster
@@ -404,17 +405,19 @@ class _PopupTables:
         self.sentences: list[str] = []
         self.texts: list[str] = []
         self._text_index: dict[str, int] = {}
-        self._article_index: dict[tuple[str, str, str], int] = {}
+        self._article_index: dict[tuple[str, str, str, str], int] = {}
         self._sentence_index: dict[str, int] = {}
 
     def article(self, row: dict[str, Any]) -> int:
-        key = (str(row["article"]), str(row["title"]), str(row["source"]))
+        url = web_url(row.get("source_url"))  # only http(s) ever becomes a link
+        key = (str(row["article"]), str(row["title"]), str(row["source"]), url)
         if key not in self._article_index:
             self._article_index[key] = len(self.articles)
             title = row["title"] or row["article"]
-            self.articles.append(
-                {"title": escape_text(title), "outlet": escape_text(row["source"])}
-            )
+            entry = {"title": escape_text(title), "outlet": escape_text(row["source"])}
+            if url:
+                entry["url"] = escape_text(url)
+            self.articles.append(entry)
         return self._article_index[key]
 
     def sentence(self, html_text: str) -> int:
@@ -868,9 +871,13 @@ class _PopupScript(MacroElement):
           function row(label, value) {
             return value ? "<tr><th>" + label + "</th><td>" + value + "</td></tr>" : "";
           }
+          // a.url is an http(s) address, escaped in Python (geo.urls.web_url, escape_text)
+          var link = a.url ? '<a class="nm-source" href="' + a.url +
+            '" target="_blank" rel="noopener noreferrer">' + a.url + "</a>" : "";
           var x = t.texts;
           return "<h4>" + a.title + "</h4><div>" + x[p.head] + "</div><table>" +
-            row("Date", x[p.when]) + row("Outlet", a.outlet) + row("Claimed by", x[p.who]) +
+            row("Date", x[p.when]) + row("Outlet", a.outlet) + row("Source", link) +
+            row("Claimed by", x[p.who]) +
             row("Place", x[p.where]) + row("In", x[p.region]) + row("Actors", x[p.actors]) +
             row("Fatalities", p.deaths) +
             "</table><p>" + p.notes + "</p><blockquote>" + (t.sentences[p.s] || "") +

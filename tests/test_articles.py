@@ -223,6 +223,70 @@ def test_html_site_name_is_the_outlet_when_no_dateline_names_one() -> None:
     assert parse_article(page, html=True).outlet == "Example News"
 
 
+def _page_with_head(head: str) -> str:
+    return HTML_PAGE.replace("</head>", head + "</head>", 1)
+
+
+@pytest.mark.parametrize(
+    ("head", "url"),
+    [
+        pytest.param(
+            '<link rel="canonical" href="https://example-news.org/world/truce-ends-aleppo">'
+            '<meta property="og:url" content="https://m.example-news.org/amp/1">',
+            "https://example-news.org/world/truce-ends-aleppo",
+            id="canonical beats og:url",
+        ),
+        pytest.param(
+            '<meta property="og:url" content="https://example-news.org/world/1?ref=fb">',
+            "https://example-news.org/world/1?ref=fb",
+            id="og:url when there is no canonical",
+        ),
+        pytest.param("", "", id="neither: no URL"),
+        pytest.param(
+            '<link rel="canonical" href="/world/truce-ends-aleppo">'
+            '<meta property="og:url" content="https://example-news.org/amp/1">',
+            "https://example-news.org/world/truce-ends-aleppo",
+            id="relative canonical resolved against og:url",
+        ),
+        pytest.param(
+            '<link rel="canonical" href="/world/truce-ends-aleppo">',
+            "",
+            id="relative canonical with no absolute base: dropped",
+        ),
+        pytest.param(
+            '<link rel="canonical" href="javascript:alert(document.cookie)">',
+            "",
+            id="hostile javascript: canonical dropped",
+        ),
+        pytest.param(
+            '<link rel="canonical" href=" JavaScript:alert(1)">'
+            '<meta property="og:url" content="https://example-news.org/world/2">',
+            "https://example-news.org/world/2",
+            id="hostile canonical dropped, og:url kept",
+        ),
+        pytest.param(
+            '<meta property="og:url" content="data:text/html,<script>alert(1)</script>">',
+            "",
+            id="data: og:url dropped",
+        ),
+        pytest.param(
+            '<link rel="Canonical alternate" href="http://example-news.org/w/3">',
+            "http://example-news.org/w/3",
+            id="rel tokens in any case, plain http kept",
+        ),
+    ],
+)
+def test_an_html_article_keeps_the_web_address_its_page_declares(head: str, url: str) -> None:
+    article = parse_article(_page_with_head(head), path="page.html")
+    assert article.url == url
+    assert article.title == "Truce ends in Aleppo"  # the rest of the page reads as before
+
+
+def test_a_text_article_has_no_web_address() -> None:
+    text = "Truce ends\n\nGENEVA, August 1, 2016. /TASS/. https://tass.com/world/1 Talks failed."
+    assert parse_article(text).url == ""
+
+
 def test_html_with_no_readable_text_is_refused() -> None:
     with pytest.raises(ArticleError, match="empty.html: the HTML page has no readable text"):
         parse_article("<html><body><script>x()</script></body></html>", path="empty.html")

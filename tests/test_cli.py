@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import subprocess
@@ -252,3 +253,34 @@ def test_build_verbose_prints_every_dropped_sentence_with_where_and_why(
     assert any(line.startswith("dropped dnipro:") and "told again" in line for line in dropped)
     summary = int(re.search(r"dropped (\d+) sentence", lines[0])[1])  # type: ignore[index]
     assert len(dropped) == summary
+
+
+REPORT_PAGE = """<!DOCTYPE html><html><head><title>Shelling in Aleppo | Hostile Wire</title>
+<link rel="canonical" href="/2016/09/18/shelling-in-aleppo">
+<meta property="og:url" content="https://wire.example.org/amp/18">
+<meta property="article:published_time" content="2016-09-18T10:00:00Z">
+</head><body><article><h1>Shelling in Aleppo</h1>
+<p>ALEPPO, September 18, 2016 (Hostile Wire) - Syrian government forces shelled the Sheikh
+Maqsood district of Aleppo on Saturday, killing 5 civilians, the monitor said.</p>
+</article></body></html>"""
+
+
+def test_build_exports_the_web_address_an_html_page_declares(tmp_path: Path) -> None:
+    articles = tmp_path / "in"
+    articles.mkdir()
+    (articles / "shelling.html").write_text(REPORT_PAGE, encoding="utf-8")
+    (articles / "wire.txt").write_text(
+        "Shelling in Aleppo\n\nALEPPO, September 18, 2016 (Hostile Wire) - Government forces "
+        "shelled the Sheikh Maqsood district of Aleppo on Saturday, killing 3 civilians.\n",
+        encoding="utf-8",
+    )
+    result = run("build", str(articles), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    with (tmp_path / "out" / "events.csv").open(encoding="utf-8", newline="") as handle:
+        urls = {(row["article"], row["source_url"]) for row in csv.DictReader(handle)}
+    assert urls == {
+        ("shelling", "https://wire.example.org/2016/09/18/shelling-in-aleppo"),
+        ("wire", ""),
+    }
+    page = (tmp_path / "out" / "map.html").read_text(encoding="utf-8")
+    assert "https://wire.example.org/2016/09/18/shelling-in-aleppo" in page

@@ -7,6 +7,7 @@ rerun, and st_folium shows up as a component whose JSON arguments hold the map's
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import os
 import re
@@ -662,3 +663,79 @@ def test_an_undated_article_can_be_given_a_date_and_outlet_in_the_upload_form(
     assert row["events"] == expected_events and why in row["why"]
     assert row["date"] == (day.isoformat() if day else "no date")
     assert row["outlet"] == outlet
+
+
+# --- the article's web address ----------------------------------------------------------
+
+ZAMFARA_URL = "https://kaduna-herald.example/news/2024/03/14/gunmen-zamfara?ref=<rss>"
+
+
+def sidebar_errors(at: AppTest) -> list[str]:
+    """The one-line error boxes of the sidebar, as HTML."""
+    return [
+        str(element.proto.body)
+        for element in at.sidebar.get("html")
+        if "nm-upload-error" in str(element.proto.body)
+    ]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        pytest.param("javascript:alert(document.domain)", id="javascript:"),
+        pytest.param("data:text/html,<b>x</b>", id="data: with markup, shown as text"),
+        pytest.param("kaduna-herald.example/news/1", id="no scheme"),
+    ],
+)
+def test_a_bad_address_in_the_upload_form_says_so_and_adds_nothing(typed: str) -> None:
+    at = run()
+    before = shown_count(at)
+    at.sidebar.date_input(key="w_upload_date").set_value(dt.date(2024, 3, 14))
+    at.sidebar.text_input(key="w_upload_url").input(typed)
+    paste(at, UNDATED)
+    (message,) = sidebar_errors(at)
+    said = f"URL: {typed!r} is not a web address; expected one starting with http://"
+    assert html.escape(said) in message
+    assert shown_count(at) == before  # the pasted article was not added
+    assert all(r["article"] != "Gunmen attack village in Zamfara" for r in articles_rows(at))
+    assert "javascript:" not in json.dumps(map_args(at))
+
+
+def test_an_address_given_in_the_upload_form_is_the_articles_source_link() -> None:
+    at = run()
+    at.sidebar.date_input(key="w_upload_date").set_value(dt.date(2024, 3, 14))
+    at.sidebar.text_input(key="w_upload_url").input(f"  {ZAMFARA_URL} ")
+    paste(at, UNDATED)
+    assert sidebar_errors(at) == []
+    (row,) = [r for r in articles_rows(at) if r["article"] == "Gunmen attack village in Zamfara"]
+    assert row["url"] == ZAMFARA_URL and row["events"] == 1
+    events = at.dataframe[0]
+    zamfara = events.value[events.value["title"] == "Gunmen attack village in Zamfara"]
+    assert zamfara["source_url"].tolist() == [ZAMFARA_URL]
+    seeds = events.value[events.value["title"] != "Gunmen attack village in Zamfara"]
+    assert (seeds["source_url"] == "").all()  # the seeds are text files: no address
+    config = json.loads(events.proto.columns)
+    assert config["source_url"]["type_config"]["type"] == "link"
+    data = map_data(at)
+    (feature,) = [
+        f for f in data["events"]["features"] if f["properties"]["article"].startswith("pasted-")
+    ]
+    popup = data["popups"]["articles"][feature["properties"]["a"]]
+    assert popup["url"] == html.escape(ZAMFARA_URL)  # the pop-up's Source link, escaped
+    # The article panel of that event links it too, escaped, in a new tab.
+    at.session_state["selected"] = feature["properties"]["id"]
+    at.run()
+    link = f'href="{html.escape(ZAMFARA_URL)}" target="_blank" rel="noopener noreferrer"'
+    assert link in panel_html(at)
+
+
+def test_an_unknown_toll_reads_not_reported_and_the_column_stays_numeric(
+    seed_layers: Layers,
+) -> None:
+    table = run().dataframe[0]
+    tolls = table.value["fatalities"]
+    assert tolls.isna().any() and tolls.notna().any()  # the seeds have both
+    assert str(tolls.dtype) == "Int64"  # sorted as numbers, not as text
+    assert table.proto.placeholder == "not reported"  # what a missing cell is drawn as
+    config = json.loads(table.proto.columns)
+    assert config["fatalities"]["type_config"]["type"] == "number"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import re
@@ -292,3 +293,47 @@ def test_build_into_an_unwritable_folder_is_one_line_on_stderr(tmp_path, capsys)
     err = capsys.readouterr().err
     assert status != 0
     assert err.count("\n") == 1 and "cannot" in err and "Traceback" not in err
+
+
+# --- the article's web address ----------------------------------------------------------
+
+TASS_URL = "https://tass.com/world/901234?from=rss&utm=<b>"
+
+
+@pytest.fixture(scope="module")
+def linked_layers() -> Layers:
+    """The sample layers with article 000_a's address known and 001_b's unknown."""
+    corpus = sample_corpus()
+    events = tuple(
+        dataclasses.replace(e, source_url=TASS_URL) if e.article == "000_a" else e
+        for e in corpus.events
+    )
+    return build_layers(dataclasses.replace(corpus, events=events), sample_gazetteer())
+
+
+def test_every_export_carries_the_source_url_and_reads_back(linked_layers, tmp_path):
+    write_all(linked_layers, tmp_path)
+    expected = {
+        str(row["id"]): (TASS_URL if row["article"] == "000_a" else "")
+        for _, row in linked_layers.events.iterrows()
+    }
+    assert set(expected.values()) == {TASS_URL, ""}
+    with (tmp_path / "events.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == list(ACLED_COLUMNS) and ACLED_COLUMNS[-1] == "source_url"
+    assert ACLED_COLUMNS[:18][-3:] == ("source", "notes", "fatalities")  # ACLED's order kept
+    assert {row["event_id_cnty"]: row["source_url"] for row in rows} == expected
+    collection = json.loads((tmp_path / "map.geojson").read_text(encoding="utf-8"))
+    assert {
+        f["properties"]["id"]: f["properties"]["source_url"]
+        for f in collection["features"]
+        if f["properties"]["layer"] == "event"
+    } == expected
+    for name in ("map.gpkg", "map.kml"):
+        events = pyogrio.read_dataframe(tmp_path / name, layer="events")
+        key = "id" if name == "map.gpkg" else "record_id"
+        read = {
+            str(k): ("" if v is None or v != v else str(v))
+            for k, v in zip(events[key], events["source_url"], strict=True)
+        }
+        assert read == expected, name

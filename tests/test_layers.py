@@ -7,6 +7,7 @@ web-map tests.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -435,3 +436,16 @@ def test_filter_is_pure(layers):
     before = len(layers.events)
     filter_layers(layers, event_types=[])
     assert len(layers.events) == before
+
+
+#: A real-looking address with markup in its query (escaped where shown), and a hostile one.
+LINKED_URL = 'https://tass.com/world/901234?from=rss&q=<b>"x"</b>'
+HOSTILE_URL = "javascript:alert(document.domain)"
+
+
+def linked_corpus() -> Corpus:
+    """The hostile sample corpus with 000_a's address known and 001_b's a javascript: URL."""
+    corpus = sample_corpus(hostile=True)
+    urls = {"000_a": LINKED_URL, "001_b": HOSTILE_URL}
+    events = tuple(dataclasses.replace(e, source_url=urls[e.article]) for e in corpus.events)
+    return dataclasses.replace(corpus, events=events)

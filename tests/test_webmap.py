@@ -7,7 +7,7 @@ import re
 
 import folium
 import pytest
-from test_layers import sample_corpus, sample_gazetteer
+from test_layers import linked_corpus, sample_corpus, sample_gazetteer
 
 from geo.errors import ExportError
 from geo.layers import Layers, build_layers, filter_layers
@@ -241,7 +241,11 @@ def test_selected_event_opens_on_load(layers):
 def test_write_map_html_puts_vendor_beside_it(layers, tmp_path):
     path = write_map_html(layers, tmp_path)
     assert path.name == "map.html"
-    for src in re.findall(r'(?:src|href)="([^"]+)"', path.read_text(encoding="utf-8")):
+    # the page's own <script src> and <link href> (a pop-up's source link is built in JS)
+    page = path.read_text(encoding="utf-8")
+    assets = re.findall(r'<(?:script|link)\b[^>]*?(?:src|href)="([^"]+)"', page)
+    assert len(assets) >= 4
+    for src in assets:
         assert (tmp_path / src).exists(), src
 
 
@@ -282,3 +286,18 @@ def test_the_legend_starts_unfolded_unless_asked_to_start_folded(layers, html_pa
     folded = render_map(build_map(layers, legend_open=False))
     assert "\\u003cdetails\\u003e\\u003csummary\\u003eLegend" in folded
     assert "Battles" in folded  # folded, still there
+
+
+def test_an_events_popup_links_its_source_only_when_it_is_a_web_address():
+    page = render_map(build_map(build_layers(linked_corpus(), sample_gazetteer())))
+    data = _embedded(page)
+    articles = data["popups"]["articles"]
+    by_event = {
+        f["properties"]["id"]: articles[f["properties"]["a"]] for f in data["events"]["features"]
+    }
+    assert by_event["000_a-e1"]["url"] == (
+        "https://tass.com/world/901234?from=rss&amp;q=&lt;b&gt;&quot;x&quot;&lt;/b&gt;"
+    )
+    assert "url" not in by_event["001_b-e1"]  # javascript: never becomes a link
+    assert "javascript:" not in page
+    assert 'target="_blank" rel="noopener noreferrer"' in page

@@ -62,6 +62,17 @@ LITERALS = (
 )
 
 
+#: The tables are drawn on canvases: record every string drawn, to read what a cell shows.
+RECORD_CANVAS_TEXT_JS = """(() => {
+  window.__canvasText = [];
+  const draw = CanvasRenderingContext2D.prototype.fillText;
+  CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
+    window.__canvasText.push(String(text));
+    return draw.call(this, text, ...rest);
+  };
+})();"""
+
+
 def ids(layers: Layers, name: str) -> set[str]:
     """Return a layer's features as the map names them ("event:<id>")."""
     frame = getattr(layers, name)
@@ -195,10 +206,15 @@ def test_clicking_a_marker_opens_its_popup_and_the_article_beside_the_map(
 def test_picking_a_table_row_opens_its_article_beside_the_map(
     page: Page, app_url: str, seed_layers: Layers, traffic: Traffic
 ) -> None:
+    page.add_init_script(RECORD_CANVAS_TEXT_JS)
     page.goto(app_url)
     wait_for_events(page, len(seed_layers.events))
     grid = page.get_by_test_id("stDataFrame").first  # the events table; the articles follow
     grid.scroll_into_view_if_needed()
+    # A toll the report does not give is drawn "not reported", never Python's "None".
+    assert seed_layers.events["fatalities"].isna().any()
+    page.wait_for_function("() => window.__canvasText.includes('not reported')")
+    assert "None" not in page.evaluate("() => window.__canvasText")
     # The grid is a canvas: click the third row's selection cell (rows are 35 px high,
     # under a 35 px header), as a reader would.
     grid.click(position={"x": 20, "y": 35 + 2 * 35 + 17})

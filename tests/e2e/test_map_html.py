@@ -17,7 +17,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from test_layers import sample_corpus, sample_gazetteer  # noqa: E402
+from test_layers import LINKED_URL, linked_corpus, sample_corpus, sample_gazetteer  # noqa: E402
 
 from geo.layers import build_layers  # noqa: E402
 from geo.webmap import build_map, copy_assets, render_map, write_map_html  # noqa: E402
@@ -131,6 +131,36 @@ def test_selected_feature_opens_its_popup_on_load(offline_page, tmp_path, select
     page.goto(path.as_uri())
     page.wait_for_selector(f".leaflet-popup-content .nm-popup:has-text('{expected}')")
     assert expected in page.inner_text(".leaflet-popup-content")
+
+
+@pytest.mark.parametrize(
+    ("selected", "link"),
+    [
+        pytest.param("000_a-e1", LINKED_URL, id="a web address: an escaped Source link"),
+        pytest.param("001_b-e1", None, id="a javascript: address: no link"),
+    ],
+)
+def test_an_events_popup_links_its_source_in_a_new_tab(offline_page, tmp_path, selected, link):
+    page, _ = offline_page
+    layers = build_layers(linked_corpus(), sample_gazetteer())
+    copy_assets(tmp_path / "vendor")
+    path = tmp_path / "selected.html"
+    path.write_text(render_map(build_map(layers, selected=selected)), encoding="utf-8")
+    page.goto(path.as_uri())
+    page.wait_for_selector(f".leaflet-popup-content .nm-popup:has-text('event {selected}')")
+    anchors = page.locator(".leaflet-popup-content a")
+    if link is None:
+        assert anchors.count() == 0
+        assert page.locator(".leaflet-popup-content th", has_text="Source").count() == 0
+        return
+    assert anchors.count() == 1
+    source = anchors.first
+    assert source.get_attribute("href") == link  # the markup in its query is text
+    assert source.get_attribute("target") == "_blank"
+    assert source.get_attribute("rel") == "noopener noreferrer"
+    assert source.inner_text() == link
+    assert page.inner_text(".leaflet-popup-content tr:has(a.nm-source) th") == "Source"
+    assert page.locator(".leaflet-popup-content b").count() == 0
 
 
 def test_a_map_whose_data_cannot_be_fetched_says_so_on_the_map(offline_page, tmp_path):
