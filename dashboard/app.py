@@ -17,7 +17,6 @@ _ROOT = str(Path(__file__).resolve().parents[1])
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 from streamlit_folium import st_folium  # noqa: E402
 
@@ -29,6 +28,7 @@ from dashboard import (  # noqa: E402
     panel,
     selection,
     sidebar,
+    timeline,
     totals,
     view,
 )
@@ -80,6 +80,7 @@ if "url_view" not in state:  # a session's first run: the link decides
     state["selected"] = state["url_view"].selected
     # What the map opens on load: the link's event, later the row picked last.
     state["map_selected"], state["flown"] = state["selected"], False
+timeline.apply_brush()  # a range brushed on the timeline last run sets the dates
 with filter_box:
     current = sidebar.filters(sidebar.current_view(state["url_view"]), choices, titles)
 with about_box:
@@ -88,16 +89,15 @@ with about_box:
     st.caption("Curated places: newsmap's gazetteer.csv. Map: Leaflet, served by this app.")
 
 kept_articles = view.articles_shown(current, outlets)
-shown = filter_layers(
-    layers,
-    start=current.start,
-    end=current.end,
+# Every filter but the dates: the timeline charts these over the whole range.
+undated_filters = dict(
     event_types=current.types or None,
     articles=kept_articles,
     actors=current.actors or None,
     claimed_by=current.claimed or None,
     min_fatalities=current.min_fatalities or None,
 )
+shown = filter_layers(layers, start=current.start, end=current.end, **undated_filters)
 
 st.title("newsmap")
 total, count = len(layers.events), len(shown.events)
@@ -191,10 +191,12 @@ with map_column:
         mime="application/vnd.google-earth.kml+xml",
         on_click="ignore",
     )
-    if count:
-        st.markdown("**Events per day**")
-        days = pd.to_datetime(shown.events["event_date"]).value_counts().sort_index()
-        st.bar_chart(days.rename("events").rename_axis("day"), height=160, y_label="events")
+    timeline.show(
+        filter_layers(layers, **undated_filters).events,
+        start=current.start,
+        end=current.end,
+        bounds=(choices.first, choices.last),
+    )
     clicked = selection.clicked_id(returned)
     if clicked != state.get("last_click"):  # a new click, not the value kept from before
         state["last_click"] = clicked

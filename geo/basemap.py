@@ -106,14 +106,14 @@ def browser_files(folder: Path | None = None) -> list[Path]:
 # --- building -----------------------------------------------------------------------------
 
 
-def fetch_packages(workdir: Path) -> dict[str, Path]:
-    """Download the pinned npm packages with ``npm pack`` and unpack them in ``workdir``."""
+def fetch_packages(workdir: Path, packages: Sequence[str] = PACKAGES) -> dict[str, Path]:
+    """Download pinned npm ``packages`` with ``npm pack`` and unpack them in ``workdir``."""
     npm = shutil.which("npm")
     if npm is None:
         raise BasemapError("npm is needed once to fetch the basemap; install Node.js and npm")
     try:
         subprocess.run(
-            [npm, "pack", "--silent", *PACKAGES],
+            [npm, "pack", "--silent", *packages],
             cwd=workdir,
             check=True,
             stdout=subprocess.DEVNULL,
@@ -122,11 +122,11 @@ def fetch_packages(workdir: Path) -> dict[str, Path]:
             timeout=600,
         )
     except subprocess.CalledProcessError as exc:
-        raise BasemapError(f"npm pack {' '.join(PACKAGES)} failed: {exc.stderr.strip()}") from exc
+        raise BasemapError(f"npm pack {' '.join(packages)} failed: {exc.stderr.strip()}") from exc
     except subprocess.TimeoutExpired as exc:
         raise BasemapError("npm pack took more than 10 minutes") from exc
     unpacked: dict[str, Path] = {}
-    for spec in PACKAGES:
+    for spec in packages:
         name, version = spec.rsplit("@", 1)
         archive = workdir / f"{name}-{version}.tgz"
         target = workdir / name

@@ -30,6 +30,7 @@ from folium.plugins import MarkerCluster
 from folium.template import Template
 
 from geo import basemap as offline
+from geo import heatmap, playback
 from geo.errors import ExportError
 from geo.export import LAYER_OF, geometry_dict, records
 from geo.layers import Layers
@@ -86,6 +87,8 @@ _ICON_PATH_JS = """\
 })();
 """
 _ICON_SCRIPT = "newsmap/leaflet-icons.js"
+#: newsmap's own browser scripts (heatmap, playback), copied into the assets' newsmap/.
+_SCRIPTS_DIR = Path(__file__).resolve().parent / "js"
 #: Zoom by ``geo_precision``: of an event opened from a link, and the closest a fitted
 #: first view takes: a town's streets, a district's surroundings, a region or country.
 PRECISION_ZOOM = {1: 13, 2: 11, 3: 6}
@@ -148,6 +151,8 @@ _CSS = """
 .nm-legend div { display: flex; align-items: center; gap: 6px; margin: 2px 0; }
 .nm-legend b { display: block; margin-bottom: 2px; }
 .nm-legend small { color: #555; display: block; margin-top: 3px; }
+.nm-playback { display: flex; align-items: center; gap: 6px; }
+.nm-playback button { font: 14px/1 sans-serif; width: 28px; height: 24px; cursor: pointer; }
 </style>
 """
 
@@ -168,6 +173,10 @@ def copy_assets(dest: str | Path) -> Path:
         script = root / _ICON_SCRIPT
         script.parent.mkdir(parents=True, exist_ok=True)
         script.write_text(_ICON_PATH_JS, encoding="utf-8")
+        for source in sorted(_SCRIPTS_DIR.glob("*.js")):
+            shutil.copyfile(source, script.parent / source.name)
+        # Not fetched yet (``python -m geo.heatmap``): ticking the overlay says so.
+        heatmap.copy_heat(root)
         (root / offline.BASEMAP_SCRIPT).write_text(offline.basemap_js(), encoding="utf-8")
         # Not built yet (``python -m geo.basemap``): the map says so where it would be.
         offline.copy_basemap(root / offline.ASSET_FOLDER)
@@ -185,6 +194,9 @@ def asset_urls(asset_base: str = DEFAULT_ASSET_BASE) -> tuple[list[str], list[st
         f"{base}/{_ICON_SCRIPT}",
         f"{base}/markercluster/leaflet.markercluster.js",
         f"{base}/{offline.BASEMAP_SCRIPT}",
+        f"{base}/{heatmap.SCRIPT}",
+        f"{base}/{heatmap.LAYER_SCRIPT}",
+        f"{base}/{playback.SCRIPT}",
     ]
     css = [
         f"{base}/leaflet/leaflet.css",
@@ -319,6 +331,10 @@ def build_map(
         others=others,
     ).add_to(fmap)
     _Framing(bounds, padding=24, max_zoom=_fit_zoom(layers), events=events).add_to(fmap)
+    base = asset_base or DEFAULT_ASSET_BASE
+    heat = heatmap.HeatLayer(events=events, asset_base=base)
+    heat.add_to(fmap)
+    playback.Playback(cluster=cluster, events=events, heat=heat, asset_base=base).add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
     _Legend(_legend_html(layers, unfolded=legend_open)).add_to(fmap)
     if selected:
@@ -754,6 +770,10 @@ def _legend_html(layers: Layers, *, unfolded: bool = True) -> str:
         )
         rows.append(f"<div>{svg}{escape_text(name)} ({counts.get(name, 0)})</div>")
     rows.append("<small>Size: fatalities; dashed outline: not reported.</small>")
+    rows.append(
+        f"<small>{escape_text(heatmap.NAME)} (layers, off at first): each event counts "
+        "1 + ln(1 + deaths). ▶ plays the days, events adding up.</small>"
+    )
     rows.append("<b>Placed</b>")
     colour = EVENT_STYLE["Battles"][0]
     for paint, label in (

@@ -739,3 +739,56 @@ def test_an_unknown_toll_reads_not_reported_and_the_column_stays_numeric(
     assert table.proto.placeholder == "not reported"  # what a missing cell is drawn as
     config = json.loads(table.proto.columns)
     assert config["fatalities"]["type_config"]["type"] == "number"
+
+
+# --- the timeline under the map --------------------------------------------------------
+
+
+def timeline_caption(at: AppTest) -> str:
+    """Return the line above the timeline that says what it charts."""
+    for caption in at.caption:
+        if "Drag across the bars" in caption.value or "No events to chart" in caption.value:
+            return str(caption.value)
+    raise AssertionError("no timeline caption")
+
+
+def test_the_timeline_is_a_brushable_chart_of_every_date(seed_layers: Layers) -> None:
+    at = run()
+    (chart,) = at.get("vega_lite_chart")
+    spec = json.loads(chart.proto.spec)
+    assert spec["params"][0]["select"] == {"type": "interval", "encodings": ["x"]}
+    total = len(seed_layers.events)
+    days = seed_layers.events["event_date"].astype(str).nunique()
+    assert timeline_caption(at).startswith(f"{total} events on {days} days, 27 Feb 2016 to ")
+    assert not any(button.label == "All dates" for button in at.button)  # nothing to clear
+
+
+def test_a_links_dates_grey_the_rest_of_the_timeline_and_all_dates_clears_them(
+    seed_layers: Layers,
+) -> None:
+    at = run({"from": "2016-09-01", "to": "2016-09-30"})
+    shown, total = shown_count(at)
+    september = filter_layers(seed_layers, start=dt.date(2016, 9, 1), end=dt.date(2016, 9, 30))
+    assert shown == len(september.events) < total
+    # The chart keeps every date, so a reader sees what lies outside September.
+    assert timeline_caption(at).startswith(f"{total} events on ")
+    assert f"; {shown} within the dates chosen." in timeline_caption(at)
+
+    at.button(key="timeline_all").click().run()
+    assert shown_count(at) == (total, total)
+    assert "from" not in at.query_params and "to" not in at.query_params
+    assert at.sidebar.slider(key="w_dates").value == (dt.date(2016, 2, 27), dt.date(2016, 10, 26))
+
+
+def test_filters_that_leave_no_event_say_so_instead_of_an_empty_chart(
+    seed_layers: Layers,
+) -> None:
+    protests = seed_layers.events[seed_layers.events["event_type"] == "Protests"]
+    assert len(protests) and protests["fatalities"].isna().all()  # no toll: minfat 1 hides all
+    at = run({"type": "Protests", "minfat": "1"})
+    assert shown_count(at)[0] == 0
+    assert (
+        timeline_caption(at)
+        == "No events to chart: no event matches the filters other than the dates."
+    )
+    assert at.get("vega_lite_chart") == []

@@ -213,3 +213,111 @@ def test_corridor_labels_sit_on_their_lines(offline_page, map_html, centre, zoom
     page.wait_for_function(f"() => {MAP}.getZoom() === {zoom}" if zoom else "() => true")
     placed = page.evaluate(LABELS_ON_LINES_JS)
     assert placed and all(on_line for _, on_line in placed), placed
+
+
+# How many of the heat canvas's pixels are painted (alpha above 0), or null with no canvas.
+HEAT_PIXELS_JS = """() => {
+  const canvas = document.querySelector('canvas.leaflet-heatmap-layer');
+  if (!canvas || !canvas.width || !canvas.height) return null;
+  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  let painted = 0;
+  for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted += 1;
+  return painted;
+}"""
+#: The event markers the cluster holds (on the map, or inside a cluster icon).
+CLUSTERED_JS = f"""() => {{
+  let n = null;
+  {MAP}.eachLayer((l) => {{ if (l.zoomToShowLayer) n = l.getLayers().length; }});
+  return n;
+}}"""
+
+
+def _tick_overlay(page: Page, name: str) -> None:
+    """Open the layer control and tick the overlay called ``name``, as a reader would."""
+    page.hover(".leaflet-control-layers")
+    page.locator(".leaflet-control-layers-overlays label", has_text=name).click()
+
+
+def test_the_heatmap_is_off_at_first_and_draws_once_ticked(offline_page, map_html):
+    page, requested = offline_page
+    page.goto(map_html.as_uri())
+    page.wait_for_selector(".nm-event, .marker-cluster")
+    overlay = page.locator(".leaflet-control-layers-overlays label", has_text="Heatmap")
+    assert overlay.locator("input").is_checked() is False
+    assert page.evaluate(HEAT_PIXELS_JS) is None  # no canvas until it is ticked
+    assert "Heatmap (weighted by deaths)" in page.inner_text(".nm-legend")
+
+    _tick_overlay(page, "Heatmap")
+    page.wait_for_function(f"() => ({HEAT_PIXELS_JS})() > 500")
+    assert page.locator(".nm-heat-error").count() == 0
+    # Unticked, the canvas leaves the map.
+    _tick_overlay(page, "Heatmap")
+    page.wait_for_function(f"() => ({HEAT_PIXELS_JS})() === null")
+    assert [u for u in requested if urlsplit(u).scheme not in LOCAL_SCHEMES] == []
+
+
+@pytest.mark.parametrize(
+    ("fatalities", "weight"),
+    [
+        pytest.param("null", 1.0, id="no toll reported counts once"),
+        pytest.param("0", 1.0, id="no one killed counts once"),
+        pytest.param("26", 4.2958, id="the 26 executed in Sheikh Hader"),
+        pytest.param("100", 5.6151, id="a massacre of 100 is not 100 times a skirmish"),
+    ],
+)
+def test_an_event_weighs_one_plus_the_log_of_its_deaths(offline_page, map_html, fatalities, weight):
+    page, _ = offline_page
+    page.goto(map_html.as_uri())
+    page.wait_for_selector(".nm-event, .marker-cluster")
+    assert page.evaluate(f"window.newsmapHeat.weight({fatalities})") == pytest.approx(
+        weight, abs=1e-4
+    )
+
+
+def test_playback_steps_day_by_day_and_stopping_restores_every_event(offline_page, map_html):
+    page, requested = offline_page
+    page.goto(map_html.as_uri())
+    page.wait_for_selector(".nm-event, .marker-cluster")
+    page.wait_for_function(f"() => ({CLUSTERED_JS})() === 6")
+    control = page.locator(".nm-playback")
+    assert control.locator(".nm-day").inner_text() == "Play the 9 days"  # 9 to 17 Sep 2016
+
+    control.get_by_role("button", name="Play day by day").click()
+    # The first day: the Geneva talks of 9 September alone.
+    day = control.locator(".nm-day")
+    page.wait_for_selector(".nm-day[data-day]")
+    first = day.get_attribute("data-day")
+    assert first == "2016-09-09"
+    page.wait_for_function(f"() => ({CLUSTERED_JS})() === 1")
+    # Days go by, one per tick, and the events add up to all six by 17 September.
+    page.wait_for_function(
+        "() => document.querySelector('.nm-day').getAttribute('data-day') > '2016-09-10'"
+    )
+    page.wait_for_selector(".nm-day[data-day='2016-09-17']")
+    assert day.inner_text() == "17 Sep 2016 · 6 events"
+    assert page.evaluate(CLUSTERED_JS) == 6
+
+    control.get_by_role("button", name="Stop and show every event").click()
+    expect_text = "Play the 9 days"
+    page.wait_for_function(
+        f"() => document.querySelector('.nm-day').textContent === {expect_text!r}"
+    )
+    assert page.evaluate(CLUSTERED_JS) == 6
+    assert [u for u in requested if urlsplit(u).scheme not in LOCAL_SCHEMES] == []
+
+
+def test_stopping_playback_midway_puts_back_the_events_still_to_come(offline_page, tmp_path):
+    page, _ = offline_page
+    layers = build_layers(sample_corpus(hostile=True), sample_gazetteer())
+    copy_assets(tmp_path / "vendor")
+    path = tmp_path / "slow.html"
+    page_html = render_map(build_map(layers)).replace("tickMs: 250", "tickMs: 60000")
+    path.write_text(page_html, encoding="utf-8")
+    page.goto(path.as_uri())
+    page.wait_for_function(f"() => ({CLUSTERED_JS})() === 6")
+    page.get_by_role("button", name="Play day by day").click()
+    page.wait_for_function(f"() => ({CLUSTERED_JS})() === 1")  # 9 September, then waiting
+    assert page.inner_text(".nm-day") == "9 Sep 2016 · 1 events"
+    page.get_by_role("button", name="Stop and show every event").click()
+    page.wait_for_function(f"() => ({CLUSTERED_JS})() === 6")
+    assert page.locator(".nm-day[data-day]").count() == 0
