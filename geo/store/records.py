@@ -25,7 +25,10 @@ __all__ = [
     "zone_row",
 ]
 
-_EVENT_FIELDS = tuple(f.name for f in dataclasses.fields(Event) if f.name != "related")
+# ``source_url`` is the article's (``articles.url``), not stored again with each event.
+_EVENT_FIELDS = tuple(
+    f.name for f in dataclasses.fields(Event) if f.name not in ("related", "source_url")
+)
 _ZONE_FIELDS = tuple(f.name for f in dataclasses.fields(Zone))
 
 
@@ -49,9 +52,7 @@ def article_row(article: Article, *, added_by: str, added_at: dt.datetime) -> di
         "sentences": [list(span) for span in article.sentences],
         "title": article.title,
         "outlet": article.outlet,
-        # Article has no URL yet (another branch adds ``Article.url``): then this is the
-        # one line that fills the column.
-        "url": None,
+        "url": article.url or None,
         "dateline": article.dateline,
         "published": article.published,
         "date_basis": article.date_basis,
@@ -70,6 +71,7 @@ def article_from_row(row: Mapping[Any, Any]) -> Article:
         sentences=tuple((int(a), int(b)) for a, b in row["sentences"]),
         title=row["title"],
         outlet=row["outlet"],
+        url=row["url"] or "",
         dateline=row["dateline"],
         published=row["published"],
         date_basis=row["date_basis"],
