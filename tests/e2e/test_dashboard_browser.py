@@ -294,6 +294,9 @@ def test_picking_the_same_row_again_flies_back_to_its_event(
     grid.click(position=cell)
     expect(page).to_have_url(re.compile(rf"[?&]event={re.escape(picked['id'])}"))
     page.wait_for_function(near, timeout=MAP_TIMEOUT_MS)
+    # The map opens on the event before its data arrive; once they have, the event's
+    # pop-up is open and nothing moves the map but the reader.
+    expect(popup(page)).to_have_attribute("data-id", picked["id"], timeout=MAP_TIMEOUT_MS)
     # The reader pans far away, then unticks and ticks the same row again.
     page.evaluate(
         "() => document.querySelector('iframe[title=\"streamlit_folium.st_folium\"]')"
