@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import basemap  # noqa: E402
 import build  # noqa: E402
 import dashboard_rerun  # noqa: E402
 import events  # noqa: E402
@@ -33,6 +34,7 @@ BENCHMARKS: dict[str, Callable[..., str]] = {
     "build": build.run,
     "events": events.run,
     "map": map_scale.run,
+    "basemap": basemap.run,
     "dashboard": dashboard_rerun.run,
     "pathological": pathological.run,
 }

@@ -457,8 +457,74 @@ BASEMAP_JS = r"""(function () {
     });
     function renderer(pane) { return L.svg({pane: pane, padding: 0.3}); }
     var land = renderer("nmLand"), regions = renderer("nmRegions"), lines = renderer("nmLines");
+    // Natural Earth in world-atlas is stitched for a globe: a coast or a country that
+    // crosses the antimeridian (Chukotka, Fiji) or rings a pole (Antarctica) would be
+    // drawn as a line across the whole flat map. Lines are split where they cross; a
+    // polygon is unwrapped, closed along its pole if it rings one, and drawn again one
+    // world over so both sides of the antimeridian are filled.
+    function unwrap(ring) {
+      var out = [ring[0]], offset = 0;
+      for (var i = 1; i < ring.length; i++) {
+        var lon = ring[i][0] + offset, step = lon - out[i - 1][0];
+        if (step > 180) { offset -= 360; lon -= 360; }
+        if (step < -180) { offset += 360; lon += 360; }
+        out.push([lon, ring[i][1]]);
+      }
+      return out;
+    }
+    function polygon(rings) {
+      var wide = false;
+      var unwrapped = rings.map(function (ring) {
+        var out = unwrap(ring), first = out[0], last = out[out.length - 1];
+        if (Math.abs(last[0] - first[0]) > 180) {  // around a pole: close along it
+          var pole = first[1] + last[1] < 0 ? -90 : 90;
+          out.push([last[0], pole], [first[0], pole], first);
+        }
+        out.forEach(function (p) { if (p[0] > 180 || p[0] < -180) { wide = true; } });
+        return out;
+      });
+      if (!wide) { return [unwrapped]; }
+      var shift = function (by) {
+        return unwrapped.map(function (ring) {
+          return ring.map(function (p) { return [p[0] + by, p[1]]; });
+        });
+      };
+      return [unwrapped, shift(-360), shift(360)];
+    }
+    function split(line) {
+      var parts = [[line[0]]];
+      for (var i = 1; i < line.length; i++) {
+        if (Math.abs(line[i][0] - line[i - 1][0]) > 180) { parts.push([]); }
+        parts[parts.length - 1].push(line[i]);
+      }
+      return parts.filter(function (part) { return part.length > 1; });
+    }
+    function flat(geometry) {
+      if (!geometry) { return geometry; }
+      var c = geometry.coordinates, flatMap = function (list, f) {
+        return list.reduce(function (all, item) { return all.concat(f(item)); }, []);
+      };
+      switch (geometry.type) {
+        case "LineString": return {type: "MultiLineString", coordinates: split(c)};
+        case "MultiLineString": return {type: "MultiLineString", coordinates: flatMap(c, split)};
+        case "Polygon": return {type: "MultiPolygon", coordinates: polygon(c)};
+        case "MultiPolygon": return {type: "MultiPolygon", coordinates: flatMap(c, polygon)};
+        case "GeometryCollection":
+          return {type: "GeometryCollection", geometries: geometry.geometries.map(flat)};
+        default: return geometry;
+      }
+    }
+    function planar(geojson) {
+      if (geojson.type === "FeatureCollection") {
+        return {type: "FeatureCollection", features: geojson.features.map(planar)};
+      }
+      if (geojson.type === "Feature") {
+        return {type: "Feature", properties: geojson.properties, geometry: flat(geojson.geometry)};
+      }
+      return flat(geojson);
+    }
     function layer(geojson, rendererOf, pathStyle) {
-      return L.geoJSON(geojson, {renderer: rendererOf, interactive: false,
+      return L.geoJSON(planar(geojson), {renderer: rendererOf, interactive: false,
         style: function () { return pathStyle; }, smoothFactor: 1});
     }
     var tiers = {}, shownTier = null, regionLayer = null, labels = L.layerGroup();

@@ -135,6 +135,41 @@ def test_labels_grow_denser_as_one_zooms_in_and_capitals_come_first(offline, map
     assert near - far, "no smaller town appeared when zooming in"
 
 
+#: The widest step between two points of one coast or border line, in pixels, and the
+#: width of one world at the map's zoom.
+WIDEST_STEP_JS = f"""() => {{
+  let widest = 0;
+  for (const path of document.querySelectorAll(
+      "path.nm-basemap-coast, path.nm-basemap-border")) {{
+    for (const sub of (path.getAttribute("d") || "").split(/[Mz]/)) {{
+      const xs = [...sub.matchAll(/(-?[0-9.]+) (-?[0-9.]+)/g)].map((m) => Number(m[1]));
+      for (let i = 1; i < xs.length; i++) widest = Math.max(widest, Math.abs(xs[i] - xs[i - 1]));
+    }}
+  }}
+  return [widest, 256 * 2 ** {MAP}.getZoom()];
+}}"""
+
+
+@pytest.mark.parametrize(
+    ("where", "lat", "lon", "zoom"),
+    [
+        pytest.param("the whole world", 20.0, 0.0, 2, id="world, Chukotka and Fiji"),
+        pytest.param("the Pacific", -17.0, 179.0, 5, id="Fiji across the antimeridian"),
+        pytest.param("the south", -60.0, 0.0, 2, id="Antarctica around its pole"),
+    ],
+)
+def test_no_coast_or_border_is_drawn_across_the_whole_map(offline, map_html, where, lat, lon, zoom):
+    # Natural Earth is stitched for a globe: a ring that crosses the antimeridian would be a
+    # line from one side of the flat map to the other.
+    page, _ = offline
+    page.goto(map_html.as_uri())
+    page.wait_for_selector(".nm-event, .marker-cluster")
+    drawn = show(page, lat, lon, zoom)
+    assert drawn["land"] >= 1 and drawn["coast"] >= 1, where
+    widest, world = page.evaluate(WIDEST_STEP_JS)
+    assert widest < world / 4, f"{where}: a step of {widest:.0f} px on a {world} px world"
+
+
 def test_a_map_without_the_basemap_files_says_so_on_the_map(offline, tmp_path):
     page, _ = offline
     layers = build_layers(sample_corpus(), sample_gazetteer())

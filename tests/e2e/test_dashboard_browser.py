@@ -41,6 +41,7 @@ from geo.layers import Layers, filter_layers
 pytestmark = pytest.mark.e2e
 
 SCREENSHOT = ROOT / "docs" / "screenshot.png"
+POPUP_SCREENSHOT = ROOT / "docs" / "screenshot-popup.png"
 TEN_SESSIONS_TIMEOUT_MS = 180_000
 HOSTILE = """Hostile wire: <img src=x onerror=alert(1)> ${alert(1)} `whoami`
 
@@ -199,6 +200,16 @@ def test_clicking_a_marker_opens_its_popup_and_the_article_beside_the_map(
     expect(page.get_by_text("Events per day")).to_be_visible()
     expect(popup(page).locator("h4")).to_be_visible()
     SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.get_by_test_id("stMain").evaluate("main => main.scrollTo(0, 0)")
+    page.screenshot(path=POPUP_SCREENSHOT, full_page=True)
+    # The README's first view: the event's country, over the offline basemap's borders
+    # and town labels, its pop-up closed and the page at its top.
+    page.evaluate(COUNTRY_VIEW_JS, [float(event["lat"]), float(event["lon"])])
+    expect(popup(page)).to_have_count(0)
+    page.wait_for_function(BASEMAP_READY_JS, timeout=MAP_TIMEOUT_MS)
+    expect(map_frame(page).locator(".nm-town").first).to_be_visible()
+    expect(map_frame(page).locator("path.nm-basemap-border").first).to_be_attached()
+    expect(page.locator(".nm-article")).to_be_visible()
     page.screenshot(path=SCREENSHOT, full_page=True)
     assert_stayed_local(traffic)
 
@@ -264,6 +275,21 @@ def test_a_picked_row_opens_its_popup_and_a_clicked_marker_moves_the_mark(
     expect(popup(page)).to_have_attribute("data-id", other["id"])  # the rerun left it open
     assert marked(page, other["id"]) == {"ids": [other["id"]], "zoom": zoom}
     assert_stayed_local(traffic)
+
+
+_MAP_OF_FRAME = (
+    "document.querySelector('iframe[title=\"streamlit_folium.st_folium\"]').contentWindow.map"
+)
+#: The map at country zoom around an event.
+COUNTRY_VIEW_JS = f"""([lat, lon]) => {{
+  const map = {_MAP_OF_FRAME};
+  map.closePopup();
+  map.setView([lat, lon], 7, {{animate: false}});
+}}"""
+BASEMAP_READY_JS = f"""() => {{
+  const map = {_MAP_OF_FRAME};
+  return map.getZoom() === 7 && map._newsmapBasemap && map._newsmapBasemap.ready;
+}}"""
 
 
 CENTRE_JS = """() => {
