@@ -26,6 +26,7 @@ import events  # noqa: E402
 import map_scale  # noqa: E402
 import pathological  # noqa: E402
 import startup  # noqa: E402
+import store  # noqa: E402
 import throughput  # noqa: E402
 
 BENCHMARKS: dict[str, Callable[..., str]] = {
@@ -37,6 +38,7 @@ BENCHMARKS: dict[str, Callable[..., str]] = {
     "basemap": basemap.run,
     "dashboard": dashboard_rerun.run,
     "pathological": pathological.run,
+    "store": store.run,
 }
 
 

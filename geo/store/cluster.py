@@ -65,7 +65,8 @@ def read_batch(articles: Sequence[Article], setup: Setup) -> list[tuple[str, Rea
 
 
 @contextmanager
-def _client(jobs: int, scheduler: str | None) -> Iterator[Client]:
+def dask_client(jobs: int, scheduler: str | None = None) -> Iterator[Client]:
+    """Connect to the Dask scheduler at ``scheduler``, or start a local cluster of ``jobs``."""
     from distributed import Client, LocalCluster
 
     if scheduler is not None:
@@ -129,7 +130,7 @@ def read_on_dask(
     batches = [list(articles[i : i + batch]) for i in range(0, len(articles), batch)]
     if not batches:
         return
-    with _client(jobs, scheduler) as client:
+    with dask_client(jobs, scheduler) as client:
         futures = client.map(read_batch, batches, setup=setup, pure=False, retries=2)
         ids_of = {
             future.key: [a.id for a in part] for future, part in zip(futures, batches, strict=True)
