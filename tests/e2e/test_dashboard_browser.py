@@ -292,6 +292,24 @@ BASEMAP_READY_JS = f"""() => {{
 }}"""
 
 
+#: Count the app's script runs from now on (each time stApp's script state turns to
+#: "running"); return the count so far.
+COUNT_RUNS_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!window.__runs) {
+    window.__runs = {count: 0};
+    new MutationObserver(() => {
+      if (app.getAttribute("data-test-script-state") === "running") window.__runs.count++;
+    }).observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+  }
+  return window.__runs.count;
+}"""
+#: A run began after ``since`` runs and has ended.
+RUN_ENDED_JS = """(since) => window.__runs.count > since && document.querySelector(
+  '[data-testid="stApp"]').getAttribute("data-test-script-state") === "notRunning"
+"""
+
+
 CENTRE_JS = """() => {
   const frame = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
   const w = frame && frame.contentWindow;
@@ -329,7 +347,11 @@ def test_picking_the_same_row_again_flies_back_to_its_event(
         ".contentWindow.map.setView([-40, 150], 4, {animate: false})"
     )
     page.wait_for_function(f"() => !({near})()")
+    # Unticking changes nothing on the page: wait for its rerun to end before ticking again,
+    # or the two clicks make one rerun that sees the row as it was.
+    runs = page.evaluate(COUNT_RUNS_JS)
     grid.click(position=cell)
+    page.wait_for_function(RUN_ENDED_JS, arg=runs, timeout=MAP_TIMEOUT_MS)
     expect(page.get_by_text(f"The selected event is row {row + 1}, marked below.")).to_be_visible()
     grid.click(position=cell)
     page.wait_for_function(near, timeout=MAP_TIMEOUT_MS)
