@@ -22,7 +22,7 @@ from geo.models import Corpus, Place
 from geo.store.collection import Collection, ReviewedEvent
 from geo.store.schema import REVIEW_STATUSES
 
-__all__ = ["DEFAULT_STATUSES", "collection_map", "store_layers"]
+__all__ = ["DEFAULT_STATUSES", "collection_map", "store_layers", "unreviewed"]
 
 #: What ``geo export`` writes unless told otherwise: everything but the rejected.
 DEFAULT_STATUSES = ("proposed", "confirmed", "corrected")
@@ -81,6 +81,15 @@ def collection_map(
         corridors=layers.corridors,
         zones=layers.zones,
     )
+
+
+def unreviewed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return an events layer with the review columns of events nobody has reviewed."""
+    frame = frame.copy()
+    for column in REVIEW_COLUMNS:
+        frame[column] = "proposed" if column == "review_status" else ""
+    frame["review_version"] = pd.Series(0, index=frame.index, dtype="int64")
+    return frame
 
 
 def _places(gazetteer: Gazetteer) -> dict[str, Place]:
