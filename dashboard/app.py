@@ -225,7 +225,7 @@ with panel_column:
             parts = [panel.PANEL_CSS]
             rows = everything.events[everything.events["id"] == chosen.id]
             if len(rows):
-                review.show(rows.iloc[0].to_dict())
+                review.show(rows.iloc[0].to_dict(), everything.events)
         if chosen.article is not None:
             parts.append(panel.heading_html(chosen.article.title or chosen.article.id, "article"))
             parts.append(panel.source_html(chosen.article.url))

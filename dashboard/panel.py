@@ -232,8 +232,8 @@ def review_html(
 
     >>> review_html("confirmed", by="<b>", at="2026-12-03T12:00:00+00:00")
     ... # doctest: +ELLIPSIS
-    '<div class="nm-review" data-status="confirmed">...confirmed</span> by &lt;b&gt; at \
-2026-12-03 12:00 UTC</p></div>'
+    '<div class="nm-review" data-status="confirmed"><p class="nm-kind">review</p>...\
+confirmed</span> by &lt;b&gt; at 2026-12-03 12:00 UTC</p></div>'
     """
     words, colour = STATUS_STYLE.get(status, (status, "#6b7280"))
     style = f"color:{colour};font-weight:600"
@@ -242,7 +242,11 @@ def review_html(
         line += f" by {html.escape(by)}"
     if at:
         line += f" at {html.escape(_when(at))}"
-    parts = [f'<div class="nm-review" data-status="{html.escape(status)}">', f"<p>{line}</p>"]
+    parts = [
+        f'<div class="nm-review" data-status="{html.escape(status)}">',
+        '<p class="nm-kind">review</p>',
+        f"<p>{line}</p>",
+    ]
     for label, value in (("Note", note), ("Corrected", corrected), ("Merged here", merged)):
         if value:
             parts.append(f"<p>{label}: {html.escape(value)}</p>")

@@ -15,7 +15,9 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+import pandas as pd
 import streamlit as st
+from geopy.distance import distance
 
 from dashboard import panel
 from dashboard.data import collection, gazetteer
@@ -30,6 +32,9 @@ __all__ = ["show"]
 
 #: What the last review action of this session did: (event id, error?, message).
 SAID = "review_said"
+MERGE = "rv_merge"
+#: Events this close in days and kilometres are offered for a merge.
+MERGE_DAYS, MERGE_KM = 7, 50.0
 NOTE, DATE, TYPE, DEAD, UNKNOWN, PLACE, LAT, LON, ACTOR1, ACTOR2 = (
     "rv_note",
     "rv_date",
@@ -46,9 +51,10 @@ NOTE, DATE, TYPE, DEAD, UNKNOWN, PLACE, LAT, LON, ACTOR1, ACTOR2 = (
 KEEP_PLACE, POINT = "keep", "point"
 
 
-def show(event: Mapping[str, Any]) -> None:
+def show(event: Mapping[str, Any], events: pd.DataFrame) -> None:
     """Draw the review of ``event`` (a row of the events layer) and its review controls.
 
+    ``events`` is the events layer it is a row of (the events it may absorb in a merge).
     A change carries the name in the sidebar's "Your name" field when it is made.
     """
     event_id = str(event["id"])
@@ -92,6 +98,24 @@ def show(event: Mapping[str, Any]) -> None:
     )
     with st.expander("Correct this event"):
         _correct_form(event, version=version, suffix=suffix)
+    others = merge_candidates(event, events)
+    if others:
+        with st.expander("Merge another report of it into this event"):
+            labels = {str(row["id"]): _event_label(row) for row in others}
+            st.selectbox(
+                "The same event, told again",
+                tuple(labels),
+                format_func=labels.__getitem__,
+                key=f"{MERGE}-{suffix}",
+                help="Events within a week of this one and 50 km of it.",
+            )
+            versions = {str(row["id"]): int(row["review_version"]) for row in others}
+            st.button(
+                "Merge into this event",
+                key=f"rv-merge-{suffix}",
+                on_click=_merge,
+                args=(event_id, version, versions, suffix),
+            )
 
 
 def _correct_form(event: Mapping[str, Any], *, version: int, suffix: str) -> None:
@@ -136,6 +160,33 @@ def _correct_form(event: Mapping[str, Any], *, version: int, suffix: str) -> Non
             on_click=_save_correction,
             args=(dict(event), candidates, version, suffix),
         )
+
+
+def merge_candidates(event: Mapping[str, Any], events: pd.DataFrame) -> list[dict[str, Any]]:
+    """Return the events that may be the same as ``event``: near in days and kilometres.
+
+    Other events within ``MERGE_DAYS`` days and ``MERGE_KM`` km, not rejected, nearest
+    first (by days, then distance).
+    """
+    if not len(events):
+        return []
+    day = dt.date.fromisoformat(str(event["event_date"]))
+    rows = []
+    for row in events.drop(columns="geometry").to_dict("records"):
+        if row["id"] == event["id"] or row["review_status"] == "rejected":
+            continue
+        days = abs((dt.date.fromisoformat(str(row["event_date"])) - day).days)
+        km = distance((event["lat"], event["lon"]), (row["lat"], row["lon"])).km
+        if days <= MERGE_DAYS and km <= MERGE_KM:
+            rows.append((days, km, row))
+    return [row for _, _, row in sorted(rows, key=lambda found: (found[0], found[1]))]
+
+
+def _event_label(row: Mapping[str, Any]) -> str:
+    """Say which event a merge would absorb: its day, place, what happened and its id."""
+    said = str(row["notes"] or row["evidence"])
+    said = said if len(said) <= 80 else said[:79] + "…"
+    return f"{row['event_date']} · {row['location']} · {said} ({row['id']})"
 
 
 def _candidates(event: Mapping[str, Any]) -> dict[str, Place]:
@@ -222,6 +273,20 @@ def _save_correction(
         return review.correct(collection(), event_id, correction, by=by, version=version, note=note)
 
     _said(event_id, save, "corrected")
+
+
+def _merge(keep: str, version: int, versions: Mapping[str, int], suffix: str) -> None:
+    absorb = str(st.session_state.get(f"{MERGE}-{suffix}", ""))
+    note = st.session_state.get(f"{NOTE}-{suffix}", "").strip()
+    by = reviewer_name()
+
+    def merged() -> int:
+        kept, _ = review.merge(
+            collection(), keep, absorb, by=by, versions=(version, versions[absorb]), note=note
+        )
+        return kept
+
+    _said(keep, merged, f"merged {absorb} into this event")
 
 
 def _said(event_id: str, change: Any, done: str) -> None:

@@ -23,6 +23,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import data, panel, selection, view
 from geo.articles import read_articles
 from geo.corpus import analyse
+from geo.errors import StoreError
 from geo.gazetteer import load_gazetteer
 from geo.layers import Layers, build_layers, filter_layers
 from geo.models import EVENT_TYPES
@@ -928,3 +929,91 @@ def test_by_status_keeps_all_but_the_rejected_unless_told(seed_layers: Layers) -
     assert event_id not in set(kept.events["id"])
     assert len(kept.events) == len(seed_layers.events) - 1
     assert set(data.by_status(layers, ("rejected",)).events["id"]) == {event_id}
+
+
+def test_two_reports_of_one_event_are_merged_into_one(seed_layers: Layers) -> None:
+    from dashboard import review as panel_review
+
+    events = seed_layers.events.assign(review_status="proposed", review_version=0)
+    keep = next(
+        row
+        for row in events.drop(columns="geometry").to_dict("records")
+        if panel_review.merge_candidates(row, events)
+    )
+    at = run({"event": keep["id"]})
+    absorb = at.selectbox(key=f"rv_merge-{keep['id']}-0").value  # the nearest report
+    assert absorb in {row["id"] for row in panel_review.merge_candidates(keep, events)}
+    button(at, "Merge into this event").click().run()
+    assert not at.exception, at.exception
+    assert f"Merged here: {absorb}" in review_box(at)
+    total = len(seed_layers.events)
+    assert shown_count(at) == (total - 1, total - 1)  # the absorbed report is not shown
+    assert shown_count(run()) == (total - 1, total - 1)  # nor to anyone else
+
+
+CORRECTED_EVENT = {
+    "event_date": "2016-09-17",
+    "event_type": "Battles",
+    "fatalities": 5,
+    "lat": 36.2,
+    "lon": 37.16,
+    "actor1": "Militants",
+    "actor2": "",
+}
+AS_SHOWN = {
+    "date": dt.date(2016, 9, 17),
+    "type": "Battles",
+    "dead": 5,
+    "unknown": False,
+    "place": "keep",
+    "lat": 36.2,
+    "lon": 37.16,
+    "actor1": "Militants",
+    "actor2": "",
+}
+
+
+@pytest.mark.parametrize(
+    ("changed", "fields"),
+    [
+        pytest.param({"dead": 7}, {"fatalities": 7}, id="a new toll"),
+        pytest.param({"unknown": True}, {"fatalities": None}, id="the report gives no toll"),
+        pytest.param(
+            {"type": "Protests", "actor2": " Civilians "},
+            {"event_type": "Protests", "actor2": "Civilians"},
+            id="type and actor, trimmed",
+        ),
+        pytest.param(
+            {"place": "point", "lat": 36.25, "lon": 37.1},
+            {
+                "place_id": "point:36.25000,37.10000",
+                "location": "36.25000, 37.10000",
+                "lat": 36.25,
+                "lon": 37.1,
+                "geo_precision": 1,
+            },
+            id="a point of the reader's",
+        ),
+        pytest.param(
+            {"place": "aleppo"},
+            {"place_id": "aleppo", "location": "Aleppo", "geo_precision": 1},
+            id="another gazetteer place",
+        ),
+    ],
+)
+def test_a_correction_holds_only_what_the_reader_changed(
+    changed: dict[str, Any], fields: dict[str, Any]
+) -> None:
+    from dashboard.review import correction_of
+
+    aleppo = load_gazetteer().get("aleppo")
+    made = correction_of(CORRECTED_EVENT, AS_SHOWN | changed, {"aleppo": aleppo}).fields()
+    assert {name: made[name] for name in fields} == fields
+    assert set(made) <= set(fields) | {"lat", "lon"}
+
+
+def test_a_form_left_as_it_was_is_no_correction() -> None:
+    from dashboard.review import correction_of
+
+    with pytest.raises(StoreError, match="must change at least one field"):
+        correction_of(CORRECTED_EVENT, AS_SHOWN, {}).fields()
