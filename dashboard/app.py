@@ -89,6 +89,10 @@ if "url_view" not in state:  # a session's first run: the link decides
     state["selected"] = state["url_view"].selected
     # What the map opens on load: the link's event, later the row picked last.
     state["map_selected"], state["flown"] = state["selected"], False
+opened = data.first_event(everything.events, sidebar.just_added())
+if opened:  # what the reader just added opens beside the map, and the link names it
+    state["selected"] = state["map_selected"] = opened
+    state["flown"] = True
 timeline.apply_brush()  # a range brushed on the timeline last run sets the dates
 with filter_box:
     current = sidebar.filters(sidebar.current_view(state["url_view"]), choices, titles)

@@ -37,6 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import pandas as pd
 import pebble
 import streamlit as st
 
@@ -192,6 +193,21 @@ def by_status(layers: Layers, statuses: Many[str]) -> Layers:
     events = layers.events
     kept = events[events["review_status"].isin(wanted)] if len(events) else events
     return replace(layers, events=kept)
+
+
+def first_event(events: pd.DataFrame, articles: Sequence[str]) -> str | None:
+    """Return the id of the first event (in reading order) of the first of ``articles``.
+
+    >>> frame = pd.DataFrame({"id": ["e1", "e2", "e3"], "article": ["a", "b", "b"],
+    ...                       "evidence_start": [5, 90, 10]})
+    >>> first_event(frame, ["b", "a"]), first_event(frame, ["c"])
+    ('e3', None)
+    """
+    for article in articles:
+        told = events[events["article"] == article]
+        if len(told):
+            return str(told.sort_values("evidence_start")["id"].iloc[0])
+    return None
 
 
 def _sweep() -> None:

@@ -36,6 +36,8 @@ DATES, TYPES, OUTLETS, ARTICLES, ACTORS, CLAIMED, MINFAT, BASEMAP, STATUSES = (
 REVIEWER = "w_reviewer"
 #: The ids of the articles this session added, and their names as the reader gave them.
 ADDED = "added_here"
+#: The ids of the articles added in this run (opened beside the map once).
+JUST_ADDED = "just_added"
 UPLOAD_DATE, UPLOAD_OUTLET, UPLOAD_URL = "w_upload_date", "w_upload_outlet", "w_upload_url"
 #: The upload form's address field, as its errors name it.
 URL_LABEL = "URL"
@@ -243,7 +245,13 @@ def _stored(done: Added, upload: Upload, added_here: dict[str, str]) -> list[str
     name = upload.name or PASTED
     for article_id in done.added:
         added_here[article_id] = name
+    st.session_state.setdefault(JUST_ADDED, []).extend(done.added)
     return [f"{name}: already in the collection (as {stored})" for _, stored in done.already]
+
+
+def just_added() -> list[str]:
+    """Return (once) the ids of the articles this run added."""
+    return list(st.session_state.pop(JUST_ADDED, ()))
 
 
 def silent_articles(

@@ -1017,3 +1017,11 @@ def test_a_form_left_as_it_was_is_no_correction() -> None:
 
     with pytest.raises(StoreError, match="must change at least one field"):
         correction_of(CORRECTED_EVENT, AS_SHOWN, {}).fields()
+
+
+def test_an_added_article_opens_beside_the_map_and_the_link_names_it() -> None:
+    at = paste(run(), REPORT)
+    event = at.query_params["event"]
+    assert "Shelling in Kharkiv" in panel_html(at)
+    again = run({"event": event})  # the link opens it for anyone
+    assert "Shelling in Kharkiv" in panel_html(again)
