@@ -1025,3 +1025,13 @@ def test_an_added_article_opens_beside_the_map_and_the_link_names_it() -> None:
     assert "Shelling in Kharkiv" in panel_html(at)
     again = run({"event": event})  # the link opens it for anyone
     assert "Shelling in Kharkiv" in panel_html(again)
+
+
+@pytest.mark.parametrize("name", ["data", "panel", "review"])
+def test_the_examples_in_the_docstrings_hold(name: str) -> None:
+    import doctest
+    import importlib
+
+    module = importlib.import_module(f"dashboard.{name}")
+    result = doctest.testmod(module)
+    assert result.attempted > 0 and result.failed == 0
