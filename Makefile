@@ -6,6 +6,9 @@ STAMP := $(VENV)/.installed-stamp
 CHROMIUM := /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8501
+# The dashboard's collection: a git-ignored file here, or a postgresql:// URL.
+NEWSMAP_DB ?= data/collection.gpkg
+export NEWSMAP_DB
 
 .PHONY: run test lint typecheck pytest bench chromium postgresql basemap clean constraints
 
@@ -40,7 +43,11 @@ basemap: $(STAMP)
 	$(PY) -m geo.basemap
 	$(PY) -m geo.heatmap
 
+# The collection is created and seeded with seeds/ the first time; a no-op (about a second)
+# once it holds them.
 run: $(STAMP) basemap
+	@case "$(NEWSMAP_DB)" in *://*) ;; *) mkdir -p "$$(dirname "$(NEWSMAP_DB)")" ;; esac
+	$(PY) -m geo add seeds --db "$(NEWSMAP_DB)"
 	$(PY) -m streamlit run dashboard/app.py --server.address $(HOST) --server.port $(PORT) \
 		--server.headless true --browser.gatherUsageStats false
 

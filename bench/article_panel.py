@@ -102,7 +102,18 @@ def measure(size: int, texts: Sequence[str], *, peer: bool) -> list[list[object]
     # The map data of this article is written to a folder of its own, removed at the end
     # (the evaluation texts are not left in the dashboard's shared data folder).
     folder = dashboard.data.DATA_DIR / f"bench-{os.getpid()}"
-    mapped = dataclasses.replace(dashboard.data._map((upload,)), folder=folder)
+    from geo.articles import read_articles
+    from geo.corpus import analyse
+
+    seeds = read_articles(dashboard.data.SEEDS_DIR)
+    corpus = analyse(
+        [*seeds, dashboard.data.article_of(upload)],
+        dashboard.data.gazetteer(),
+        world=dashboard.data.world(),
+    )
+    mapped = dataclasses.replace(
+        dashboard.data.Mapped.of(corpus, dashboard.data.gazetteer()), folder=folder
+    )
     corpus, layers = mapped.corpus, mapped.layers
     index = next(i for i, known in enumerate(corpus.articles) if known.text == article.text)
     places = [(mention.start, mention.end) for mention in corpus.mentions[index]]

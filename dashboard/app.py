@@ -26,6 +26,7 @@ from dashboard import (  # noqa: E402
     data,
     mapdata,
     panel,
+    review,
     selection,
     sidebar,
     timeline,
@@ -33,6 +34,7 @@ from dashboard import (  # noqa: E402
     view,
 )
 from dashboard.vendor import vendor_assets  # noqa: E402
+from geo.errors import StoreError  # noqa: E402
 from geo.export import geojson_bytes, gpkg_bytes, kml_bytes, to_acled_csv  # noqa: E402
 from geo.layers import filter_layers  # noqa: E402
 from geo.urls import web_url  # noqa: E402
@@ -49,6 +51,7 @@ TABLE_COLUMNS = [
     "admin1",
     "country_name",
     "fatalities",
+    "review_status",
     "actor1",
     "source",
     "title",
@@ -63,15 +66,21 @@ asset_base = vendor_assets()
 # The sidebar shows the filters above "Add an article", but an added article must be
 # read before the filters know what it offers: fill the lower box first.
 filter_box, article_box, about_box = st.sidebar.container(), st.sidebar.container(), st.sidebar
-with article_box:
-    uploads = sidebar.add_article()
-mapped = data.mapped(uploads)
-corpus, layers = mapped.corpus, mapped.layers
+try:
+    with article_box:
+        reviewer = sidebar.reviewer()
+        added_here = sidebar.add_article(by=reviewer)
+    mapped = data.mapped()
+except StoreError as exc:  # the collection cannot be opened or read: one line, no map
+    st.error(str(exc))
+    st.stop()
+# Every event, whatever its review status: the panel opens a rejected one too.
+corpus, everything = mapped.corpus, mapped.layers
 outlets = {article.id: article.outlet for article in corpus.articles}
 titles = {article.id: article.title for article in corpus.articles}
 with article_box:
-    sidebar.silent_articles(corpus.silent, titles)
-choices = view.choices_of(layers.events, outlets, basemaps=tuple(basemaps.BASEMAPS))
+    sidebar.silent_articles(corpus.silent, titles, of=added_here)
+choices = view.choices_of(everything.events, outlets, basemaps=tuple(basemaps.BASEMAPS))
 
 state = st.session_state
 if "url_view" not in state:  # a session's first run: the link decides
@@ -80,6 +89,10 @@ if "url_view" not in state:  # a session's first run: the link decides
     state["selected"] = state["url_view"].selected
     # What the map opens on load: the link's event, later the row picked last.
     state["map_selected"], state["flown"] = state["selected"], False
+opened = data.first_event(everything.events, sidebar.just_added())
+if opened:  # what the reader just added opens beside the map, and the link names it
+    state["selected"] = state["map_selected"] = opened
+    state["flown"] = True
 timeline.apply_brush()  # a range brushed on the timeline last run sets the dates
 with filter_box:
     current = sidebar.filters(sidebar.current_view(state["url_view"]), choices, titles)
@@ -88,6 +101,7 @@ with about_box:
     st.caption(ATTRIBUTION)
     st.caption("Curated places: newsmap's gazetteer.csv. Map: Leaflet, served by this app.")
 
+layers = data.by_status(everything, current.statuses)
 kept_articles = view.articles_shown(current, outlets)
 # Every filter but the dates: the timeline charts these over the whole range.
 undated_filters = dict(
@@ -134,7 +148,7 @@ with map_column:
     # The features travel as a static file named by what is shown: a rerun that shows the
     # same (a click, a row picked) sends the browser the same small script.
     what = (current.start, current.end, current.types, kept_articles)
-    what += (current.actors, current.claimed, current.min_fatalities)
+    what += (current.actors, current.claimed, current.min_fatalities, current.statuses)
     data_url, popups_url = mapdata.urls(mapped.features, shown, view=what, folder=mapped.folder)
     # A link's centre and zoom hold while the filters are the link's; a filter changed
     # since frames what it shows, a picked row zooms to its event.
@@ -204,12 +218,18 @@ with map_column:
             state["selected"] = clicked
 
 with panel_column:
-    chosen = selection.find(state["selected"], corpus, layers)
+    chosen = selection.find(state["selected"], corpus, everything)
     if chosen is None:
         st.caption("Click a marker to read its article here, with every place marked.")
     else:
         parts = [panel.PANEL_CSS, panel.heading_html(chosen.name, chosen.layer)]
         parts.append(panel.fields_html(chosen.fields))
+        if chosen.layer == "event":  # its review, between its fields and its article
+            st.html("".join(parts))
+            parts = [panel.PANEL_CSS]
+            rows = everything.events[everything.events["id"] == chosen.id]
+            if len(rows):
+                review.show(rows.iloc[0].to_dict(), everything.events)
         if chosen.article is not None:
             parts.append(panel.heading_html(chosen.article.title or chosen.article.id, "article"))
             parts.append(panel.source_html(chosen.article.url))

@@ -1,17 +1,20 @@
-"""Load and analyse the articles the dashboard maps.
+"""Open the collection the dashboard maps, and add the articles readers upload to it.
 
-The gazetteer, the GeoNames world index and the analysed seed articles are cached once
-per server with ``st.cache_resource`` (immutable records, safe to share between
-sessions), so a filter change only filters and draws.
+The dashboard maps a collection (``geo.store``): the one ``NEWSMAP_DB`` names (a file path
+or a ``postgresql://`` URL), else ``data/collection.gpkg`` in the repository (git-ignored),
+created and seeded with ``seeds/`` (or ``NEWSMAP_ARTICLES``) when it holds no article.
+Its layers are read from the store, not analysed again at start-up, and cached once per
+server for each state of the collection (``Collection.stamp``): an article added or an
+event reviewed in one session changes the stamp, and every session's next run reads the
+collection again.
 
-Articles a reader adds belong to that reader's session and nobody else's:
+An article a reader adds goes into the collection, for every user of it, with who added
+it and when; it survives a reload and a restart. The collection's map data files are
+written to a folder named by a secret of this server's (``mapdata``), so an article is
+served only to the pages of its collection, and no URL of it can be guessed.
 
-- their analysis is cached per session (``scope="session"``), never shared with another
-  session that adds the same text (which could tell, from how fast its map came, that the
-  document had been added before), and released with the session: its memory is freed
-  and the session's map data files (``mapdata``) are deleted;
-- all sessions' added articles together may hold at most ``MEMORY_BUDGET`` bytes of
-  server memory (estimated as ``BYTES_PER_CHAR`` per character, as ``bench/upload_memory.py``
+- the collection's articles may hold at most ``MEMORY_BUDGET`` bytes of server memory
+  (estimated as ``BYTES_PER_CHAR`` per character, as ``bench/upload_memory.py``
   measures); an article past the budget is refused with one line, and nothing already
   added is lost;
 - a large addition (over ``WORKER_CHARS`` characters) is analysed in a worker process,
@@ -29,32 +32,44 @@ import secrets
 import shutil
 import threading
 import time
+from collections.abc import Collection as Many
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import pandas as pd
 import pebble
 import streamlit as st
 
 from dashboard.mapdata import DATA_DIR
-from geo.articles import decode_article, parse_article, read_articles
-from geo.corpus import analyse
+from geo.articles import decode_article, parse_article
 from geo.errors import ArticleError
 from geo.gazetteer import Gazetteer, load_gazetteer
 from geo.layers import Layers, build_layers
 from geo.models import Article, Corpus
 from geo.outputs import process_alive
+from geo.store.cluster import Setup
+from geo.store.collection import Collection
+from geo.store.database import ENV_VAR
+from geo.store.export import DEFAULT_STATUSES, collection_map, unreviewed
+from geo.store.ingest import Added, add_articles, add_paths
 from geo.urls import web_url
 from geo.webmap import MapFeatures
 from geo.world import WorldIndex, load_world
 
-# The articles mapped at start-up; NEWSMAP_ARTICLES names another folder.
-SEEDS_DIR = Path(os.environ.get("NEWSMAP_ARTICLES", Path(__file__).resolve().parents[1] / "seeds"))
-
+ROOT = Path(__file__).resolve().parents[1]
+# The articles a new collection is seeded with; NEWSMAP_ARTICLES names another folder.
+SEEDS_DIR = Path(os.environ.get("NEWSMAP_ARTICLES", ROOT / "seeds"))
+#: The collection when NEWSMAP_DB names none: git-ignored, beside the checkout's files.
+DEFAULT_DB = ROOT / "data" / "collection.gpkg"
+#: Who the seed articles are added by.
+SEEDED_BY = "newsmap (seeds)"
+#: The reviewer's name until they type theirs: NEWSMAP_USER, else this.
+DEFAULT_REVIEWER = "analyst"
 
 PASTED = "pasted text"
 
-#: Server memory all sessions' added articles may hold together (NEWSMAP_UPLOAD_MEMORY_MB).
+#: Server memory the collection's articles may hold (NEWSMAP_UPLOAD_MEMORY_MB).
 MEMORY_BUDGET = int(os.environ.get("NEWSMAP_UPLOAD_MEMORY_MB", "2000")) * 1_000_000
 #: Server memory an added article holds per character of its text: its analysis, layers
 #: and map features (``bench/upload_memory.py`` measures it).
@@ -81,22 +96,39 @@ class Upload:
 
 @dataclass(frozen=True, slots=True)
 class Mapped:
-    """A corpus, its map layers and their features serialised for the map.
+    """A collection's corpus, its map layers (every review status) and their features.
 
-    ``folder`` is where the map data of its views is written: the shared ``DATA_DIR``
-    for the seed articles alone, a session's own secret folder once it has added some.
+    ``folder`` is where the map data of its views is written: the collection's own folder
+    under ``DATA_DIR``, named by a secret. ``stamp`` is the collection's state they show.
     """
 
     corpus: Corpus
     layers: Layers
     features: MapFeatures
     folder: Path = DATA_DIR
+    stamp: tuple[int, ...] = ()
 
     @classmethod
     def of(cls, corpus: Corpus, gazetteer: Gazetteer) -> Mapped:
-        """Build the layers of ``corpus`` and serialise their features."""
+        """Map an analysed ``corpus`` that is in no collection (benchmarks): none reviewed."""
         layers = build_layers(corpus, gazetteer)
+        events = unreviewed(layers.events)
+        layers = replace(layers, events=events)
         return cls(corpus=corpus, layers=layers, features=MapFeatures(layers))
+
+
+def default_reviewer() -> str:
+    """Return the name reviews and added articles carry until the reader types theirs."""
+    return os.environ.get("NEWSMAP_USER", "").strip() or DEFAULT_REVIEWER
+
+
+def collection_db() -> str:
+    """Return the collection this server maps: ``NEWSMAP_DB``, else ``DEFAULT_DB``."""
+    named = os.environ.get(ENV_VAR, "").strip()
+    if named:
+        return named
+    DEFAULT_DB.parent.mkdir(parents=True, exist_ok=True)
+    return str(DEFAULT_DB)
 
 
 @st.cache_resource(show_spinner="Loading the gazetteer…")
@@ -111,10 +143,79 @@ def world() -> WorldIndex:
     return load_world()
 
 
-@st.cache_resource(show_spinner="Reading the articles…")
-def seed_articles() -> tuple[Article, ...]:
-    """Read the articles mapped at start-up."""
-    return read_articles(SEEDS_DIR)
+def collection() -> Collection:
+    """The collection this server maps, opened once (StoreError, one line, if it cannot)."""
+    return _opened(collection_db())
+
+
+@st.cache_resource(show_spinner="Opening the collection…")
+def _opened(db: str) -> Collection:
+    store = Collection.open(db)
+    if not store.count("articles"):  # a new collection: seed it
+        with st.spinner(f"Adding the articles of {SEEDS_DIR.name}/ to the new collection…"):
+            add_paths(store, [SEEDS_DIR], gazetteer(), world=world(), setup=Setup(), by=SEEDED_BY)
+    return store
+
+
+@st.cache_resource(show_spinner=False)
+def _folder(db: str) -> Path:
+    """The folder of a collection's map data: named by this server and a secret."""
+    _sweep()
+    return DATA_DIR / f"c-{os.getpid()}-{secrets.token_urlsafe(24)}"
+
+
+def mapped() -> Mapped:
+    """Return the collection's corpus and layers as they are now (read once per change)."""
+    store = collection()
+    return _mapped(collection_db(), store.stamp())
+
+
+@st.cache_resource(show_spinner="Mapping the collection…", max_entries=2)
+def _mapped(db: str, stamp: tuple[int, ...]) -> Mapped:
+    store = _opened(db)
+    corpus, layers = collection_map(store, gazetteer())
+    ledger().note(db, cost_of(corpus.articles))
+    return Mapped(
+        corpus=corpus,
+        layers=layers,
+        features=MapFeatures(layers),
+        folder=_folder(db),
+        stamp=stamp,
+    )
+
+
+def by_status(layers: Layers, statuses: Many[str]) -> Layers:
+    """Return ``layers`` with only the events whose review status is one of ``statuses``.
+
+    No status given means what ``geo export`` writes: every event but the rejected.
+    """
+    wanted = set(statuses or DEFAULT_STATUSES)
+    events = layers.events
+    kept = events[events["review_status"].isin(wanted)] if len(events) else events
+    return replace(layers, events=kept)
+
+
+def first_event(events: pd.DataFrame, articles: Sequence[str]) -> str | None:
+    """Return the id of the first event (in reading order) of the first of ``articles``.
+
+    >>> frame = pd.DataFrame({"id": ["e1", "e2", "e3"], "article": ["a", "b", "b"],
+    ...                       "evidence_start": [5, 90, 10]})
+    >>> first_event(frame, ["b", "a"]), first_event(frame, ["c"])
+    ('e3', None)
+    """
+    for article in articles:
+        told = events[events["article"] == article]
+        if len(told):
+            return str(told.sort_values("evidence_start")["id"].iloc[0])
+    return None
+
+
+def _sweep() -> None:
+    """Delete the map data folders of servers that are no longer running."""
+    for folder in [*DATA_DIR.glob("s-*-*"), *DATA_DIR.glob("c-*-*")]:
+        pid = folder.name.split("-")[1]
+        if pid.isdigit() and not process_alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 class Ledger:
@@ -147,6 +248,11 @@ class Ledger:
                 raise MemoryError(f"{others + wanted:,} bytes asked of {self.budget:,}")
             self._held[token] = wanted
 
+    def note(self, token: str, size: int) -> None:
+        """Record that ``token`` holds ``size`` bytes already (what is stored is mapped)."""
+        with self._lock:
+            self._held[token] = size
+
     def _others(self, *tokens: str) -> int:
         """Bytes held by all but ``tokens`` (the caller holds the lock)."""
         return sum(size for key, size in self._held.items() if key not in tokens)
@@ -159,111 +265,49 @@ class Ledger:
 
 @st.cache_resource(show_spinner=False)
 def ledger() -> Ledger:
-    """The server's one ledger of memory held by added articles."""
+    """The server's one ledger of memory held by its collections' articles."""
     return Ledger(MEMORY_BUDGET)
 
 
 def cost(uploads: Sequence[Upload]) -> int:
     """Server memory, in bytes, that mapping ``uploads`` is estimated to hold."""
-    return BYTES_PER_CHAR * _chars(uploads)
+    return BYTES_PER_CHAR * sum(len(upload.text) for upload in uploads)
 
 
-def _chars(uploads: Sequence[Upload]) -> int:
-    return sum(len(upload.text) for upload in uploads)
+def cost_of(articles: Sequence[Article]) -> int:
+    """Server memory, in bytes, that mapping ``articles`` is estimated to hold."""
+    return BYTES_PER_CHAR * sum(len(article.text) for article in articles)
 
 
-@dataclass(slots=True)
-class Session:
-    """One session's added articles, mapped, and what they hold on the server."""
+def add(upload: Upload, *, by: str) -> Added:
+    """Add ``upload`` to the collection (for every user of it) and analyse it.
 
-    uploads: tuple[Upload, ...]
-    mapped: Mapped | None = None
-    #: Names the session's map data folder and its share of the ledger: a secret, so that
-    #: only this session's pages know the URLs of its data.
-    token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    The same text added before is not added again (``Added.already`` says as what).
 
-    @property
-    def data_dir(self) -> Path:
-        """The folder of this session's map data files (deleted when it ends)."""
-        return DATA_DIR / f"s-{os.getpid()}-{self.token}"
-
-
-_TOKEN = "_session_token"
-
-
-def mapped(uploads: tuple[Upload, ...] = ()) -> Mapped:
-    """Analyse the seed articles together with ``uploads`` and build their layers."""
-    if not uploads:
-        return _seeds_mapped()
-    held = session_of(uploads).mapped
-    assert held is not None  # session_of maps them
-    return held
-
-
-def session_of(uploads: tuple[Upload, ...]) -> Session:
-    """This session's mapping of ``uploads`` (made once, and released with the session)."""
-    session = _session(uploads)
-    if session.mapped is None:
-        _fill(session)
-    st.session_state[_TOKEN] = session.token
-    return session
-
-
-@st.cache_resource(show_spinner="Mapping the articles…")
-def _seeds_mapped() -> Mapped:
-    _sweep()
-    return _map(())
-
-
-def _sweep() -> None:
-    """Delete the session data folders of servers that are no longer running."""
-    for folder in DATA_DIR.glob("s-*-*"):
-        pid = folder.name.split("-")[1]
-        if pid.isdigit() and not process_alive(int(pid)):
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-def _release(session: Session) -> None:
-    """Free what an ended session (or its replaced set of articles) held on the server."""
-    ledger().release(session.token)
-    shutil.rmtree(session.data_dir, ignore_errors=True)
-    _trim()
-
-
-@st.cache_resource(show_spinner=False, scope="session", max_entries=1, on_release=_release)
-def _session(uploads: tuple[Upload, ...]) -> Session:
-    # Only the holder is cached: the mapping is made by ``session_of`` outside the cached
-    # function, so that its progress lines are not replayed on every rerun.
-    return Session(uploads=uploads)
-
-
-def _fill(session: Session) -> None:
-    """Map the session's articles, holding their share of the ledger while they live."""
-    previous = st.session_state.get(_TOKEN, "")
-    ledger().hold(session.token, cost(session.uploads), replacing=previous)
-    try:
-        if _chars(session.uploads) > WORKER_CHARS:
-            made = _in_worker(session.uploads)
-        else:
-            with st.spinner("Mapping the articles…"):
-                made = _map(session.uploads)
-        session.mapped = replace(made, folder=session.data_dir)
-    except BaseException:
-        ledger().release(session.token)
-        raise
-
-
-def _map(uploads: tuple[Upload, ...]) -> Mapped:
-    seeds = seed_articles()
-    dated = [article.published for article in seeds if article.published is not None]
-    articles = list(seeds)
-    for upload in uploads:
-        article = article_of(upload, reference_dates=dated)
-        taken = {known.id for known in articles}
-        if article.id in taken:  # "report.txt" uploaded twice with different text
-            article = replace(article, id=_free_id(article.id, taken))
-        articles.append(article)
-    return Mapped.of(analyse(articles, gazetteer(), world=world()), gazetteer())
+    Raises
+    ------
+    ArticleError
+        One line when the collection's articles would not fit the server's memory.
+    StoreError
+        One line when the collection cannot be written.
+    """
+    db = collection_db()
+    now = mapped()
+    if not ledger().room(db, cost_of(now.corpus.articles) + cost((upload,))):
+        name = upload.name or PASTED
+        budget = ledger().budget // 1_000_000
+        raise ArticleError(
+            f"{name}: not added: the collection's articles fill the server's "
+            f"{budget:,} MB for them; try again later, or ask for NEWSMAP_UPLOAD_MEMORY_MB"
+        )
+    dated = [a.published for a in now.corpus.articles if a.published is not None]
+    article = article_of(upload, reference_dates=dated)
+    if len(upload.text) > WORKER_CHARS:
+        return _in_worker(db, article, by)
+    with st.spinner("Mapping the article…"):
+        return add_articles(
+            collection(), [article], gazetteer(), world=world(), setup=Setup(), by=by
+        )
 
 
 # --- the worker process ----------------------------------------------------------------
@@ -277,29 +321,35 @@ def worker() -> pebble.ProcessPool:
     return pebble.ProcessPool(max_workers=1, max_tasks=1, context=context)
 
 
-def _in_worker(uploads: tuple[Upload, ...]) -> Mapped:
-    """Map ``uploads`` in the worker; wait while telling the reader, stop if they leave.
+def _in_worker(db: str, article: Article, by: str) -> Added:
+    """Add ``article`` in the worker; wait while telling the reader, stop if they leave.
 
     Each wait step writes to the page, which is where Streamlit stops the script of a
-    session that has ended: the task is then cancelled, which ends the worker process.
+    session that has ended: the task is then cancelled, which ends the worker process
+    (what it wrote is kept: the article is analysed by the next addition).
     """
-    future = worker().schedule(_map_in_worker, args=(uploads,))
+    future = worker().schedule(_add_in_worker, args=(db, article, by))
     box = st.empty()
     began = time.monotonic()
     try:
         while not future.done():
             waited = time.monotonic() - began
-            what = "Mapping the added articles" if future.running() else "Waiting for the worker"
+            what = "Mapping the added article" if future.running() else "Waiting for the worker"
             box.caption(f"{what}… {waited:.0f} s")
             time.sleep(0.25)
-        return future.result()
+        result: Added = future.result()
+        return result
     finally:
         future.cancel()
         box.empty()
+        _trim()
 
 
-def _map_in_worker(uploads: tuple[Upload, ...]) -> Mapped:
-    return _map(uploads)
+def _add_in_worker(db: str, article: Article, by: str) -> Added:
+    with Collection.open(db) as store:
+        return add_articles(
+            store, [article], load_gazetteer(), world=load_world(), setup=Setup(), by=by
+        )
 
 
 def _trim() -> None:
@@ -308,20 +358,6 @@ def _trim() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):
         pass
-
-
-def admit(uploads: tuple[Upload, ...], upload: Upload) -> tuple[Upload, ...]:
-    """Return ``uploads`` with ``upload`` added, or raise ArticleError past the budget."""
-    wanted = added(uploads, upload)
-    held = st.session_state.get(_TOKEN, "")
-    if wanted != uploads and not ledger().room(held, cost(wanted)):
-        name = upload.name or PASTED
-        budget = ledger().budget // 1_000_000
-        raise ArticleError(
-            f"{name}: not added: the articles readers have added fill the server's "
-            f"{budget:,} MB for them; try again later, or ask for NEWSMAP_UPLOAD_MEMORY_MB"
-        )
-    return wanted
 
 
 def read_upload(
@@ -369,17 +405,3 @@ def article_of(upload: Upload, *, reference_dates: Sequence[dt.date] = ()) -> Ar
     if not article.url and web_url(upload.url):
         article = replace(article, url=web_url(upload.url))
     return article
-
-
-def _free_id(wanted: str, taken: set[str]) -> str:
-    number = 2
-    while f"{wanted}-{number}" in taken:
-        number += 1
-    return f"{wanted}-{number}"
-
-
-def added(uploads: Sequence[Upload], upload: Upload) -> tuple[Upload, ...]:
-    """Return ``uploads`` with ``upload`` added once; the same text twice is one article."""
-    if any(known.text == upload.text for known in uploads):
-        return tuple(uploads)
-    return (*uploads, upload)

@@ -205,3 +205,86 @@ def _text(value: object) -> str:
     if isinstance(value, tuple | list):
         return ", ".join(_text(item) for item in value)
     return str(value)
+
+
+#: How each review status reads in the panel, and its colour.
+STATUS_STYLE = {
+    "proposed": ("proposed: the machine's reading, not reviewed yet", "#6b7280"),
+    "confirmed": ("confirmed", "#15803d"),
+    "corrected": ("corrected", "#b45309"),
+    "rejected": ("rejected", "#b91c1c"),
+}
+
+
+def review_html(
+    status: str,
+    *,
+    by: str = "",
+    at: str = "",
+    note: str = "",
+    corrected: str = "",
+    merged: str = "",
+    history: Sequence[tuple[str, str, str, str]] = (),
+) -> str:
+    """Return an event's review as escaped HTML: its status, who and when, and its changes.
+
+    ``history`` holds ``(action, author, at, note)`` of each change, oldest first.
+
+    >>> review_html("confirmed", by="<b>", at="2026-12-03T12:00:00+00:00")
+    ... # doctest: +ELLIPSIS
+    '<div class="nm-review" data-status="confirmed"><p class="nm-kind">review</p>...\
+confirmed</span> by &lt;b&gt; at 2026-12-03 12:00 UTC</p></div>'
+    """
+    words, colour = STATUS_STYLE.get(status, (status, "#6b7280"))
+    style = f"color:{colour};font-weight:600"
+    line = f'<span class="nm-status" style="{style}">{html.escape(words)}</span>'
+    if by:
+        line += f" by {html.escape(by)}"
+    if at:
+        line += f" at {html.escape(_when(at))}"
+    parts = [
+        f'<div class="nm-review" data-status="{html.escape(status)}">',
+        '<p class="nm-kind">review</p>',
+        f"<p>{line}</p>",
+    ]
+    for label, value in (("Note", note), ("Corrected", corrected), ("Merged here", merged)):
+        if value:
+            parts.append(f"<p>{label}: {html.escape(value)}</p>")
+    if history:
+        rows = "".join(
+            f"<li>{html.escape(action)} by {html.escape(author)} at {html.escape(_when(when))}"
+            + (f": {html.escape(said)}" if said else "")
+            + "</li>"
+            for action, author, when, said in history
+        )
+        parts.append(f'<ol class="nm-history">{rows}</ol>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _when(at: str) -> str:
+    """Return an ISO time as "YYYY-MM-DD HH:MM UTC" (the text itself when not ISO)."""
+    try:
+        moment = dt.datetime.fromisoformat(at)
+    except ValueError:
+        return at
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC)
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+#: A message of the review form: escaped HTML, never Markdown (names are readers' input).
+_SAID = (
+    '<div class="nm-review-said nm-review-{kind}" {role}style="background:{background};'
+    'padding:8px 12px;border-radius:8px;overflow-wrap:anywhere">{text}</div>'
+)
+
+
+def said_html(text: str, *, error: bool) -> str:
+    """Return what a review action did (or why it was refused) as an escaped box."""
+    return _SAID.format(
+        kind="error" if error else "done",
+        role='role="alert" ' if error else "",
+        background="#fdeced" if error else "#e7f6ec",
+        text=html.escape(text),
+    )

@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import streamlit as st
 
 from dashboard.basemaps import BASEMAPS, label
-from dashboard.data import PASTED, Upload, admit, read_pasted, read_upload
+from dashboard.data import PASTED, Upload, add, default_reviewer, read_pasted, read_upload
 from dashboard.view import Choices, View, fit
 from geo.articles import MAX_ARTICLE_BYTES
-from geo.errors import ArticleError
+from geo.errors import ArticleError, StoreError
+from geo.store.ingest import Added
+from geo.store.schema import REVIEW_STATUSES
 from geo.urls import MAX_URL_CHARS, check_web_url
 
-DATES, TYPES, OUTLETS, ARTICLES, ACTORS, CLAIMED, MINFAT, BASEMAP = (
+DATES, TYPES, OUTLETS, ARTICLES, ACTORS, CLAIMED, MINFAT, BASEMAP, STATUSES = (
     "w_dates",
     "w_types",
     "w_outlets",
@@ -29,8 +31,13 @@ DATES, TYPES, OUTLETS, ARTICLES, ACTORS, CLAIMED, MINFAT, BASEMAP = (
     "w_claimed",
     "w_minfat",
     "w_basemap",
+    "w_status",
 )
-UPLOADS = "uploads"
+REVIEWER = "w_reviewer"
+#: The ids of the articles this session added, and their names as the reader gave them.
+ADDED = "added_here"
+#: The ids of the articles added in this run (opened beside the map once).
+JUST_ADDED = "just_added"
 UPLOAD_DATE, UPLOAD_OUTLET, UPLOAD_URL = "w_upload_date", "w_upload_outlet", "w_upload_url"
 #: The upload form's address field, as its errors name it.
 URL_LABEL = "URL"
@@ -60,6 +67,7 @@ def current_view(first_run_view: View) -> View:
         actors=tuple(state[ACTORS]),
         claimed=tuple(state[CLAIMED]),
         min_fatalities=int(state[MINFAT]),
+        statuses=tuple(state[STATUSES]),
         selected=first_run_view.selected,
         basemap=state[BASEMAP],
     )
@@ -75,6 +83,7 @@ def filters(view: View, choices: Choices, titles: Mapping[str, str]) -> View:
     state[ACTORS] = list(view.actors)
     state[CLAIMED] = list(view.claimed)
     state[MINFAT] = view.min_fatalities
+    state[STATUSES] = list(view.statuses)
     state[BASEMAP] = view.basemap
 
     st.header("Filters")
@@ -116,6 +125,13 @@ def filters(view: View, choices: Choices, titles: Mapping[str, str]) -> View:
         key=MINFAT,
         help="Events whose report gives no death toll are hidden once this is above 0.",
     )
+    st.multiselect(
+        "Review status",
+        REVIEW_STATUSES,
+        key=STATUSES,
+        placeholder="All but rejected",
+        help="What reviewers said of each event: proposed is the machine's word alone.",
+    )
     st.selectbox("Basemap", tuple(BASEMAPS), key=BASEMAP, format_func=label)
     if state[BASEMAP] != "none":
         st.caption("Tiles are fetched from the provider's servers on the internet.")
@@ -135,18 +151,39 @@ def show_error(message: str) -> None:
     st.html(_ERROR_BOX.format(html.escape(message)))
 
 
-def add_article() -> tuple[Upload, ...]:
-    """Draw the upload and paste widgets; return this session's added articles.
+def reviewer() -> str:
+    """Draw the reviewer's name field; return the name (the default when left blank)."""
+    state = st.session_state
+    state.setdefault(REVIEWER, default_reviewer())
+    name = st.text_input(
+        "Your name",
+        key=REVIEWER,
+        max_chars=120,
+        help="Kept with every article you add and every review you make in this collection.",
+    )
+    return name.strip() or default_reviewer()
+
+
+def reviewer_name() -> str:
+    """Return the reviewer's name as the field holds it now (for a button's callback)."""
+    return str(st.session_state.get(REVIEWER, "")).strip() or default_reviewer()
+
+
+def add_article(*, by: str) -> dict[str, str]:
+    """Draw the upload and paste widgets; add what is given to the collection, as ``by``.
 
     Several files may be uploaded at once: each is read and added on its own, so a file
     that cannot be read (or does not fit the server's memory budget) shows its own
-    one-line error and the others are still added.
+    one-line error and the others are still added. Returns ``{article id: name}`` of the
+    articles this session added.
     """
     state = st.session_state
-    uploads: tuple[Upload, ...] = state.setdefault(UPLOADS, ())
+    added_here: dict[str, str] = state.setdefault(ADDED, {})
     errors: dict[str, str] = state.setdefault(_UPLOAD_ERRORS, {})
     seen: set[str] = state.setdefault(_UPLOAD_SEEN, set())
+    notes: list[str] = []
     st.header("Add an article")
+    st.caption("Added articles go into the collection, for every user of it.")
     with st.expander("Date, outlet and URL, for articles whose text gives none"):
         published = st.date_input(
             "Date of the report", value=None, key=UPLOAD_DATE, format="YYYY-MM-DD"
@@ -180,8 +217,8 @@ def add_article() -> tuple[Upload, ...]:
             upload = read_upload(
                 file.getvalue(), name=file.name, published=day, outlet=outlet, url=url
             )
-            uploads = admit(uploads, upload)
-        except ArticleError as exc:
+            notes += _stored(add(upload, by=by), upload, added_here)
+        except (ArticleError, StoreError) as exc:
             errors[file.file_id] = str(exc)
     for file in files or ():
         if file.file_id in errors:
@@ -190,23 +227,43 @@ def add_article() -> tuple[Upload, ...]:
         text = st.text_area("…or paste its text", height=120, key="pasted")
         if st.form_submit_button("Map pasted text") and url is not None:
             try:
-                uploads = admit(uploads, read_pasted(text, published=day, outlet=outlet, url=url))
-            except ArticleError as exc:
+                upload = read_pasted(text, published=day, outlet=outlet, url=url)
+                notes += _stored(add(upload, by=by), upload, added_here)
+            except (ArticleError, StoreError) as exc:
                 st.error(str(exc))  # no file name in it: "pasted text: ..."
-    if uploads:
-        names = ", ".join(upload.name or PASTED for upload in uploads)
+    for note in notes:
+        st.html(f'<p class="nm-note nm-already">{html.escape(note)}</p>')
+    if added_here:
+        names = ", ".join(added_here.values())
         # File names are the reader's input: escaped HTML, never Markdown.
         st.html(f'<p class="nm-note">Added in this session: {html.escape(names)}</p>')
-    state[UPLOADS] = uploads
-    return uploads
+    return dict(added_here)
 
 
-def silent_articles(silent: Sequence[tuple[str, str]], titles: Mapping[str, str]) -> None:
-    """Say, under the added articles, why each article that gave no event gave none.
+def _stored(done: Added, upload: Upload, added_here: dict[str, str]) -> list[str]:
+    """Record what adding ``upload`` did; return the lines that say it was there already."""
+    name = upload.name or PASTED
+    for article_id in done.added:
+        added_here[article_id] = name
+    st.session_state.setdefault(JUST_ADDED, []).extend(done.added)
+    return [f"{name}: already in the collection (as {stored})" for _, stored in done.already]
+
+
+def just_added() -> list[str]:
+    """Return (once) the ids of the articles this run added."""
+    return list(st.session_state.pop(JUST_ADDED, ()))
+
+
+def silent_articles(
+    silent: Sequence[tuple[str, str]], titles: Mapping[str, str], *, of: Collection[str]
+) -> None:
+    """Say, under the added articles, why each one (of the ids ``of``) gave no event.
 
     The title and the reason are the article's own words: escaped HTML, never Markdown.
     """
     for article_id, why in silent:
+        if article_id not in of:
+            continue
         name = titles.get(article_id) or article_id
         st.html(
             f'<p class="nm-note nm-silent" data-article="{html.escape(article_id)}">'

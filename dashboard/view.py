@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from geo.models import EVENT_TYPES
+from geo.store.schema import REVIEW_STATUSES
 
 BASEMAP_NONE = "none"
 #: A download's file name is at most this long, its extension included.
@@ -43,6 +44,8 @@ class View:
     #: Who says the event happened (an event's ``claimed_by``).
     claimed: tuple[str, ...] = ()
     min_fatalities: int = 0
+    #: Review statuses to show; none given: every event but the rejected.
+    statuses: tuple[str, ...] = ()
     selected: str | None = None
     basemap: str = BASEMAP_NONE
     #: The map's centre (lat, lon) and zoom from a link; the map writes them as it moves.
@@ -72,6 +75,7 @@ _LISTS = {
     "articles": "article",
     "actors": "actor",
     "claimed": "claimed",
+    "statuses": "status",
 }
 
 
@@ -125,6 +129,7 @@ def from_query(query: Mapping[str, str | Sequence[str]]) -> View:
         actors=every("actor"),
         claimed=every("claimed"),
         min_fatalities=int(minfat) if minfat.isdigit() else 0,
+        statuses=every("status"),
         selected=last("event") or None,
         basemap=last("basemap") or BASEMAP_NONE,
         center=center if zoom.isdigit() else None,
@@ -160,6 +165,7 @@ def fit(view: View, choices: Choices) -> View:
         actors=keep(view.actors, choices.actors),
         claimed=keep(view.claimed, choices.claimed),
         min_fatalities=min(view.min_fatalities, choices.max_fatalities),
+        statuses=keep(view.statuses, REVIEW_STATUSES),
         basemap=view.basemap if view.basemap in choices.basemaps else BASEMAP_NONE,
     )
 
@@ -240,7 +246,14 @@ def download_name(
     if len(kinds) > _MAX_TYPES_PART:
         kinds = f"{len(view.types)}-types"
     parts.append(kinds)
-    narrowed = (view.outlets, view.articles, view.actors, view.claimed, view.min_fatalities)
+    narrowed = (
+        view.outlets,
+        view.articles,
+        view.actors,
+        view.claimed,
+        view.min_fatalities,
+        view.statuses,
+    )
     if any(narrowed):
         parts.append("filtered")
     suffix = "." + (_slug(ext).replace("-", "") or "dat")

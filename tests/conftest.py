@@ -64,3 +64,37 @@ def postgres_url() -> Iterator[str]:
         yield url
     finally:
         server.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def seeded_collection(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A collection file holding the seed articles, analysed: copy it, never write to it.
+
+    What the dashboard makes of a new collection on first open (``geo add seeds``), made
+    once per test session; a test that adds or reviews copies it (``fresh_collection``).
+    """
+    from geo.store.cluster import Setup
+    from geo.store.collection import Collection
+    from geo.store.ingest import add_paths
+
+    root = Path(__file__).resolve().parents[1]
+    path = tmp_path_factory.mktemp("seeded") / "collection.gpkg"
+    with Collection.open(path) as collection:
+        add_paths(
+            collection,
+            [root / "seeds"],
+            load_gazetteer(root / "gazetteer.csv"),
+            world=load_world(),
+            setup=Setup(),
+            by="newsmap (seeds)",
+        )
+    path.chmod(0o444)
+    return path
+
+
+@pytest.fixture
+def fresh_collection(seeded_collection: Path, tmp_path: Path) -> Path:
+    """A writable copy of the seeded collection, the test's own."""
+    copy = tmp_path / "collection.gpkg"
+    copy.write_bytes(seeded_collection.read_bytes())
+    return copy

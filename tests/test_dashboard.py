@@ -23,6 +23,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import data, panel, selection, view
 from geo.articles import read_articles
 from geo.corpus import analyse
+from geo.errors import StoreError
 from geo.gazetteer import load_gazetteer
 from geo.layers import Layers, build_layers, filter_layers
 from geo.models import EVENT_TYPES
@@ -33,8 +34,15 @@ SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 STATIC = Path(__file__).resolve().parents[1] / "dashboard" / "static"
 TIMEOUT_S = 120
 #: Where the map's script fetches its data: shared files, or a session's secret folder.
-DATA_URL = r'load\("/app/static/(data/(?:s-\d+-[\w-]{32}/)?[0-9a-f]{64}\.json)"\)'
+DATA_URL = r'load\("/app/static/(data/(?:c-\d+-[\w-]{32}/)?[0-9a-f]{64}\.json)"\)'
 HOSTILE = "<img src=x onerror=alert(1)> ${alert(1)} `ls` C:\\archive\\2016 \"q\" 's' &amp;"
+
+
+@pytest.fixture(autouse=True)
+def collection(fresh_collection: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's dashboard opens its own copy of the seeded collection."""
+    monkeypatch.setenv("NEWSMAP_DB", str(fresh_collection))
+    return fresh_collection
 
 
 @pytest.fixture(scope="module")
@@ -371,12 +379,21 @@ def test_an_online_basemap_is_used_only_when_picked() -> None:
 def test_pasted_text_is_mapped_at_once_beside_the_seeds(seed_layers: Layers) -> None:
     at = run()
     text = (SEEDS / "004_3e970b6954da8ebe.txt").read_text(encoding="utf-8")
-    at.sidebar.text_area(key="pasted").input(text.replace("26 people", "27 people"))
+    at.sidebar.text_area(key="pasted").input(text.replace("Aleppo", "Aleppo city", 1))
     at.sidebar.button[0].click().run()
     assert not at.error
     shown, total = shown_count(at)
     assert shown == total > len(seed_layers.events)
     assert any("6 articles" in markdown.value for markdown in at.markdown)
+
+
+def test_a_text_the_collection_holds_is_not_added_twice(seed_layers: Layers) -> None:
+    at = run()
+    text = (SEEDS / "004_3e970b6954da8ebe.txt").read_text(encoding="utf-8")
+    paste(at, text)
+    assert not at.error
+    assert "already in the collection (as 004_3e970b6954da8ebe)" in panel_html(at)
+    assert shown_count(at) == (len(seed_layers.events), len(seed_layers.events))
 
 
 REPORT = (
@@ -481,6 +498,7 @@ def test_fields_are_escaped_and_empty_ones_left_out() -> None:
         pytest.param(view.View(types=("Battles", "Protests"), actors=("Militants",)), id="lists"),
         pytest.param(view.View(claimed=("TASS", "Ukrainian General Staff")), id="claimants"),
         pytest.param(view.View(min_fatalities=26, selected="ev-1", basemap="osm"), id="scalars"),
+        pytest.param(view.View(statuses=("confirmed", "rejected")), id="review statuses"),
     ],
 )
 def test_a_view_survives_the_trip_through_the_url(link: view.View) -> None:
@@ -792,3 +810,228 @@ def test_filters_that_leave_no_event_say_so_instead_of_an_empty_chart(
         == "No events to chart: no event matches the filters other than the dates."
     )
     assert at.get("vega_lite_chart") == []
+
+
+# --- the collection: shared by sessions, reviewed in the panel ---------------------------
+
+
+def button(at: AppTest, label: str) -> Any:
+    """Return the one button labelled ``label``."""
+    (found,) = [b for b in at.button if b.label == label]
+    return found
+
+
+def review_box(at: AppTest) -> str:
+    """Return the panel's review (status, who, when, history) as HTML."""
+    return "".join(
+        str(element.proto.body)
+        for element in at.get("html")
+        if 'class="nm-review' in str(element.proto.body)
+    )
+
+
+def first_event(seed_layers: Layers) -> str:
+    return str(seed_layers.events.sort_values("id")["id"].iloc[0])
+
+
+def test_an_article_added_in_one_session_is_mapped_in_every_other(seed_layers: Layers) -> None:
+    paste(run(), REPORT)
+    other = run()  # another reader, later: the article is in the collection
+    shown, total = shown_count(other)
+    assert shown == total == len(seed_layers.events) + 1
+    (row,) = [r for r in articles_rows(other) if r["article"] == "Shelling in Kharkiv"]
+    assert row["events"] == 1
+    # Only the session that added it lists it under "Added in this session".
+    assert "Added in this session" not in "".join(str(e.proto.body) for e in other.get("html"))
+
+
+def test_a_review_is_kept_with_who_and_when_and_seen_by_another_session(
+    seed_layers: Layers,
+) -> None:
+    event_id = first_event(seed_layers)
+    at = run({"event": event_id})
+    assert 'data-status="proposed"' in review_box(at)
+    at.sidebar.text_input(key="w_reviewer").input("Rana <b>")
+    at.text_input(key=f"rv_note-{event_id}-0").input("two wires agree")
+    button(at, "Confirm").click().run()
+    assert not at.exception, at.exception
+    assert "Saved: confirmed" in review_box(at)
+    other = run({"event": event_id})
+    box = review_box(other)
+    assert 'data-status="confirmed"' in box and "by Rana &lt;b&gt; at 20" in box
+    assert "two wires agree" in box and "<b>" not in box
+    table = other.dataframe[0].value
+    assert table.loc[table["title"].notna()].shape[0] == len(seed_layers.events)
+    assert "confirmed" in set(table["review_status"])
+
+
+def test_a_review_made_on_an_old_version_is_refused_and_changes_nothing(
+    seed_layers: Layers,
+) -> None:
+    event_id = first_event(seed_layers)
+    mine, theirs = run({"event": event_id}), run({"event": event_id})  # both read version 0
+    button(theirs, "Confirm").click().run()
+    button(mine, "Reject").click().run()  # my page still shows version 0
+    assert not mine.exception, mine.exception
+    box = review_box(mine)
+    assert "was changed by analyst since you read version 0" in box
+    assert "nothing was saved" in box and 'role="alert"' in box
+    assert 'data-status="confirmed"' in box  # theirs stands, and my page now shows it
+    assert 'data-status="confirmed"' in review_box(run({"event": event_id}))
+
+
+def test_a_rejected_event_leaves_the_map_unless_the_status_filter_asks_for_it(
+    seed_layers: Layers,
+) -> None:
+    event_id = first_event(seed_layers)
+    at = run({"event": event_id})
+    button(at, "Reject").click().run()
+    total = len(seed_layers.events)
+    assert shown_count(at) == (total - 1, total - 1)
+    assert 'data-status="rejected"' in review_box(at)  # the panel still holds it
+    rejected = run({"status": "rejected"})
+    assert shown_count(rejected) == (1, 1)
+    assert view.from_query(rejected.query_params).statuses == ("rejected",)
+    assert shown_count(run({"status": ["proposed", "rejected"]})) == (total, total)
+
+
+def test_a_correction_sets_the_toll_and_the_place_and_says_which_fields(
+    seed_layers: Layers,
+) -> None:
+    event_id = first_event(seed_layers)
+    at = run({"event": event_id})
+    suffix = f"{event_id}-0"
+    at.checkbox(key=f"rv_unknown-{suffix}").uncheck()
+    at.number_input(key=f"rv_dead-{suffix}").set_value(12)
+    at.selectbox(key=f"rv_place-{suffix}").set_value("point")
+    at.number_input(key=f"rv_lat-{suffix}").set_value(36.2)
+    at.number_input(key=f"rv_lon-{suffix}").set_value(37.16)
+    button(at, "Save the correction").click().run()
+    assert not at.exception, at.exception
+    box = review_box(at)
+    assert 'data-status="corrected"' in box
+    assert "Corrected: fatalities, geo_precision, lat, location, lon, place_id" in box
+    table = at.dataframe[0].value
+    (row,) = table[table["review_status"] == "corrected"].to_dict("records")
+    assert row["fatalities"] == 12 and row["location"] == "36.20000, 37.16000"
+
+
+def test_by_status_keeps_all_but_the_rejected_unless_told(seed_layers: Layers) -> None:
+    from geo.store import review as store_review
+    from geo.store.collection import Collection
+    from geo.store.export import collection_map
+
+    with Collection.open(os.environ["NEWSMAP_DB"]) as store:
+        event_id = first_event(seed_layers)
+        store_review.reject(store, event_id, by="ana", version=0)
+        _, layers = collection_map(store, load_gazetteer())
+    kept = data.by_status(layers, ())
+    assert event_id not in set(kept.events["id"])
+    assert len(kept.events) == len(seed_layers.events) - 1
+    assert set(data.by_status(layers, ("rejected",)).events["id"]) == {event_id}
+
+
+def test_two_reports_of_one_event_are_merged_into_one(seed_layers: Layers) -> None:
+    from dashboard import review as panel_review
+
+    events = seed_layers.events.assign(review_status="proposed", review_version=0)
+    keep = next(
+        row
+        for row in events.drop(columns="geometry").to_dict("records")
+        if panel_review.merge_candidates(row, events)
+    )
+    at = run({"event": keep["id"]})
+    absorb = at.selectbox(key=f"rv_merge-{keep['id']}-0").value  # the nearest report
+    assert absorb in {row["id"] for row in panel_review.merge_candidates(keep, events)}
+    button(at, "Merge into this event").click().run()
+    assert not at.exception, at.exception
+    assert f"Merged here: {absorb}" in review_box(at)
+    total = len(seed_layers.events)
+    assert shown_count(at) == (total - 1, total - 1)  # the absorbed report is not shown
+    assert shown_count(run()) == (total - 1, total - 1)  # nor to anyone else
+
+
+CORRECTED_EVENT = {
+    "event_date": "2016-09-17",
+    "event_type": "Battles",
+    "fatalities": 5,
+    "lat": 36.2,
+    "lon": 37.16,
+    "actor1": "Militants",
+    "actor2": "",
+}
+AS_SHOWN = {
+    "date": dt.date(2016, 9, 17),
+    "type": "Battles",
+    "dead": 5,
+    "unknown": False,
+    "place": "keep",
+    "lat": 36.2,
+    "lon": 37.16,
+    "actor1": "Militants",
+    "actor2": "",
+}
+
+
+@pytest.mark.parametrize(
+    ("changed", "fields"),
+    [
+        pytest.param({"dead": 7}, {"fatalities": 7}, id="a new toll"),
+        pytest.param({"unknown": True}, {"fatalities": None}, id="the report gives no toll"),
+        pytest.param(
+            {"type": "Protests", "actor2": " Civilians "},
+            {"event_type": "Protests", "actor2": "Civilians"},
+            id="type and actor, trimmed",
+        ),
+        pytest.param(
+            {"place": "point", "lat": 36.25, "lon": 37.1},
+            {
+                "place_id": "point:36.25000,37.10000",
+                "location": "36.25000, 37.10000",
+                "lat": 36.25,
+                "lon": 37.1,
+                "geo_precision": 1,
+            },
+            id="a point of the reader's",
+        ),
+        pytest.param(
+            {"place": "aleppo"},
+            {"place_id": "aleppo", "location": "Aleppo", "geo_precision": 1},
+            id="another gazetteer place",
+        ),
+    ],
+)
+def test_a_correction_holds_only_what_the_reader_changed(
+    changed: dict[str, Any], fields: dict[str, Any]
+) -> None:
+    from dashboard.review import correction_of
+
+    aleppo = load_gazetteer().get("aleppo")
+    made = correction_of(CORRECTED_EVENT, AS_SHOWN | changed, {"aleppo": aleppo}).fields()
+    assert {name: made[name] for name in fields} == fields
+    assert set(made) <= set(fields) | {"lat", "lon"}
+
+
+def test_a_form_left_as_it_was_is_no_correction() -> None:
+    from dashboard.review import correction_of
+
+    with pytest.raises(StoreError, match="must change at least one field"):
+        correction_of(CORRECTED_EVENT, AS_SHOWN, {}).fields()
+
+
+def test_an_added_article_opens_beside_the_map_and_the_link_names_it() -> None:
+    at = paste(run(), REPORT)
+    event = at.query_params["event"]
+    assert "Shelling in Kharkiv" in panel_html(at)
+    again = run({"event": event})  # the link opens it for anyone
+    assert "Shelling in Kharkiv" in panel_html(again)
+
+
+@pytest.mark.parametrize("name", ["data", "panel", "review"])
+def test_the_examples_in_the_docstrings_hold(name: str) -> None:
+    import doctest
+    import importlib
+
+    module = importlib.import_module(f"dashboard.{name}")
+    result = doctest.testmod(module)
+    assert result.attempted > 0 and result.failed == 0

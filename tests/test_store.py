@@ -332,3 +332,94 @@ def test_dask_cluster_gives_the_same_events(
 
     single = events(1)
     assert len(single) == 5 and events(2) == single  # LocalCluster(processes=True), 2 workers
+
+
+def test_the_stamp_changes_with_every_article_and_review(
+    collection: Collection, gazetteer: Gazetteer, tmp_path: Path
+) -> None:
+    first = collection.stamp()
+    assert collection.stamp() == first  # nothing changed: the same stamp
+    event = collection.events()[0]
+    review.confirm(collection, event.event.id, by="ana", version=0)
+    reviewed = collection.stamp()
+    assert reviewed != first
+    (tmp_path / "more").mkdir()
+    (tmp_path / "more" / "idlib.txt").write_text(
+        ARTICLES["shelling.txt"].replace("seven", "eight"), encoding="utf-8"
+    )
+    add_paths(collection, [tmp_path / "more"], gazetteer, world=None, setup=SETUP, by="ana")
+    assert collection.stamp() not in (first, reviewed)
+
+
+def test_history_lists_every_change_with_who_and_when(collection: Collection) -> None:
+    event = collection.events()[0].event
+    version = review.confirm(collection, event.id, by="ana", version=0, note="seen it")
+    review.correct(collection, event.id, review.Correction(fatalities=9), by="bo", version=version)
+    changes = collection.history(event.id)
+    assert [(c.action, c.author, c.version) for c in changes] == [
+        ("confirm", "ana", 1),
+        ("correct", "bo", 2),
+    ]
+    assert changes[0].note == "seen it" and changes[1].fields == {"fatalities": 9}
+    assert changes[0].at.tzinfo is not None and changes[0].at <= changes[1].at
+
+
+def test_adding_what_is_there_needs_no_analysis(collection: Collection, folder: Path) -> None:
+    from geo.store.ingest import nothing_to_add, read_paths
+
+    done = nothing_to_add(collection, read_paths([folder]))
+    assert done is not None and not done.added
+    assert sorted(stored for _, stored in done.already) == ["ramouseh", "shelling"]
+    fresh = dataclasses.replace(read_paths([folder])[0], text="Another text entirely.")
+    assert nothing_to_add(collection, [fresh]) is None
+
+
+def test_geo_add_of_known_texts_loads_no_world_index(
+    collection: Collection, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import geo.world
+
+    def refuse(**_: object) -> None:
+        raise AssertionError("the world index was loaded for nothing")
+
+    monkeypatch.setattr(geo.world, "load_world", refuse)
+    assert main(["add", str(folder), "--db", collection.name]) == 0
+
+
+def test_the_collections_map_is_what_build_makes_of_its_articles(
+    collection: Collection, folder: Path, gazetteer: Gazetteer
+) -> None:
+    from geo.articles import read_articles
+    from geo.layers import build_layers
+    from geo.store.export import collection_map
+
+    corpus, layers = collection_map(collection, gazetteer)
+    built = build_layers(
+        geo.corpus.analyse(read_articles(folder), gazetteer, world=None), gazetteer
+    )
+    assert [a.id for a in corpus.articles] == ["ramouseh", "shelling"]
+    for name in ("events", "places", "corridors", "zones"):
+        mine = getattr(layers, name).drop(columns=list(REVIEW_COLUMNS), errors="ignore")
+        theirs = getattr(built, name)
+        assert list(mine.columns) == list(theirs.columns), name
+        key = ["id"]
+        mine = mine.sort_values(key).reset_index(drop=True).drop(columns="geometry")
+        theirs = theirs.sort_values(key).reset_index(drop=True).drop(columns="geometry")
+        assert mine.astype(str).equals(theirs.astype(str)), name
+    assert set(layers.events["review_status"]) == {"proposed"}
+
+
+def test_an_events_web_address_is_its_articles(
+    db: str, tmp_path: Path, gazetteer: Gazetteer
+) -> None:
+    from geo.articles import parse_article
+    from geo.store.ingest import add_articles
+
+    article = dataclasses.replace(
+        parse_article(ARTICLES["shelling.txt"], path="shelling.txt"),
+        url="https://levant-wire.example/2016/03/03/shelling",
+    )
+    with Collection.open(db) as collection:
+        add_articles(collection, [article], gazetteer, world=None, setup=SETUP, by="ana")
+        urls = {e.event.source_url for e in collection.events()}
+    assert urls == {"https://levant-wire.example/2016/03/03/shelling"}

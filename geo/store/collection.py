@@ -40,7 +40,7 @@ from geo.store.records import (
     zone_row,
 )
 
-__all__ = ["Collection", "ReviewedEvent", "Rebound", "now"]
+__all__ = ["Change", "Collection", "ReviewedEvent", "Rebound", "now"]
 
 
 def now() -> dt.datetime:
@@ -62,6 +62,18 @@ class ReviewedEvent:
     corrected: tuple[str, ...] = ()  # the fields the analyst set
     merged: tuple[str, ...] = ()  # ids of the events merged into this one
     merged_into: str = ""  # the event this one was merged into ("" when none)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Change:
+    """One change of an event's review, as the review log keeps it."""
+
+    action: str  # confirm, reject, correct, merge
+    fields: dict[str, Any]  # what a correction set; {"into"/"absorbed": id} for a merge
+    version: int  # the review's version after it
+    author: str
+    at: dt.datetime
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -162,6 +174,29 @@ class Collection:
                 found.extend(article_from_row(r._mapping) for r in rows)
         return tuple(sorted(found, key=lambda a: a.id))
 
+    def article_ids(self) -> tuple[str, ...]:
+        """Return the ids of every stored article, sorted."""
+        with self.engine.connect() as connection:
+            return tuple(connection.scalars(sa.select(t.articles.c.id).order_by(t.articles.c.id)))
+
+    def history(self, event_id: str) -> tuple[Change, ...]:
+        """Return every review change of the event ``event_id``, oldest first."""
+        log = t.review_log
+        query = sa.select(log).where(log.c.event_id == event_id).order_by(log.c.version)
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).mappings().all()
+        return tuple(
+            Change(
+                action=row["action"],
+                fields=dict(row["fields"] or {}),
+                version=int(row["version"]),
+                author=row["author"],
+                at=_utc(row["at"]) or row["at"],
+                note=row["note"],
+            )
+            for row in rows
+        )
+
     def stale_ids(self, version: int) -> tuple[str, ...]:
         """Return the ids of articles not analysed yet or analysed by an older version."""
         column = t.articles.c.extractor_version
@@ -172,6 +207,30 @@ class Collection:
         )
         with self.engine.connect() as connection:
             return tuple(connection.scalars(query))
+
+    def stamp(self) -> tuple[int, ...]:
+        """Return what changes whenever an article is added or analysed or an event reviewed.
+
+        Cheap (a few index reads), so a reader can ask on every page run whether what it
+        holds is still the collection's: a cache keyed on it is read again after any change.
+        """
+        articles, reviews = t.articles, t.review_log
+        query = sa.select(
+            sa.select(sa.func.count()).select_from(articles).scalar_subquery(),
+            sa.select(sa.func.count())
+            .select_from(articles)
+            .where(articles.c.extractor_version.is_not(None))
+            .scalar_subquery(),
+            sa.select(sa.func.max(articles.c.analysed_at)).scalar_subquery(),
+            sa.select(sa.func.count()).select_from(reviews).scalar_subquery(),
+            sa.select(sa.func.max(reviews.c.pk)).scalar_subquery(),
+        )
+        with self.engine.connect() as connection:
+            row = connection.execute(query).one()
+        count, analysed, at, logged, last = row
+        at = _utc(at)
+        moment = int(at.timestamp() * 1_000_000) if at is not None else 0
+        return (int(count), int(analysed), moment, int(logged), int(last or 0))
 
     def count(self, table: str) -> int:
         """Return the number of rows of ``table`` (articles, events, reviews, ...)."""
@@ -265,8 +324,11 @@ class Collection:
         ``statuses`` keeps those with one of these review statuses, ``articles`` those of
         these article ids; an event merged into another is left out unless ``merged``.
         """
-        query = sa.select(t.events, *_REVIEW_COLUMNS).outerjoin(
-            t.reviews, t.reviews.c.event_id == t.events.c.id
+        # An event's web address is its article's (not stored twice).
+        query = (
+            sa.select(t.events, t.articles.c.url.label("a_url"), *_REVIEW_COLUMNS)
+            .join(t.articles, t.articles.c.pk == t.events.c.article_pk)
+            .outerjoin(t.reviews, t.reviews.c.event_id == t.events.c.id)
         )
         if articles is not None:
             query = query.where(t.events.c.article.in_(sorted(set(articles))))
@@ -351,7 +413,7 @@ _REVIEW_COLUMNS = (
 
 
 def _reviewed(row: Mapping[Any, Any], *, merged: tuple[str, ...]) -> ReviewedEvent:
-    machine = event_from_row(row)
+    machine = dataclasses.replace(event_from_row(row), source_url=row["a_url"] or "")
     if row["r_status"] is None:
         return ReviewedEvent(
             event=machine, machine=machine, status="proposed", version=0, merged=merged

@@ -141,21 +141,24 @@ def _print(lines: list[str]) -> None:
 
 def _add(args: argparse.Namespace) -> int:
     from geo.store.collection import Collection
-    from geo.store.ingest import add_paths, read_paths
+    from geo.store.ingest import add_articles, nothing_to_add, read_paths
 
-    read_paths(args.paths)  # a bad path fails here, before anything is loaded or opened
-    gazetteer, world, setup = _loaded(args)
+    articles = read_paths(args.paths)  # a bad path fails here, before anything is opened
     with Collection.open(args.db) as collection:
-        added = add_paths(
-            collection,
-            args.paths,
-            gazetteer,
-            world=world,
-            setup=setup,
-            by=_reviewer(),
-            jobs=args.jobs,
-            scheduler=args.scheduler,
-        )
+        # Nothing new: no need to load the gazetteer and the world index (seconds).
+        added = nothing_to_add(collection, articles)
+        if added is None:
+            gazetteer, world, setup = _loaded(args)
+            added = add_articles(
+                collection,
+                articles,
+                gazetteer,
+                world=world,
+                setup=setup,
+                by=_reviewer(),
+                jobs=args.jobs,
+                scheduler=args.scheduler,
+            )
         lines = [f"{collection.name}: added {_count(len(added.added), 'article')}"]
     if not added.added:
         lines[0] += "; nothing new"

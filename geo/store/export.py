@@ -7,6 +7,7 @@ carry as properties and the CSV as its last columns.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Collection as Many
 from collections.abc import Sequence
@@ -17,9 +18,11 @@ from geo.events import link_events
 from geo.export import REVIEW_COLUMNS
 from geo.gazetteer import Gazetteer
 from geo.layers import JOIN, Layers, build_layers, filter_layers
+from geo.models import Corpus, Place
 from geo.store.collection import Collection, ReviewedEvent
+from geo.store.schema import REVIEW_STATUSES
 
-__all__ = ["DEFAULT_STATUSES", "store_layers"]
+__all__ = ["DEFAULT_STATUSES", "collection_map", "store_layers", "unreviewed"]
 
 #: What ``geo export`` writes unless told otherwise: everything but the rejected.
 DEFAULT_STATUSES = ("proposed", "confirmed", "corrected")
@@ -43,16 +46,7 @@ def store_layers(
     corrected place or date links as it now is.
     """
     reviewed = collection.events(statuses=statuses, articles=articles)
-    places = {place.id: place for place in gazetteer.places}
-    corpus = collection.corpus(reviewed, places=places, articles=articles)
-    corpus = type(corpus)(
-        articles=corpus.articles,
-        mentions=corpus.mentions,
-        events=link_events(corpus.events),
-        zones=corpus.zones,
-        dropped=corpus.dropped,
-        silent=corpus.silent,
-    )
+    corpus = _linked(collection.corpus(reviewed, places=_places(gazetteer), articles=articles))
     layers = filter_layers(
         build_layers(corpus, gazetteer),
         start=start,
@@ -66,6 +60,45 @@ def store_layers(
         corridors=layers.corridors,
         zones=layers.zones,
     )
+
+
+def collection_map(
+    collection: Collection, gazetteer: Gazetteer, *, statuses: Many[str] = REVIEW_STATUSES
+) -> tuple[Corpus, Layers]:
+    """Return every article of the collection and the layers of its reviewed events.
+
+    What the dashboard maps: the corpus holds every stored article (those that gave no
+    event too, with why) and the events of ``statuses`` as the analyst left them; the
+    events layer carries the :data:`REVIEW_COLUMNS`.
+    """
+    reviewed = collection.events(statuses=statuses)
+    every = collection.article_ids()
+    corpus = _linked(collection.corpus(reviewed, places=_places(gazetteer), articles=every))
+    layers = build_layers(corpus, gazetteer)
+    return corpus, Layers(
+        events=_with_review(layers.events, reviewed),
+        places=layers.places,
+        corridors=layers.corridors,
+        zones=layers.zones,
+    )
+
+
+def unreviewed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return an events layer with the review columns of events nobody has reviewed."""
+    frame = frame.copy()
+    for column in REVIEW_COLUMNS:
+        frame[column] = "proposed" if column == "review_status" else ""
+    frame["review_version"] = pd.Series(0, index=frame.index, dtype="int64")
+    return frame
+
+
+def _places(gazetteer: Gazetteer) -> dict[str, Place]:
+    return {place.id: place for place in gazetteer.places}
+
+
+def _linked(corpus: Corpus) -> Corpus:
+    """Link the events told by several articles again, as the review left them."""
+    return dataclasses.replace(corpus, events=link_events(corpus.events))
 
 
 def _with_review(frame: pd.DataFrame, reviewed: Sequence[ReviewedEvent]) -> pd.DataFrame:

@@ -25,7 +25,16 @@ from geo.store.collection import Collection, Rebound
 from geo.store.records import content_hash
 from geo.world import WorldIndex
 
-__all__ = ["Analysis", "Added", "add_paths", "analyse_stored", "read_paths", "reanalyse"]
+__all__ = [
+    "Analysis",
+    "Added",
+    "add_articles",
+    "add_paths",
+    "analyse_stored",
+    "nothing_to_add",
+    "read_paths",
+    "reanalyse",
+]
 
 #: Readings written per transaction.
 WRITE_BATCH = 200
@@ -77,7 +86,34 @@ def add_paths(
     ``gazetteer`` and ``world`` serve the single-process path (``jobs`` 1, no
     ``scheduler``); ``setup`` tells Dask workers what to load instead.
     """
-    articles = read_paths(paths)
+    return add_articles(
+        collection,
+        read_paths(paths),
+        gazetteer,
+        world=world,
+        setup=setup,
+        by=by,
+        jobs=jobs,
+        scheduler=scheduler,
+    )
+
+
+def nothing_to_add(collection: Collection, articles: Sequence[Article]) -> Added | None:
+    """Return what adding ``articles`` does when it adds and analyses nothing, else None.
+
+    Every text is stored already and no stored article awaits its first analysis:
+    ``geo add`` then needs neither the gazetteer nor the world index (seconds to load).
+    """
+    fresh, already = _fresh(collection, articles)
+    if fresh or collection.unanalysed_ids(collection.stale_ids(events_module.EXTRACTOR_VERSION)):
+        return None
+    return Added(already=tuple(already))
+
+
+def _fresh(
+    collection: Collection, articles: Sequence[Article]
+) -> tuple[list[Article], list[tuple[str, str]]]:
+    """Split ``articles`` into those whose text is new and (path, stored id) of the rest."""
     hashes = [content_hash(a.text) for a in articles]
     known = collection.known_hashes(hashes)
     stored_as = collection.ids_of_hashes({h for h in hashes if h in known})
@@ -90,6 +126,26 @@ def add_paths(
             continue
         seen.add(digest)
         fresh.append(article)
+    return fresh, already
+
+
+def add_articles(
+    collection: Collection,
+    articles: Sequence[Article],
+    gazetteer: Gazetteer,
+    *,
+    world: WorldIndex | None,
+    setup: Setup,
+    by: str,
+    jobs: int = 1,
+    scheduler: str | None = None,
+) -> Added:
+    """Add those of ``articles`` whose text is new, then analyse every unanalysed one.
+
+    What :func:`add_paths` does once the files are read; the dashboard adds an uploaded
+    article through it.
+    """
+    fresh, already = _fresh(collection, articles)
     fresh, renamed = _unique_ids(collection, fresh)
     collection.add_articles(fresh, by=by)
     version = events_module.EXTRACTOR_VERSION

@@ -1,15 +1,17 @@
-"""Fixtures for the dashboard's browser tests: one Streamlit server for the session."""
+"""Fixtures for the dashboard's browser tests: Streamlit servers on temporary collections.
+
+``app_url`` serves the whole session on a copy of the seeded collection that no test
+writes to (its map is the seed articles'); a test that adds articles or reviews events
+takes ``app`` (or ``fresh_app_url``): a server of its own on its own copy.
+"""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from dashboard_page import ROOT, Traffic, free_port, guard, healthy
+from dashboard_page import ROOT, App, Traffic, guard, running
 from playwright.sync_api import BrowserContext, expect
 
 from geo.articles import read_articles
@@ -18,59 +20,34 @@ from geo.gazetteer import load_gazetteer
 from geo.layers import Layers, build_layers
 from geo.world import load_world
 
-START_TIMEOUT_S = 60.0
 # Two cores shared with other test runs: give every expect() more than its 5 s default.
 expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Run ``streamlit run dashboard/app.py`` on 127.0.0.1 and yield its URL."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = tmp_path_factory.mktemp("streamlit") / "server.log"
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "dashboard/app.py",
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=dict(os.environ)
-        )
-        try:
-            deadline = time.monotonic() + START_TIMEOUT_S
-            while not healthy(url):
-                # Waiting on the process doubles as the pause between polls and notices a
-                # server that died at start-up.
-                try:
-                    server.wait(timeout=0.2)
-                except subprocess.TimeoutExpired:
-                    pass
-                else:
-                    pytest.fail(f"streamlit exited with {server.returncode}:\n{log.read_text()}")
-                if time.monotonic() > deadline:
-                    pytest.fail(
-                        f"streamlit unhealthy after {START_TIMEOUT_S} s:\n{log.read_text()}"
-                    )
-            yield url
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+def app_url(tmp_path_factory: pytest.TempPathFactory, seeded_collection: Path) -> Iterator[str]:
+    """The session's dashboard, on a collection of the seed articles that no test adds to."""
+    folder = tmp_path_factory.mktemp("streamlit")
+    db = folder / "collection.gpkg"
+    db.write_bytes(seeded_collection.read_bytes())
+    with running(db, folder / "server.log") as app:
+        yield app.url
+
+
+@pytest.fixture
+def app(fresh_collection: Path, tmp_path: Path) -> Iterator[App]:
+    """A dashboard of the test's own, on its own copy of the seeded collection.
+
+    For tests that add articles or review events: what they write stays in the collection.
+    """
+    with running(fresh_collection, tmp_path / "server.log") as started:
+        yield started
+
+
+@pytest.fixture
+def fresh_app_url(app: App) -> str:
+    """The URL of the test's own dashboard (``app``)."""
+    return app.url
 
 
 @pytest.fixture(scope="session")

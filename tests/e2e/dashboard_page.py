@@ -7,14 +7,21 @@ internet and each test can assert that nothing tried to.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import socket
+import subprocess
+import sys
+import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 from playwright.sync_api import BrowserContext, FrameLocator, Locator, Page, Route, expect
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -172,3 +179,87 @@ def marked(page: Page, event_id: str) -> dict[str, object]:
 def popup(page: Page) -> Locator:
     """Return the map's open pop-up."""
     return map_frame(page).locator(".leaflet-popup-content .nm-popup")
+
+
+#: Seconds a dashboard may take to answer its health check after it is started.
+START_TIMEOUT_S = 60.0
+
+
+class App:
+    """A ``streamlit run dashboard/app.py`` on 127.0.0.1, on the collection ``db``."""
+
+    def __init__(self, db: Path, log: Path) -> None:
+        self.db, self.log = db, log
+        self.url = ""
+        self._server: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> str:
+        """Start the server (on a new port) and wait until it is healthy; return its URL."""
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        command = [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "dashboard/app.py",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ]
+        env = {**os.environ, "NEWSMAP_DB": str(self.db)}
+        with self.log.open("ab") as out:
+            self._server = subprocess.Popen(
+                command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env
+            )
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not healthy(self.url):
+            # Waiting on the process doubles as the pause between polls and notices a
+            # server that died at start-up.
+            try:
+                self._server.wait(timeout=0.2)
+            except subprocess.TimeoutExpired:
+                pass
+            else:
+                pytest.fail(
+                    f"streamlit exited with {self._server.returncode}:\n{self.log.read_text()}"
+                )
+            if time.monotonic() > deadline:
+                self.stop()
+                pytest.fail(
+                    f"streamlit unhealthy after {START_TIMEOUT_S} s:\n{self.log.read_text()}"
+                )
+        return self.url
+
+    def stop(self) -> None:
+        """Stop the server (its collection stays)."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+    def restart(self) -> str:
+        """Stop the server and start another on the same collection; return its URL."""
+        self.stop()
+        return self.start()
+
+
+@contextlib.contextmanager
+def running(db: Path, log: Path) -> Iterator[App]:
+    """Run the dashboard on the collection ``db`` for the ``with`` block."""
+    app = App(db, log)
+    app.start()
+    try:
+        yield app
+    finally:
+        app.stop()

@@ -1,8 +1,9 @@
 """The dashboard in a real browser, as a reader uses it: Debian's Chromium, no network.
 
-One Streamlit server serves the session (``app_url``); each test opens its own page and
-ends by checking that no request left 127.0.0.1. No sleeps: every wait is on something
-the reader would see.
+One Streamlit server on a seeded collection serves the session (``app_url``); a test that
+adds articles has a server and a collection of its own (``fresh_app_url``). Each test
+opens its own page and ends by checking that no request left 127.0.0.1. No sleeps: every
+wait is on something the reader would see.
 """
 
 from __future__ import annotations
@@ -432,8 +433,9 @@ def test_a_filtered_download_is_named_for_the_filter_and_holds_what_is_shown(
 
 
 def test_a_hostile_article_is_shown_as_literal_text_and_runs_nothing(
-    page: Page, app_url: str, seed_layers: Layers, traffic: Traffic
+    page: Page, fresh_app_url: str, seed_layers: Layers, traffic: Traffic
 ) -> None:
+    app_url = fresh_app_url
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.goto(app_url)
@@ -462,15 +464,23 @@ def test_a_hostile_article_is_shown_as_literal_text_and_runs_nothing(
         assert where.locator('img[src="x"]').count() == 0
     assert dialogs == []
     assert_stayed_local(traffic)
-    # The article stays in the reader's own session: another reader does not get it.
+    # The article is in the collection: another reader of it gets it, as literal text too.
     assert page.context.browser is not None
     other = page.context.browser.new_context()
     try:
         other_traffic = guard(other)
-        stranger = other.new_page()
-        stranger.goto(app_url)
-        wait_for_events(stranger, len(seed_layers.events))
-        assert features(stranger, article="hostile") == set()
+        colleague = other.new_page()
+        colleague.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        colleague.goto(f"{app_url}/?{urlencode({'event': event_id})}")
+        colleague.wait_for_function(
+            f"() => ({FEATURES_JS})()?.some((f) => f[2] === 'hostile')", timeout=MAP_TIMEOUT_MS
+        )
+        assert features(colleague, article="hostile") == features(page, article="hostile")
+        shown = colleague.locator(".nm-article")
+        expect(shown).to_contain_text("Hostile wire", timeout=MAP_TIMEOUT_MS)
+        for literal in LITERALS:
+            assert literal in shown.inner_text()
+        assert colleague.evaluate("() => window.__pwned") is None and dialogs == []
         assert_stayed_local(other_traffic)
     finally:
         other.close()
@@ -532,14 +542,14 @@ SARAJEVO = (
 )
 def test_several_files_are_added_at_once_and_each_bad_one_says_why(
     page: Page,
-    app_url: str,
+    fresh_app_url: str,
     seed_layers: Layers,
     traffic: Traffic,
     files: dict[str, bytes],
     good: list[str],
     bad: dict[str, str],
 ) -> None:
-    page.goto(app_url)
+    page.goto(fresh_app_url)
     wait_for_events(page, len(seed_layers.events))
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
         files=[{"name": n, "mimeType": "text/plain", "buffer": b} for n, b in files.items()]
@@ -589,9 +599,15 @@ def test_several_files_are_added_at_once_and_each_bad_one_says_why(
     ],
 )
 def test_an_added_article_with_no_event_says_why(
-    page: Page, app_url: str, seed_layers: Layers, traffic: Traffic, name: str, text: str, why: str
+    page: Page,
+    fresh_app_url: str,
+    seed_layers: Layers,
+    traffic: Traffic,
+    name: str,
+    text: str,
+    why: str,
 ) -> None:
-    page.goto(app_url)
+    page.goto(fresh_app_url)
     wait_for_events(page, len(seed_layers.events))
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
         files=[{"name": name, "mimeType": "text/plain", "buffer": text.encode("utf-8")}]
@@ -713,43 +729,45 @@ def test_the_map_draws_the_offline_basemap_and_a_link_keeps_centre_and_zoom(
     assert_stayed_local(traffic)
 
 
-SESSION_DATA = re.compile(r"/app/static/data/s-\d+-[\w-]{32}/[0-9a-f]{64}\.json$")
-GONE_JS = "async (url) => (await fetch(url, {cache: 'no-store'})).status === 404"
+COLLECTION_DATA = re.compile(r"/app/static/data/(c-\d+-[\w-]{32})/[0-9a-f]{64}\.json$")
 
 
-def test_an_added_articles_map_data_is_its_sessions_alone_and_goes_with_it(
-    browser: Browser, app_url: str, seed_layers: Layers
+def data_folders(traffic: Traffic) -> set[str]:
+    """Return the map data folders the pages of ``traffic`` fetched from (each a secret)."""
+    fetched = [url for url in traffic.seen if "/app/static/data/" in url]
+    assert fetched and all(COLLECTION_DATA.search(url) for url in fetched), fetched
+    return {COLLECTION_DATA.search(url)[1] for url in fetched}  # type: ignore[index]
+
+
+def test_an_added_articles_map_data_is_its_collections_alone(
+    browser: Browser, fresh_app_url: str, app_url: str, seed_layers: Layers
 ) -> None:
     report = (
         "Shelling in Kharkiv\n\nKHARKIV, Ukraine, March 3, 2024 (Wire) - Artillery shelled a "
         "market in Kharkiv on Sunday, killing four civilians, regional officials said.\n"
     )
-    contexts = [browser.new_context(), browser.new_context()]
+    # Two readers of the test's collection, and one of another (the session's server).
+    contexts = [browser.new_context() for _ in range(3)]
     try:
-        fetched = []
-        for context in contexts:
-            traffic = guard(context)
-            page = context.new_page()
-            page.goto(app_url)
-            wait_for_events(page, len(seed_layers.events))
-            shared = {url for url in traffic.seen if "/app/static/data/" in url}
-            page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
-                files=[{"name": "kharkiv.txt", "mimeType": "text/plain", "buffer": report.encode()}]
-            )
-            wait_for_events(page, len(seed_layers.events) + 1)
-            fetched.append({url for url in traffic.seen if SESSION_DATA.search(url)})
-            assert shared and not any(SESSION_DATA.search(url) for url in shared)
+        traffics = [guard(context) for context in contexts]
+        adder, colleague, stranger = (context.new_page() for context in contexts)
+        adder.goto(fresh_app_url)
+        wait_for_events(adder, len(seed_layers.events))
+        adder.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+            files=[{"name": "kharkiv.txt", "mimeType": "text/plain", "buffer": report.encode()}]
+        )
+        wait_for_events(adder, len(seed_layers.events) + 1)
+        colleague.goto(fresh_app_url)
+        wait_for_events(colleague, len(seed_layers.events) + 1)
+        assert features(colleague, article="kharkiv") == features(adder, article="kharkiv") != set()
+        stranger.goto(app_url)
+        wait_for_events(stranger, len(seed_layers.events))
+        assert features(stranger, article="kharkiv") == set()
+        # Each collection's map data sits in a folder named by its server's secret.
+        mine, theirs, other = (data_folders(traffic) for traffic in traffics)
+        assert len(mine) == 1 and mine == theirs and not other & mine
+        for traffic in traffics:
             assert_stayed_local(traffic)
-        mine, theirs = fetched
-        folders = [{url.rsplit("/", 1)[0] for url in urls} for urls in fetched]
-        # The same document added in two sessions: two folders, each named by a secret.
-        assert len(folders[0]) == len(folders[1]) == 1 and folders[0] != folders[1]
-        watcher = contexts[1].pages[0]
-        contexts[0].close()  # the first reader leaves: their data goes with the session
-        for url in mine:
-            watcher.wait_for_function(GONE_JS, arg=url, timeout=MAP_TIMEOUT_MS)
-        for url in theirs:
-            assert not watcher.evaluate(GONE_JS, url)
     finally:
         for context in contexts:
             context.close()
