@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import math
 import sqlite3
 import urllib.error
@@ -250,3 +251,23 @@ def test_geo_build_with_a_bad_archive_fails_in_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1
     assert "x.pmtiles: no such file; expected a .pmtiles or .mbtiles archive" in err
+
+
+def test_geo_build_with_tiles_writes_a_map_that_asks_geo_serve_for_them(archives, tmp_path, capsys):
+    seeds = tmp_path / "in"
+    seeds.mkdir()
+    seed = sorted((Path(__file__).resolve().parents[1] / "seeds").glob("*.txt"))[0]
+    (seeds / seed.name).write_bytes(seed.read_bytes())
+    out = tmp_path / "out"
+    code = main(["build", str(seeds), "--out", str(out), "--tiles", str(archives["pmtiles"])])
+    said = capsys.readouterr().out
+    assert code == 0
+    assert f"own tiles: aleppo.pmtiles: vector (water), zoom 0-{MAXZOOM}" in said
+    assert f"python -m geo serve {out}" in said
+    page = (out / "map.html").read_text(encoding="utf-8")
+    assert '"url":"tiles/{z}/{x}/{y}"' in page
+    assert "vendor/protomaps-leaflet/protomaps-leaflet.js" in page
+    assert (out / "vendor" / "newsmap" / "owntiles.js").is_file()
+    assert json.loads((out / "tiles.json").read_text(encoding="utf-8")) == {
+        "archive": str(archives["pmtiles"].resolve())
+    }
