@@ -50,6 +50,85 @@ def vector_archive(path: Path, *, driver: str, layer: str = "water") -> Path:
     return path
 
 
+def layered_mbtiles(path: Path, layers: dict[str, gpd.GeoDataFrame], *, maxzoom: int) -> Path:
+    """Write a vector MBTiles of several layers: GDAL writes one MBTiles per layer, and a
+    vector tile being a list of layers, the tiles of one place join by concatenation."""
+    merged: dict[tuple[int, int, int], bytes] = {}
+    vector_layers = []
+    for name, frame in layers.items():
+        part = path.with_name(f"{path.stem}-{name}.mbtiles")
+        pyogrio.write_dataframe(
+            frame, part, driver="MBTiles", layer=name, MINZOOM=0, MAXZOOM=maxzoom
+        )
+        db = sqlite3.connect(part)
+        for z, x, y, data in db.execute("SELECT * FROM tiles"):
+            merged[(z, x, y)] = merged.get((z, x, y), b"") + gzip.decompress(data)
+        meta = dict(db.execute("SELECT name, value FROM metadata"))
+        vector_layers += json.loads(meta["json"])["vector_layers"]
+        db.close()
+        part.unlink()
+    db = sqlite3.connect(path)
+    db.executescript(
+        "CREATE TABLE metadata (name TEXT, value TEXT);"
+        "CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER,"
+        " tile_data BLOB);"
+    )
+    west, south, east, north = gpd.GeoSeries(
+        [shapely.box(*f.total_bounds) for f in layers.values()]
+    ).total_bounds
+    meta.update(name=path.stem, json=json.dumps({"vector_layers": vector_layers}))
+    meta["bounds"] = f"{west},{south},{east},{north}"
+    db.executemany("INSERT INTO metadata VALUES (?, ?)", meta.items())
+    db.executemany(
+        "INSERT INTO tiles VALUES (?, ?, ?, ?)",
+        [(*key, gzip.compress(data, mtime=0)) for key, data in sorted(merged.items())],
+    )
+    db.commit()
+    db.close()
+    return path
+
+
+def aleppo_streets(path: Path) -> Path:
+    """Write a small street map of a made-up quarter by Aleppo's citadel: land use, a
+    river, a street grid, blocks of buildings and a layer no style names ("pipelines")."""
+    west, south = 37.150, 36.190
+    step = 0.002
+    streets = [
+        shapely.LineString([(west, south + i * step), (west + 10 * step, south + i * step)])
+        for i in range(6)
+    ] + [
+        shapely.LineString([(west + i * step, south), (west + i * step, south + 5 * step)])
+        for i in range(11)
+    ]
+    blocks = [
+        shapely.box(
+            west + i * step + 0.0003,
+            south + j * step + 0.0003,
+            west + (i + 1) * step - 0.0003,
+            south + (j + 1) * step - 0.0003,
+        )
+        for i in range(10)
+        for j in range(5)
+        if (i + j) % 3
+    ]
+
+    def frame(geometries: list[shapely.Geometry], **columns: list[str]) -> gpd.GeoDataFrame:
+        return gpd.GeoDataFrame(columns or None, geometry=geometries, crs="EPSG:4326")
+
+    layers = {
+        "landuse": frame([shapely.box(west - 0.01, south - 0.01, west + 0.03, south + 0.02)]),
+        "water": frame(
+            [shapely.LineString([(west - 0.01, south - 0.004), (west + 0.03, south + 0.002)])]
+        ),
+        "transportation": frame(streets),
+        "building": frame(blocks),
+        "pipelines": frame(
+            [shapely.LineString([(west, south + 5.5 * step), (west + 10 * step, south - 0.002)])]
+        ),
+    }
+    return layered_mbtiles(path, layers, maxzoom=14)
+
+
 def tile_xy(lon: float, lat: float, z: int) -> tuple[int, int]:
     """Return the XYZ tile (y from the north) holding a point."""
     n = 2**z

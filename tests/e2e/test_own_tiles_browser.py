@@ -21,7 +21,7 @@ from playwright.sync_api import Page, Response, Route
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from test_layers import sample_corpus, sample_gazetteer  # noqa: E402
-from test_tiles import RED, raster_archive, vector_archive  # noqa: E402
+from test_tiles import RED, aleppo_streets, raster_archive, vector_archive  # noqa: E402
 
 from geo.layers import build_layers  # noqa: E402
 from geo.serve import make_server, start_in_thread  # noqa: E402
@@ -68,6 +68,7 @@ def archives(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "pmtiles": vector_archive(folder / "aleppo.pmtiles", driver="PMTiles"),
         "mbtiles": vector_archive(folder / "aleppo.mbtiles", driver="MBTiles"),
         "raster": raster_archive(folder / "red.mbtiles"),
+        "streets": aleppo_streets(folder / "streets.mbtiles"),
     }
 
 
@@ -110,14 +111,46 @@ def test_served_map_html_draws_the_archive(page, archives, tmp_path, name, colou
         # The events still draw over the tiles, and the basemap under and beyond them.
         page.wait_for_selector(".nm-event, .marker-cluster")
         page.wait_for_selector("path.nm-basemap-land")
-        if name == "pmtiles":
-            SCREENSHOT.parent.mkdir(exist_ok=True)
-            page.locator(".folium-map").screenshot(path=str(SCREENSHOT))
     finally:
         server.shutdown()
         server.server_close()
     assert any(status == 200 for _, status in answers), answers
     assert all(status in (200, 204) for _, status in answers), answers
+    assert traffic.outside == []
+
+
+#: tile_style.toml's colours of streets and buildings.
+STREET, BUILDING = (255, 255, 255), (224, 219, 211)
+#: The vector layers the protomaps layer on the map paints.
+RULES_JS = f"""() => {{
+  const found = [];
+  {MAP}.eachLayer((layer) => {{
+    (layer.paintRules || []).forEach((rule) => found.push(rule.dataLayer));
+  }});
+  return found;
+}}"""
+
+
+def test_every_layer_of_a_street_map_is_drawn_in_its_style(page, archives, tmp_path):
+    """Streets, buildings, land use and a layer no style names, at street zoom."""
+    traffic: Traffic = guard(page.context)
+    out = _build(archives["streets"], tmp_path / "out").parent
+    server = make_server(out, archive=open_archive(archives["streets"]))
+    start_in_thread(server)
+    try:
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/map.html#map=16/36.195/37.16")
+        page.wait_for_function(f"() => {MAP}.getZoom() === 16")
+        for colour in (STREET, BUILDING):
+            page.wait_for_function(f"(c) => ({PIXELS_JS})(c) > 20", arg=list(colour))
+        # The layer no style names is painted too, with the fallback (a faint thin line,
+        # too blended to find by its colour).
+        painted = page.evaluate(RULES_JS)
+        assert {"landuse", "water", "transportation", "building", "pipelines"} <= set(painted)
+        SCREENSHOT.parent.mkdir(exist_ok=True)
+        page.locator(".folium-map").screenshot(path=str(SCREENSHOT))
+    finally:
+        server.shutdown()
+        server.server_close()
     assert traffic.outside == []
 
 
