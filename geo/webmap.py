@@ -25,7 +25,7 @@ import xstatic.pkg.leaflet
 import xstatic.pkg.leaflet_markercluster
 import xyzservices.providers
 from branca.element import Element, Figure, MacroElement
-from folium.map import Layer
+from folium.map import FitBounds, Layer
 from folium.plugins import MarkerCluster
 from folium.template import Template
 
@@ -301,7 +301,11 @@ def build_map(
         top = MAX_ZOOM if tiles or own_tiles else MAX_ZOOM_OFFLINE
         fmap.options["zoom"] = max(2, min(int(view[2]), top))
     elif bounds is not None:  # before any layer is added, so nothing animates into view
-        fmap.fit_bounds(bounds, padding=(24, 24), max_zoom=_fit_zoom(layers))
+        fit = FitBounds(bounds, padding=(24, 24), max_zoom=_fit_zoom(layers))
+        # Without this the zoom from the map's first view animates, for a frame and 250 ms
+        # more; a view set meanwhile (a #map= link, a test's setView) ends back at the fit.
+        fit.options["animate"] = False
+        fmap.add_child(fit)
 
     _PopupScript().add_to(fmap)
     others = (
@@ -1228,14 +1232,7 @@ class _Framing(MacroElement):
           var bounds = {{ this.bounds_json }};
           var link = /^#map=([0-9]+)[/](-?[0-9.]+)[/](-?[0-9.]+)$/.exec(location.hash);
           if (link && window.parent === window) {
-            var go = function () {
-              map.setView([Number(link[2]), Number(link[3])], Number(link[1]), {animate: false});
-            };
-            // The first fit's zoom animation (queued for the next frame, then running) would
-            // end back at its own zoom: go once it is over.
-            L.Util.requestAnimFrame(function () {
-              if (map._animatingZoom) { map.once("zoomend", go); } else { go(); }
-            });
+            map.setView([Number(link[2]), Number(link[3])], Number(link[1]), {animate: false});
           }
           var control = L.control({position: "topright"});
           var text = null;
