@@ -37,11 +37,12 @@ constraints:
 	.venv-constraints/bin/python requirements/lock.py
 	rm -rf .venv-constraints
 
-# The offline basemap (Natural Earth, town labels) and the heatmap plugin: fetched once
-# with npm, then a no-op.
+# The offline basemap (Natural Earth, town labels), the heatmap plugin and protomaps-leaflet
+# (for a reader's own vector tiles): fetched once with npm, then a no-op.
 basemap: $(STAMP)
 	$(PY) -m geo.basemap
 	$(PY) -m geo.heatmap
+	$(PY) -m geo.tilelayer
 
 # The collection is created and seeded with seeds/ the first time; a no-op (about a second)
 # once it holds them.

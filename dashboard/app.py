@@ -25,6 +25,7 @@ from dashboard import (  # noqa: E402
     basemaps,
     data,
     mapdata,
+    owntiles,
     panel,
     review,
     selection,
@@ -163,6 +164,7 @@ with map_column:
         data_url=data_url,
         popups_url=popups_url,
         legend_open=False,
+        own_tiles=owntiles.own_tiles(),
     )
     returned = st_folium(
         the_map,

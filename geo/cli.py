@@ -189,16 +189,55 @@ def _build(args: argparse.Namespace) -> int:
     from geo.gazetteer import load_gazetteer
     from geo.layers import build_layers
     from geo.outputs import check_outside
+    from geo.tiles import configured_path, open_archive
     from geo.world import load_world
 
     check_outside(args.out, args.directory)
+    tiles_path = configured_path(args.tiles)
+    # A bad archive is said before the articles are read, not after.
+    own_tiles = open_archive(tiles_path) if tiles_path else None
     gazetteer = load_gazetteer(args.gazetteer)
     world = None if args.no_world else load_world(cache_dir=args.cache_dir)
     corpus = analyse_dir(args.directory, gazetteer, world=world, progress=True, jobs=args.jobs)
     layers = build_layers(corpus, gazetteer)
-    write_all(layers, args.out, progress=True)
+    write_all(layers, args.out, progress=True, own_tiles=own_tiles)
     sys.stdout.write(build_summary(corpus, layers, verbose=args.verbose) + "\n")
+    if own_tiles is not None:
+        line = (
+            f"own tiles: {own_tiles.summary()}; map.html draws them when served: "
+            f"python -m geo serve {args.out}"
+        )
+        sys.stdout.write(terminal_safe(line) + "\n")
     return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from geo.serve import serve
+
+    return serve(args.out, tiles=args.tiles, port=args.port)
+
+
+def _add_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser(
+        "serve",
+        help="serve a geo build folder on 127.0.0.1, with its own tiles",
+        description=(
+            "Serve OUT (a folder geo build wrote) at http://127.0.0.1:PORT/map.html, and the "
+            "tiles of the archive geo build --tiles drew (or --tiles PATH): a map opened "
+            "from a file cannot fetch them. Files answer HTTP Range requests."
+        ),
+        epilog=_EPILOG,
+    )
+    parser.add_argument("out", type=Path, metavar="OUT", help="a folder geo build wrote")
+    parser.add_argument("--port", type=int, default=8000, help="default 8000; 0 picks a free one")
+    parser.add_argument(
+        "--tiles",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="a .pmtiles or .mbtiles archive (default: the one geo build --tiles recorded)",
+    )
+    parser.set_defaults(handler=_serve)
 
 
 #: What a terminal could take as a command or a change of direction: C0 and C1 controls,
@@ -287,6 +326,14 @@ def _add_build(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="read the articles in N worker processes (default 1); the outputs are the "
         "same, and N up to the number of cores pays from a few hundred articles on",
     )
+    parser.add_argument(
+        "--tiles",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="your own .pmtiles or .mbtiles archive, drawn under the events when map.html "
+        "is served (python -m geo serve OUT); default: $NEWSMAP_TILES",
+    )
     _gazetteer_option(parser)
     _world_options(parser)
     parser.set_defaults(handler=_build)
@@ -308,6 +355,7 @@ SUBCOMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]]
     _add_evaluate,
     _add_evaluate_events,
     _add_build,
+    _add_serve,
     *STORE_SUBCOMMANDS,  # add, reanalyse, export: the collection (geo.store.commands)
 ]
 

@@ -38,6 +38,7 @@ from tqdm import tqdm
 from geo.errors import ExportError
 from geo.layers import Layers
 from geo.outputs import OutputSet, staging_for, write_file_atomically
+from geo.tiles import TileArchive
 
 DECIMALS = 6
 #: ``properties.layer`` of each layer's features, in export order.
@@ -321,8 +322,17 @@ def write_kml(layers: Layers, path: str | Path) -> Path:
     return write_file_atomically(path, kml_bytes(layers))
 
 
-def write_all(layers: Layers, out_dir: str | Path, *, progress: bool = False) -> tuple[Path, ...]:
+def write_all(
+    layers: Layers,
+    out_dir: str | Path,
+    *,
+    progress: bool = False,
+    own_tiles: TileArchive | None = None,
+) -> tuple[Path, ...]:
     """Write map.geojson, events.csv, map.gpkg, map.kml and map.html (+ vendor/) to a folder.
+
+    ``own_tiles`` (an archive ``geo.tiles.open_archive`` read) is drawn in map.html when
+    the folder is served by ``python -m geo serve``; ``tiles.json`` then records it.
 
     The files of one call replace the folder's previous set all together (see
     ``geo.outputs``): an error or interrupt while writing leaves the old set whole, and
@@ -342,7 +352,7 @@ def write_all(layers: Layers, out_dir: str | Path, *, progress: bool = False) ->
         ("events.csv", lambda path: path.write_bytes(to_acled_csv(layers).encode("utf-8"))),
         ("map.gpkg", lambda path: _write_gpkg_file(layers, path)),
         ("map.kml", lambda path: path.write_bytes(kml_bytes(layers))),
-        ("map.html", lambda path: write_map_files(layers, path.parent)),
+        ("map.html", lambda path: write_map_files(layers, path.parent, own_tiles=own_tiles)),
     )
     show = progress and len(layers.events) >= PROGRESS_MIN_EVENTS
     with OutputSet(out_dir) as staged:

@@ -25,15 +25,16 @@ import xstatic.pkg.leaflet
 import xstatic.pkg.leaflet_markercluster
 import xyzservices.providers
 from branca.element import Element, Figure, MacroElement
-from folium.map import Layer
+from folium.map import FitBounds, Layer
 from folium.plugins import MarkerCluster
 from folium.template import Template
 
 from geo import basemap as offline
-from geo import heatmap, playback
+from geo import heatmap, playback, serve, tilelayer
 from geo.errors import ExportError
 from geo.export import LAYER_OF, geometry_dict, records
 from geo.layers import Layers
+from geo.tiles import TileArchive
 from geo.urls import web_url
 
 MAX_ZOOM = 18
@@ -177,6 +178,8 @@ def copy_assets(dest: str | Path) -> Path:
             shutil.copyfile(source, script.parent / source.name)
         # Not fetched yet (``python -m geo.heatmap``): ticking the overlay says so.
         heatmap.copy_heat(root)
+        # Not fetched yet (``python -m geo.tilelayer``): a map with own tiles says so.
+        tilelayer.copy_protomaps(root)
         (root / offline.BASEMAP_SCRIPT).write_text(offline.basemap_js(), encoding="utf-8")
         # Not built yet (``python -m geo.basemap``): the map says so where it would be.
         offline.copy_basemap(root / offline.ASSET_FOLDER)
@@ -217,6 +220,7 @@ def build_map(
     legend_open: bool = True,
     basemap: bool = True,
     view: tuple[float, float, int] | None = None,
+    own_tiles: tilelayer.OwnTiles | None = None,
 ) -> folium.Map:
     """Build the folium map of events, corridors, zones and places, with no CDN reference.
 
@@ -248,6 +252,9 @@ def build_map(
         whose tiles fail to load still shows where things are.
     view : (lat, lon, zoom), optional
         Open at this centre and zoom (a link's) instead of fitting every event.
+    own_tiles : geo.tilelayer.OwnTiles, optional
+        The reader's own tile archive and the URL its tiles are served at: drawn over
+        the offline basemap's land and under the layers (``geo.tilelayer``).
 
     Returns
     -------
@@ -261,7 +268,7 @@ def build_map(
         zoom_start=2,
         tiles=None,
         control_scale=True,
-        maxZoom=MAX_ZOOM if tiles else MAX_ZOOM_OFFLINE,
+        maxZoom=MAX_ZOOM if tiles or own_tiles else MAX_ZOOM_OFFLINE,
         minZoom=2,
     )
     # Instance attributes shadow folium's CDN lists (the class keeps its own).
@@ -278,6 +285,8 @@ def build_map(
     root.header.add_child(Element(_CSS), name="newsmap_css")
     if basemap:
         _Basemap().add_to(fmap)
+    if own_tiles is not None:
+        tilelayer.OwnTilesLayer(own_tiles, asset_base=asset_base or DEFAULT_ASSET_BASE).add_to(fmap)
     if tiles:
         _add_tiles(fmap, tiles)
     bounds = _all_bounds(layers)
@@ -289,9 +298,14 @@ def build_map(
             view = (float(row["lat"]), float(row["lon"]), zoom)
     if view is not None:
         fmap.location = [float(view[0]), float(view[1])]
-        fmap.options["zoom"] = max(2, min(int(view[2]), MAX_ZOOM if tiles else MAX_ZOOM_OFFLINE))
+        top = MAX_ZOOM if tiles or own_tiles else MAX_ZOOM_OFFLINE
+        fmap.options["zoom"] = max(2, min(int(view[2]), top))
     elif bounds is not None:  # before any layer is added, so nothing animates into view
-        fmap.fit_bounds(bounds, padding=(24, 24), max_zoom=_fit_zoom(layers))
+        fit = FitBounds(bounds, padding=(24, 24), max_zoom=_fit_zoom(layers))
+        # Without this the zoom from the map's first view animates, for a frame and 250 ms
+        # more; a view set meanwhile (a #map= link, a test's setView) ends back at the fit.
+        fit.options["animate"] = False
+        fmap.add_child(fit)
 
     _PopupScript().add_to(fmap)
     others = (
@@ -348,7 +362,9 @@ def render_map(fmap: folium.Map) -> str:
     return str(fmap.get_root().render()) + "\n"
 
 
-def write_map_html(layers: Layers, out_dir: str | Path) -> Path:
+def write_map_html(
+    layers: Layers, out_dir: str | Path, *, own_tiles: TileArchive | None = None
+) -> Path:
     """Write ``map.html`` and its ``vendor/`` scripts into ``out_dir``; works with no network.
 
     The page and its scripts replace the folder's old ones together (``geo.outputs``).
@@ -356,16 +372,26 @@ def write_map_html(layers: Layers, out_dir: str | Path) -> Path:
     from geo.outputs import OutputSet
 
     with OutputSet(out_dir) as staged:
-        write_map_files(layers, staged.root)
+        write_map_files(layers, staged.root, own_tiles=own_tiles)
         staged.commit()
         return staged.out / "map.html"
 
 
-def write_map_files(layers: Layers, out_dir: str | Path) -> Path:
-    """Write ``map.html`` and ``vendor/`` into ``out_dir`` in place (a staging folder)."""
+def write_map_files(
+    layers: Layers, out_dir: str | Path, *, own_tiles: TileArchive | None = None
+) -> Path:
+    """Write ``map.html`` and ``vendor/`` into ``out_dir`` in place (a staging folder).
+
+    With ``own_tiles``, the page asks for them at ``tiles/{z}/{x}/{y}`` beside it and
+    ``tiles.json`` records the archive, for ``python -m geo serve OUT`` to serve.
+    """
     out = Path(out_dir)
     copy_assets(out / DEFAULT_ASSET_BASE)
-    page = render_map(build_map(layers, asset_base=DEFAULT_ASSET_BASE))
+    own = None
+    if own_tiles is not None:
+        own = tilelayer.OwnTiles(archive=own_tiles, url=serve.TILE_PATH)
+        serve.write_config(out, own_tiles)
+    page = render_map(build_map(layers, asset_base=DEFAULT_ASSET_BASE, own_tiles=own))
     path = out / "map.html"
     try:
         path.write_text(page, encoding="utf-8")
