@@ -11,6 +11,9 @@ import dataclasses
 import io
 import itertools
 import json
+import logging
+import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,11 +28,11 @@ from geo.errors import StaleReviewError, StoreError
 from geo.export import REVIEW_COLUMNS, write_all
 from geo.gazetteer import Gazetteer
 from geo.store import review
-from geo.store.cluster import Setup
+from geo.store.cluster import Failed, Setup, read_on_dask
 from geo.store.collection import Collection, ReviewedEvent
 from geo.store.database import _migrate, connect, resolve_url, schema_revision
 from geo.store.export import store_layers
-from geo.store.ingest import add_paths, reanalyse
+from geo.store.ingest import add_paths, read_paths, reanalyse
 
 ARTICLES = {
     "shelling.txt": (
@@ -332,6 +335,44 @@ def test_dask_cluster_gives_the_same_events(
 
     single = events(1)
     assert len(single) == 5 and events(2) == single  # LocalCluster(processes=True), 2 workers
+
+
+def test_a_worker_killed_mid_run_loses_no_article(folder: Path) -> None:
+    # A real LocalCluster of two worker processes; one is killed (SIGKILL) while it holds
+    # an article. Its Nanny starts a new one, the scheduler gives the work out again, and
+    # every article is read once, none reported failed. (No second Client in this process:
+    # the scheduler runs here, so its own state says which worker holds work.)
+    from distributed import LocalCluster
+
+    # Enough articles that work is still out when the first comes back.
+    articles = [
+        dataclasses.replace(article, id=f"{article.id}-{copy}")
+        for article in read_paths([folder])
+        for copy in range(4)
+    ]
+    with LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    ) as cluster:
+        nannies = cluster.workers.values()
+        pids = {nanny.worker_address: nanny.process.process.pid for nanny in nannies}
+        read: list[str] = []
+        killed = None
+        for part in read_on_dask(
+            articles, SETUP, jobs=2, scheduler=cluster.scheduler_address, batch=1
+        ):
+            assert not isinstance(part, Failed), part.reason
+            read.extend(article_id for article_id, _ in part)
+            busy = [a for a, w in list(cluster.scheduler.workers.items()) if w.processing]
+            if killed is None and busy:
+                killed = busy[0]
+                os.kill(pids[killed], signal.SIGKILL)
+        assert killed is not None, "no worker held an article after the first came back"
+        assert killed not in cluster.scheduler.workers  # it did die
+        assert sorted(read) == sorted(article.id for article in articles)
 
 
 def test_the_stamp_changes_with_every_article_and_review(

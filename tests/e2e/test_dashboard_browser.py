@@ -293,19 +293,20 @@ BASEMAP_READY_JS = f"""() => {{
 }}"""
 
 
-#: Count the app's script runs from now on (each time stApp's script state turns to
-#: "running"); return the count so far.
+#: Count the app's script runs that end from now on (each change of stApp's script state
+#: away from "running"); return the count so far.
 COUNT_RUNS_JS = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (!window.__runs) {
     window.__runs = {count: 0};
-    new MutationObserver(() => {
-      if (app.getAttribute("data-test-script-state") === "running") window.__runs.count++;
-    }).observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+    new MutationObserver((records) => {
+      for (const record of records) if (record.oldValue === "running") window.__runs.count++;
+    }).observe(app, {attributes: true, attributeOldValue: true,
+                     attributeFilter: ["data-test-script-state"]});
   }
   return window.__runs.count;
 }"""
-#: A run began after ``since`` runs and has ended.
+#: A run ended after ``since`` had, and none is running.
 RUN_ENDED_JS = """(since) => window.__runs.count > since && document.querySelector(
   '[data-testid="stApp"]').getAttribute("data-test-script-state") === "notRunning"
 """
