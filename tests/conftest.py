@@ -7,6 +7,7 @@ by ``playwright install``; ``make test`` installs the Debian package when it is 
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,18 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+@pytest.fixture(autouse=True)
+def main_module_kept() -> Iterator[None]:
+    """Put back the ``__main__`` module a test's Streamlit ``AppTest`` run replaced.
+
+    Streamlit installs the app script as ``__main__`` and leaves it there; a process
+    spawned later in this test process (a Dask worker) would then run the app script.
+    """
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
 
 
 @pytest.fixture(scope="session")

@@ -186,10 +186,14 @@ START_TIMEOUT_S = 60.0
 
 
 class App:
-    """A ``streamlit run dashboard/app.py`` on 127.0.0.1, on the collection ``db``."""
+    """A ``streamlit run dashboard/app.py`` on 127.0.0.1, on the collection ``db``.
 
-    def __init__(self, db: Path, log: Path) -> None:
+    ``env`` adds settings (``NEWSMAP_TILES``, ...) to the server's environment.
+    """
+
+    def __init__(self, db: Path, log: Path, env: dict[str, str] | None = None) -> None:
         self.db, self.log = db, log
+        self.env = dict(env or {})
         self.url = ""
         self._server: subprocess.Popen[bytes] | None = None
 
@@ -212,7 +216,7 @@ class App:
             "--browser.gatherUsageStats",
             "false",
         ]
-        env = {**os.environ, "NEWSMAP_DB": str(self.db)}
+        env = {**os.environ, **self.env, "NEWSMAP_DB": str(self.db)}
         with self.log.open("ab") as out:
             self._server = subprocess.Popen(
                 command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env
@@ -255,9 +259,9 @@ class App:
 
 
 @contextlib.contextmanager
-def running(db: Path, log: Path) -> Iterator[App]:
-    """Run the dashboard on the collection ``db`` for the ``with`` block."""
-    app = App(db, log)
+def running(db: Path, log: Path, env: dict[str, str] | None = None) -> Iterator[App]:
+    """Run the dashboard on the collection ``db`` (more settings in ``env``) for the block."""
+    app = App(db, log, env)
     app.start()
     try:
         yield app

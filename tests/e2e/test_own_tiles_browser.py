@@ -7,15 +7,12 @@ styled colour (vector) or of the archive's PNGs (raster), and the tile requests'
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from dashboard_page import MAP_FRAME, ROOT, Traffic, free_port, guard, healthy, map_frame
+from dashboard_page import MAP_FRAME, ROOT, Traffic, guard, map_frame, running
 from playwright.sync_api import Page, Response, Route
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -177,36 +174,17 @@ def test_map_html_from_a_file_says_the_tiles_need_geo_serve(page, archives, tmp_
 
 
 @pytest.fixture(scope="module")
-def tiles_app(archives, tmp_path_factory) -> Iterator[str]:
-    """The dashboard with NEWSMAP_TILES set to the vector PMTiles, on 127.0.0.1."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = tmp_path_factory.mktemp("streamlit-tiles") / "server.log"
-    env = {**os.environ, "NEWSMAP_TILES": str(archives["pmtiles"])}
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard/app.py"]
-    command += ["--server.address", "127.0.0.1", "--server.port", str(port)]
-    command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    with log.open("wb") as sink:
-        server = subprocess.Popen(command, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT, env=env)
-        try:
-            deadline = time.monotonic() + 60
-            while not healthy(url):
-                try:
-                    server.wait(timeout=0.2)  # the pause between polls; notices a dead server
-                except subprocess.TimeoutExpired:
-                    pass
-                else:
-                    pytest.fail(f"streamlit exited with {server.returncode}:\n{log.read_text()}")
-                if time.monotonic() > deadline:
-                    pytest.fail(f"streamlit unhealthy after 60 s:\n{log.read_text()}")
-            yield url
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+def tiles_app(archives, tmp_path_factory, seeded_collection) -> Iterator[str]:
+    """The dashboard with NEWSMAP_TILES set to the vector PMTiles, on 127.0.0.1.
+
+    On its own copy of the seeded collection, as every browser test's dashboard.
+    """
+    folder = tmp_path_factory.mktemp("streamlit-tiles")
+    db = folder / "collection.gpkg"
+    db.write_bytes(seeded_collection.read_bytes())
+    env = {"NEWSMAP_TILES": str(archives["pmtiles"])}
+    with running(db, folder / "server.log", env) as app:
+        yield app.url
 
 
 def test_dashboard_draws_the_configured_archive(page, tiles_app):
