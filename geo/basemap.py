@@ -473,23 +473,26 @@ BASEMAP_JS = r"""(function () {
       return out;
     }
     function polygon(rings) {
-      var wide = false;
+      var east = false, west = false;  // reaching past +180, past -180
       var unwrapped = rings.map(function (ring) {
         var out = unwrap(ring), first = out[0], last = out[out.length - 1];
         if (Math.abs(last[0] - first[0]) > 180) {  // around a pole: close along it
           var pole = first[1] + last[1] < 0 ? -90 : 90;
           out.push([last[0], pole], [first[0], pole], first);
         }
-        out.forEach(function (p) { if (p[0] > 180 || p[0] < -180) { wide = true; } });
+        out.forEach(function (p) { east = east || p[0] > 180; west = west || p[0] < -180; });
         return out;
       });
-      if (!wide) { return [unwrapped]; }
       var shift = function (by) {
         return unwrapped.map(function (ring) {
           return ring.map(function (p) { return [p[0] + by, p[1]]; });
         });
       };
-      return [unwrapped, shift(-360), shift(360)];
+      // Only the copy that brings the part past the antimeridian back onto the map.
+      var copies = [unwrapped];
+      if (east) { copies.push(shift(-360)); }
+      if (west) { copies.push(shift(360)); }
+      return copies;
     }
     function split(line) {
       var parts = [[line[0]]];
