@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import pytest
 from dashboard_page import (
     FEATURES_JS,
+    MAP_FRAME,
     MAP_TIMEOUT_MS,
     ROOT,
     Traffic,
@@ -278,9 +279,7 @@ def test_a_picked_row_opens_its_popup_and_a_clicked_marker_moves_the_mark(
     assert_stayed_local(traffic)
 
 
-_MAP_OF_FRAME = (
-    "document.querySelector('iframe[title=\"streamlit_folium.st_folium\"]').contentWindow.map"
-)
+_MAP_OF_FRAME = f"document.querySelector({json.dumps(MAP_FRAME)}).contentWindow.map"
 #: The map at country zoom around an event.
 COUNTRY_VIEW_JS = f"""([lat, lon]) => {{
   const map = {_MAP_OF_FRAME};
@@ -344,10 +343,7 @@ def test_picking_the_same_row_again_flies_back_to_its_event(
     # pop-up is open and nothing moves the map but the reader.
     expect(popup(page)).to_have_attribute("data-id", picked["id"], timeout=MAP_TIMEOUT_MS)
     # The reader pans far away, then unticks and ticks the same row again.
-    page.evaluate(
-        "() => document.querySelector('iframe[title=\"streamlit_folium.st_folium\"]')"
-        ".contentWindow.map.setView([-40, 150], 4, {animate: false})"
-    )
+    page.evaluate(f"() => {_MAP_OF_FRAME}.setView([-40, 150], 4, {{animate: false}})")
     page.wait_for_function(f"() => !({near})()")
     # Unticking changes nothing on the page: wait for its rerun to end before ticking again,
     # or the two clicks make one rerun that sees the row as it was.
