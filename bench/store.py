@@ -19,6 +19,7 @@ Run ``python bench/store.py`` (10,000 and 100,000 articles: about an hour on 2 c
 from __future__ import annotations
 
 import argparse
+import functools
 import resource
 import sys
 import tempfile
@@ -80,16 +81,29 @@ def _worker_peak_rss() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def _add(folder: Path, db: Path, **how: Any) -> tuple[float, Any]:
+@functools.cache
+def _gazetteer() -> Any:
+    """The gazetteer, read once for every row and every synthetic folder."""
     from geo.gazetteer import load_gazetteer
+
+    return load_gazetteer()
+
+
+@functools.cache
+def _world() -> Any:
+    """The world index, loaded once for the rows that read in this process."""
+    from geo.world import load_world
+
+    return load_world()
+
+
+def _add(folder: Path, db: Path, **how: Any) -> tuple[float, Any]:
     from geo.store.cluster import Setup
     from geo.store.collection import Collection
     from geo.store.ingest import add_paths
-    from geo.world import load_world
 
-    local = how.get("scheduler") is None
-    gazetteer = load_gazetteer()
-    world = load_world() if local else None
+    gazetteer = _gazetteer()
+    world = _world() if how.get("scheduler") is None else None
     start = time.perf_counter()
     with Collection.open(str(db)) as collection:
         added = add_paths(
@@ -122,7 +136,6 @@ def run(*, quick: bool = False, sizes: Sequence[int] = ()) -> str:
     """Add each size on 1 and 2 Dask workers and in one process; return the table."""
     from synthetic import write_articles
 
-    from geo.gazetteer import load_gazetteer
     from geo.store.cluster import dask_client
 
     sizes = tuple(sizes) or ((500, 2_000) if quick else (10_000, 100_000))
@@ -131,7 +144,7 @@ def run(*, quick: bool = False, sizes: Sequence[int] = ()) -> str:
         root = Path(tmp)
         for count in sizes:
             folder = root / f"articles-{count}"
-            write_articles(folder, load_gazetteer(), count)
+            write_articles(folder, _gazetteer(), count)
             for workers in WORKERS:
                 with dask_client(workers) as client:
                     rows.append(
