@@ -164,14 +164,18 @@ def raster_archive(path: Path, *, maxzoom: int = MAXZOOM) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def archives(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    folder = tmp_path_factory.mktemp("tiles")
+def write_archives(folder: Path) -> dict[str, Path]:
+    """Write the small vector PMTiles, vector MBTiles and raster MBTiles the tests draw."""
     return {
         "pmtiles": vector_archive(folder / "aleppo.pmtiles", driver="PMTiles"),
         "mbtiles": vector_archive(folder / "aleppo.mbtiles", driver="MBTiles"),
         "raster": raster_archive(folder / "red.mbtiles"),
     }
+
+
+@pytest.fixture(scope="module")
+def archives(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return write_archives(tmp_path_factory.mktemp("tiles"))
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from playwright.sync_api import Page, Response, Route
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from test_layers import sample_corpus, sample_gazetteer  # noqa: E402
-from test_tiles import RED, aleppo_streets, raster_archive, vector_archive  # noqa: E402
+from test_tiles import RED, aleppo_streets, write_archives  # noqa: E402
 
 from geo.layers import build_layers  # noqa: E402
 from geo.serve import make_server, start_in_thread  # noqa: E402
@@ -61,12 +61,7 @@ PIXELS_JS = """([r, g, b]) => {
 @pytest.fixture(scope="module")
 def archives(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("own-tiles")
-    return {
-        "pmtiles": vector_archive(folder / "aleppo.pmtiles", driver="PMTiles"),
-        "mbtiles": vector_archive(folder / "aleppo.mbtiles", driver="MBTiles"),
-        "raster": raster_archive(folder / "red.mbtiles"),
-        "streets": aleppo_streets(folder / "streets.mbtiles"),
-    }
+    return {**write_archives(folder), "streets": aleppo_streets(folder / "streets.mbtiles")}
 
 
 def _build(archive: Path, out: Path) -> Path:
