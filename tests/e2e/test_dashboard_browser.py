@@ -39,6 +39,7 @@ from dashboard.view import View, choices_of, download_name
 from geo.articles import MAX_ARTICLE_BYTES
 from geo.export import LAYER_OF
 from geo.layers import Layers, filter_layers
+from geo.webmap import PRECISION_ZOOM
 
 pytestmark = pytest.mark.e2e
 
@@ -311,13 +312,13 @@ RUN_ENDED_JS = """(since) => window.__runs.count > since && document.querySelect
 """
 
 
-CENTRE_JS = """() => {
-  const frame = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
-  const w = frame && frame.contentWindow;
-  if (!w || !w.map) return null;
-  const c = w.map.getCenter();
-  return [c.lat, c.lng, w.map.getZoom()];
-}"""
+#: The event at ``[lat, lon]`` lies inside the map's view at zoom ``zoom`` or closer. Its
+#: pop-up pans the map once open, so the view holds the event but is not centred on it.
+IN_VIEW_JS = f"""([lat, lon, zoom]) => {{
+  const frame = document.querySelector({json.dumps(MAP_FRAME)});
+  const map = frame && frame.contentWindow && frame.contentWindow.map;
+  return Boolean(map) && map.getZoom() >= zoom && map.getBounds().contains([lat, lon]);
+}}"""
 
 
 def test_picking_the_same_row_again_flies_back_to_its_event(
@@ -326,11 +327,7 @@ def test_picking_the_same_row_again_flies_back_to_its_event(
     events = seed_layers.events.reset_index(drop=True)
     row = int(events.index[events["geo_precision"] == 1][0])
     picked = events.iloc[row]
-    near = f"""() => {{
-      const c = ({CENTRE_JS})();
-      return c && Math.abs(c[0] - {picked["lat"]}) < 0.01
-        && Math.abs(c[1] - {picked["lon"]}) < 0.01;
-    }}"""
+    where = [float(picked["lat"]), float(picked["lon"]), PRECISION_ZOOM[1]]
     page.goto(app_url)
     wait_for_events(page, len(seed_layers.events))
     grid = page.get_by_test_id("stDataFrame").first
@@ -338,13 +335,13 @@ def test_picking_the_same_row_again_flies_back_to_its_event(
     cell = {"x": 20, "y": 35 + row * 35 + 17}
     grid.click(position=cell)
     expect(page).to_have_url(re.compile(rf"[?&]event={re.escape(picked['id'])}"))
-    page.wait_for_function(near, timeout=MAP_TIMEOUT_MS)
-    # The map opens on the event before its data arrive; once they have, the event's
-    # pop-up is open and nothing moves the map but the reader.
+    # The map opens on the event at street zoom; once its data arrive, the event's pop-up
+    # is open beside it and nothing moves the map but the reader.
     expect(popup(page)).to_have_attribute("data-id", picked["id"], timeout=MAP_TIMEOUT_MS)
+    page.wait_for_function(IN_VIEW_JS, arg=where, timeout=MAP_TIMEOUT_MS)
     # The reader pans far away, then unticks and ticks the same row again.
     page.evaluate(f"() => {_MAP_OF_FRAME}.setView([-40, 150], 4, {{animate: false}})")
-    page.wait_for_function(f"() => !({near})()")
+    page.wait_for_function(f"(where) => !({IN_VIEW_JS})(where)", arg=where)
     # Unticking changes nothing on the page: wait for its rerun to end before ticking again,
     # or the two clicks make one rerun that sees the row as it was.
     runs = page.evaluate(COUNT_RUNS_JS)
@@ -352,7 +349,7 @@ def test_picking_the_same_row_again_flies_back_to_its_event(
     page.wait_for_function(RUN_ENDED_JS, arg=runs, timeout=MAP_TIMEOUT_MS)
     expect(page.get_by_text(f"The selected event is row {row + 1}, marked below.")).to_be_visible()
     grid.click(position=cell)
-    page.wait_for_function(near, timeout=MAP_TIMEOUT_MS)
+    page.wait_for_function(IN_VIEW_JS, arg=where, timeout=MAP_TIMEOUT_MS)
     assert marked(page, picked["id"])["ids"] == [picked["id"]]
     assert_stayed_local(traffic)
 
