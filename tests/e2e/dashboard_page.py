@@ -176,9 +176,14 @@ def marked(page: Page, event_id: str) -> dict[str, object]:
     return dict(page.evaluate(MARKED_JS))
 
 
+#: The open pop-up: Leaflet leaves a closed one in the page for its 0.2 s fade, at
+#: opacity 0, so for a moment after a click there are two.
+OPEN_POPUP = '.leaflet-popup:not([style*="opacity: 0"]) .leaflet-popup-content .nm-popup'
+
+
 def popup(page: Page) -> Locator:
-    """Return the map's open pop-up."""
-    return map_frame(page).locator(".leaflet-popup-content .nm-popup")
+    """Return the map's open pop-up (not one still fading out after it closed)."""
+    return map_frame(page).locator(OPEN_POPUP)
 
 
 #: Seconds a dashboard may take to answer its health check after it is started.
