@@ -1400,6 +1400,12 @@ _CITY_WORDS = frozenset("city town village municipality".split())
 
 
 _COUNTY_WORDS = frozenset(("county", "parish", "lga"))
+# "Marion and Polk counties", "Cook, Lake and DuPage counties": each name is a county.
+_COUNTIES_AFTER = re.compile(
+    r"(?:,\s+[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)?)*,?\s+(?:and|or|&)\s+"
+    r"[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)?\s+(counties|parishes)\b"
+)
+_COUNTIES_WORDS = frozenset(("counties", "parishes"))
 # Nigeria's counties: "Gwoza Local Government Area", "Gwoza Local Government"
 _LGA = re.compile(r"\s+local\s+government\b", re.I)
 
@@ -1407,7 +1413,9 @@ _LGA = re.compile(r"\s+local\s+government\b", re.I)
 def _kind_hint(text: str, match: _Match, regions: Sequence[tuple[int, int]]) -> str:
     """Return "region" for "Washington state", "city" for "Idlib city", else "".
 
-    "county" for "Hamilton County" and "County of Hamilton": a county, never a town.
+    "county" for "Hamilton County" and "County of Hamilton": a county, never a town; for
+    each name of "Marion and Polk counties" too, and "parish" for each of "Orleans and
+    Jefferson parishes".
     """
     after, previous = match.after, match.before
     if after is None or previous is None:
@@ -1419,6 +1427,15 @@ def _kind_hint(text: str, match: _Match, regions: Sequence[tuple[int, int]]) -> 
     before = before.lower()
     if after in _COUNTY_WORDS or (after == "local" and _LGA.match(text, match.end)):
         return "county"
+    listed = _COUNTIES_AFTER.match(text, match.end)
+    if after in _COUNTIES_WORDS or listed:
+        # One of several counties: a region of that name where the index has one (Kent
+        # and Essex are English counties), else a county (US counties are no regions);
+        # parishes are Louisiana's counties.
+        plural = listed.group(1).lower() if listed else after
+        if plural == "parishes":
+            return "parish"
+        return "region" if any(p.kind == "region" for p in match.places) else "county"
     if before == "of":
         lo = _region_floor(regions, match.start)[0]
         if _previous_word(text, before_start, lo)[0] == "County":
@@ -1505,9 +1522,11 @@ def _choose(
     if match.origin == "curated":
         curated = [p for p in candidates if p.origin == "curated"]
         return curated[0], match.confidence if len(curated) == 1 else 0.85
-    if hint == "county":
+    if hint in ("county", "parish"):
         # "Hamilton County" is no town called Hamilton: a county of that name, or nothing.
         candidates = world.counties(match.key) if world is not None else ()
+        if hint == "parish":  # "Orleans and Jefferson parishes": Louisiana's, by name
+            candidates = tuple(p for p in candidates if p.name.endswith(" Parish"))
         if not candidates:
             return None, 0.0
         if len(candidates) == 1:

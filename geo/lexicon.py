@@ -19,7 +19,16 @@ from typing import Any, Literal, cast
 from geo.errors import RulesError
 from geo.models import EVENT_TYPES, EventType
 
-__all__ = ["RULES_DIR", "Trigger", "fires", "load_rules", "parse_triggers", "triggers"]
+__all__ = [
+    "RULES_DIR",
+    "Trigger",
+    "fires",
+    "load_rules",
+    "parse_short_forms",
+    "parse_triggers",
+    "short_forms",
+    "triggers",
+]
 
 RULES_DIR = Path(__file__).with_name("rules")
 
@@ -142,6 +151,38 @@ def parse_triggers(data: dict[str, Any], *, source: str = "triggers.toml") -> tu
 def triggers() -> tuple[Trigger, ...]:
     """Return the trigger table of ``geo/rules/triggers.toml``, in its order."""
     return parse_triggers(load_rules("triggers"))
+
+
+def parse_short_forms(data: dict[str, Any]) -> tuple[tuple[str, str, str], ...]:
+    """Read parsed ``short_forms.toml``: ``(country, short form, region name)`` rows.
+
+    Raises
+    ------
+    RulesError
+        Naming the table and key that is not a two-letter country of short forms to names.
+    """
+    rows = []
+    for country, table in data.items():
+        if country == "examples":
+            continue
+        if not (len(country) == 2 and country.isupper() and isinstance(table, dict)):
+            raise RulesError(
+                f"short_forms.toml: [{country}] should be a table named by a two-letter "
+                "country code (ISO 3166-1 alpha-2)"
+            )
+        for short, name in table.items():
+            if not isinstance(name, str) or not name.strip() or not short.strip():
+                raise RulesError(
+                    f"short_forms.toml: [{country}] {short!r} should name a region (a string)"
+                )
+            rows.append((country, short, name))
+    return tuple(rows)
+
+
+@cache
+def short_forms() -> tuple[tuple[str, str, str], ...]:
+    """Return ``geo/rules/short_forms.toml``: ``(country, short form, region name)`` rows."""
+    return parse_short_forms(load_rules("short_forms"))
 
 
 def fires(trigger: Trigger, sentence: str) -> re.Match[str] | None:

