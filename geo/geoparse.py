@@ -44,7 +44,10 @@ confidence, for every corridor of the gazetteer that lies in or within 15 km of 
 the sentence names (or, when it names none, the city the document names most): one
 mention per corridor, all with the same span.  No corridor there, no mention.  These
 mentions are not names, so :func:`find_mentions` returns them only when asked
-(``features=True``); :func:`find_article_mentions` does by default.
+(``features=True``); :func:`find_article_mentions` does by default.  So is a part of a
+city named by its direction alone ("the western areas", "the eastern districts"): the
+gazetteer's part of the city its paragraph last named in that direction ("western
+Aleppo"), found from the parts' names (``[city_part]`` in ``rules/places.toml``).
 
 Disambiguation
 --------------
@@ -63,6 +66,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import ahocorasick
 import pyproj
@@ -71,6 +75,7 @@ from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from geo.gazetteer import Gazetteer
+from geo.lexicon import load_rules
 from geo.models import Article, Mention, Place
 from geo.world import WorldIndex, bare_key, fold, name_key
 
@@ -230,6 +235,10 @@ class _Matcher:
     countries: dict[str, Place]
     corridors: tuple[Place, ...]
     near: dict[str, tuple[Place, ...]]  # the corridors around each city, worked out once
+    # the parts of the gazetteer's cities by direction: (direction, city id) -> the part,
+    # and each part's city (see find_feature_mentions)
+    parts: dict[tuple[str, str], Place]
+    part_city: dict[str, str]
     # what each world index says about each name (see _world_entries), worked out once
     entries: dict[int, _Entries]
 
@@ -262,6 +271,7 @@ class _Matcher:
         for place in gazetteer.places:
             if place.kind == "country" and place.country:
                 countries.setdefault(place.country, place)
+        parts, part_city = _city_parts(gazetteer)
         return cls(
             automaton=automaton,
             places={key: tuple(found) for key, found in places.items()},
@@ -269,8 +279,40 @@ class _Matcher:
             countries=countries,
             corridors=tuple(p for p in gazetteer.places if p.kind == "corridor"),
             near={},
+            parts=parts,
+            part_city=part_city,
             entries={},
         )
+
+
+def _direction(word: str) -> str:
+    """Return "east" for "eastern", "northeast" for "north-eastern" ("" for no direction)."""
+    word = word.lower().replace("-", "")
+    word = word[:-3] if word.endswith("ern") else word
+    return word if word in _city_part_rules()[0] else ""
+
+
+def _city_parts(gazetteer: Gazetteer) -> tuple[dict[tuple[str, str], Place], dict[str, str]]:
+    """Find the gazetteer's parts of cities by direction ("western Aleppo", "east Mosul")."""
+    cities: dict[str, list[Place]] = {}
+    for place in gazetteer.places:
+        if place.kind == "city":
+            for written in (place.name, *place.aliases):
+                cities.setdefault(name_key(written), []).append(place)
+    parts: dict[tuple[str, str], Place] = {}
+    part_city: dict[str, str] = {}
+    for place in gazetteer.places:
+        if place.kind not in ("district", "neighbourhood"):
+            continue
+        for written in (place.name, *place.aliases):
+            first, _, rest = written.partition(" ")
+            direction = _direction(first)
+            if not direction or not rest:
+                continue
+            for city in cities.get(name_key(rest), ()):
+                parts.setdefault((direction, city.id), place)
+                part_city.setdefault(place.id, city.id)
+    return parts, part_city
 
 
 _MATCHERS: dict[int, tuple[Gazetteer, _Matcher]] = {}
@@ -480,8 +522,9 @@ def find_feature_mentions(
     (['humanitarian corridors'], True)
     """
     matcher = _matcher(gazetteer)
-    if not matcher.corridors or not text:
+    if not (matcher.corridors or matcher.parts) or not text:
         return ()
+    parts = _part_mentions(text, matcher, mentions, _regions(text, spans))
     cities = sorted((m for m in mentions if m.place.kind == "city"), key=lambda m: m.start)
     counts = Counter(m.place.id for m in cities)
     # The document's city: the most named, the first named among equals.
@@ -522,7 +565,67 @@ def find_feature_mentions(
                 )
                 for _, place in sorted(near.items())
             )
-    return tuple(sorted(found, key=lambda m: (m.start, m.place.id)))
+    return tuple(sorted([*found, *parts], key=lambda m: (m.start, m.place.id)))
+
+
+#: How sure "the western areas" is of the part of the paragraph's city it stands for.
+PART_CONFIDENCE = 0.7
+
+
+@cache
+def _city_part_rules() -> tuple[frozenset[str], re.Pattern[str]]:
+    """Return the directions and the phrase of ``[city_part]`` in ``rules/places.toml``."""
+    rules = load_rules("places")["city_part"]
+    directions = frozenset(rules["directions"])
+    ways = sorted((d[:5] + "-?" + d[5:] if len(d) > 5 else d for d in directions), key=len)
+    words = sorted((re.escape(w) for w in rules["parts"]), key=len)
+    phrase = re.compile(
+        rf"\bthe\s+((?:{'|'.join(reversed(ways))})(?:ern)?)\s+(?:{'|'.join(reversed(words))})"
+        r"\b(?!\s+of\b)",
+        re.IGNORECASE,
+    )
+    return directions, phrase
+
+
+def _part_mentions(
+    text: str, matcher: _Matcher, mentions: Sequence[Mention], regions: list[tuple[int, int]]
+) -> list[Mention]:
+    """Read "the western areas" as the part of the city its paragraph last named.
+
+    The city is the last one named before the phrase in its paragraph (a line), itself or
+    by one of its parts ("the eastern part of Aleppo"); the part is the gazetteer's part
+    of that city in that direction. No such part, no mention.
+    """
+    if not matcher.parts:
+        return []
+    named = [
+        (m.start, city)
+        for m in sorted(mentions, key=lambda m: m.start)
+        if (city := matcher.part_city.get(m.place.id, m.place.id if m.place.kind == "city" else ""))
+    ]
+    starts = [start for start, _ in named]
+    taken = sorted((m.start, m.end) for m in mentions)
+    found: list[Mention] = []
+    for lo, hi in regions:
+        for hit in _city_part_rules()[1].finditer(text, lo, hi):
+            start, end = hit.span()
+            if _named_feature(text, start, end, taken):
+                continue
+            i = bisect.bisect_left(starts, start) - 1
+            if i < 0 or starts[i] < max(lo, text.rfind("\n", lo, start) + 1):
+                continue  # no city named before it in its paragraph
+            place = matcher.parts.get((_direction(hit.group(1)), named[i][1]))
+            if place is not None:
+                found.append(
+                    Mention(
+                        text=text[start:end],
+                        start=start,
+                        end=end,
+                        place=place,
+                        confidence=PART_CONFIDENCE,
+                    )
+                )
+    return found
 
 
 def _word_before(text: str, at: int, floor: int) -> tuple[str, int]:

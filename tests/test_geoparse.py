@@ -864,3 +864,57 @@ def assert_valid(text: str, mentions: Sequence[Mention]) -> None:
         assert mention.start >= previous_end, "mentions overlap or are out of order"
         assert 0.0 <= mention.confidence <= 1.0
         previous_end = mention.end
+
+
+# --------------------------------------------------------------------------- city parts
+
+#: An analyst's own gazetteer: two cities and the parts of them a war report names.
+_PARTS_GAZETTEER = parse_gazetteer(
+    [
+        "id,name,kind,lat,lon,country,aliases,geometry,precision_m,source,note",
+        "mosul,Mosul,city,36.34,43.13,IQ,,,5000,team,",
+        "west-mosul,west Mosul,district,36.33,43.1,IQ,western Mosul|the Old City side,,2000,team,",
+        "east-mosul,east Mosul,district,36.36,43.17,IQ,eastern Mosul,,2000,team,",
+        "kharkiv,Kharkiv,city,49.99,36.23,UA,Kharkov,,5000,team,",
+        "north-kharkiv,northern Kharkiv,district,50.04,36.3,UA,,,3000,team,",
+    ],
+    source="team.csv",
+)
+
+# (text, the phrase, the part it names or "" for none)
+CITY_PARTS = [
+    pytest.param(
+        "Iraqi troops retook east Mosul in January. Fighting moved to the western side.",
+        "the western side",
+        "west-mosul",
+        id="the other side of the river, named by the part before it",
+    ),
+    pytest.param(
+        "Shelling hit Kharkov overnight; the northern districts lost power.",
+        "the northern districts",
+        "north-kharkiv",
+        id="the city by another of its names",
+    ),
+    pytest.param(
+        "Shelling hit Kharkiv overnight; the southern districts lost power.",
+        "the southern districts",
+        "",
+        id="a part the gazetteer does not hold",
+    ),
+    pytest.param(
+        "Shelling hit Kharkiv overnight, and the eastern areas of Mosul were quiet.",
+        "the eastern areas",
+        "",
+        id="a part that names its own city",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "phrase", "part"), CITY_PARTS)
+def test_a_direction_alone_is_a_part_of_the_city_before_it(
+    text: str, phrase: str, part: str
+) -> None:
+    found = find_mentions(text, _PARTS_GAZETTEER, features=True)
+    at = text.index(phrase)
+    placed = [m.place.id for m in found if (m.start, m.end) == (at, at + len(phrase))]
+    assert placed == ([part] if part else []), found

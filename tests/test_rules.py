@@ -230,3 +230,19 @@ def test_a_bad_short_form_says_which_and_what_was_expected(
 ) -> None:
     with pytest.raises(RulesError, match=message):
         parse_short_forms(data)
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "part"),
+    [
+        pytest.param(*example, id=f"{example[1]} -> {example[2] or 'none'}: {example[0][:40]}")
+        for example in load_rules("places")["examples"]["city_part"]
+    ],
+)
+def test_a_direction_alone_is_the_part_of_the_paragraphs_city(
+    text: str, phrase: str, part: str, gazetteer: Gazetteer, world: WorldIndex
+) -> None:
+    found = find_mentions(text, gazetteer, world=world, features=True)
+    at = text.index(phrase)
+    placed = [m.place.id for m in found if (m.start, m.end) == (at, at + len(phrase))]
+    assert placed == ([part] if part else []), found
