@@ -599,10 +599,33 @@ def _event_properties(row: dict[str, Any], tables: _PopupTables) -> dict[str, An
         "deaths": "not reported" if fatalities is None else str(fatalities),
         "notes": escape_text(row["notes"]),
     }
+    if row.get("review_status"):  # an event of a collection: what its review says
+        properties["review"] = tables.text(escape_text(review_line(row)))
     id_html = escape_text(row["id"])
     if id_html != row["id"]:
         properties["id_html"] = id_html
     return properties
+
+
+def review_line(row: dict[str, Any]) -> str:
+    """Say in a line what an event's review is (the pop-up's "Review" row).
+
+    >>> review_line({"review_status": "confirmed", "reviewed_by": "Rana",
+    ...              "reviewed_at": "2026-12-07T10:00:00+00:00", "review_note": "two wires"})
+    'confirmed by Rana on 2026-12-07: two wires'
+    >>> review_line({"review_status": "proposed"})
+    "proposed: the machine's reading, not reviewed yet"
+    """
+    status = str(row["review_status"])
+    if status == "proposed":
+        return "proposed: the machine's reading, not reviewed yet"
+    line = f"{status} by {row.get('reviewed_by') or 'an unnamed reviewer'}"
+    when = str(row.get("reviewed_at") or "")[:10]
+    line += f" on {when}" if when else ""
+    fields = str(row.get("corrected_fields") or "").replace("|", ", ")
+    line += f" ({fields})" if status == "corrected" and fields else ""
+    note = str(row.get("review_note") or "")
+    return f"{line}: {note}" if note else line
 
 
 def _rows(pairs: list[tuple[str, object]]) -> str:
@@ -925,7 +948,7 @@ class _PopupScript(MacroElement):
             row("Date", x[p.when]) + row("Outlet", a.outlet) + row("Source", link) +
             row("Claimed by", x[p.who]) +
             row("Place", x[p.where]) + row("In", x[p.region]) + row("Actors", x[p.actors]) +
-            row("Fatalities", p.deaths) +
+            row("Fatalities", p.deaths) + row("Review", x[p.review]) +
             "</table><p>" + p.notes + "</p><blockquote>" + (t.sentences[p.s] || "") +
             '</blockquote><div class="nm-id">event ' + (p.id_html || p.id) + "</div>";
         };

@@ -301,3 +301,12 @@ def test_an_events_popup_links_its_source_only_when_it_is_a_web_address():
     assert "url" not in by_event["001_b-e1"]  # javascript: never becomes a link
     assert "javascript:" not in page
     assert 'target="_blank" rel="noopener noreferrer"' in page
+
+
+def test_the_documented_examples_hold() -> None:
+    import doctest
+
+    import geo.webmap
+
+    result = doctest.testmod(geo.webmap)
+    assert result.attempted > 0 and result.failed == 0

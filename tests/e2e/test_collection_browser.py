@@ -21,6 +21,7 @@ from dashboard_page import (
     App,
     features,
     guard,
+    popup,
     wait_for_events,
 )
 from playwright.sync_api import Browser, BrowserContext, Page, expect
@@ -137,6 +138,12 @@ def test_a_review_made_in_one_browser_is_seen_in_another_after_a_restart_and_exp
         open_event(colleague, url, event_id, seeds)
         expect(colleague.locator(".nm-review")).to_have_attribute("data-status", "confirmed")
         expect(colleague.locator(".nm-review")).to_contain_text("by Rana <i>Haddad</i>")
+        # The event's pop-up on the map says the review too, the name as text.
+        expect(popup(colleague)).to_have_attribute("data-id", event_id, timeout=MAP_TIMEOUT_MS)
+        review_row = popup(colleague).locator("tr", has_text="Review")
+        expect(review_row).to_contain_text("confirmed by Rana <i>Haddad</i> on 20")
+        expect(review_row).to_contain_text("two wires agree")
+        expect(popup(colleague).locator("i")).to_have_count(0)
         # The download carries the review: status, who, when and the note.
         with colleague.expect_download() as info:
             colleague.get_by_test_id("stDownloadButton").filter(has_text="CSV").click()
