@@ -17,6 +17,7 @@ import html
 from collections.abc import Iterable, Mapping, Sequence
 
 from geo.urls import web_url
+from geo.webmap import PROPOSED
 
 # Styles for the panel; st.html keeps a <style> element that comes with the markup.
 PANEL_CSS = """
@@ -209,7 +210,7 @@ def _text(value: object) -> str:
 
 #: How each review status reads in the panel, and its colour.
 STATUS_STYLE = {
-    "proposed": ("proposed: the machine's reading, not reviewed yet", "#6b7280"),
+    "proposed": (PROPOSED, "#6b7280"),
     "confirmed": ("confirmed", "#15803d"),
     "corrected": ("corrected", "#b45309"),
     "rejected": ("rejected", "#b91c1c"),

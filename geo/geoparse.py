@@ -524,7 +524,8 @@ def find_feature_mentions(
     matcher = _matcher(gazetteer)
     if not (matcher.corridors or matcher.parts) or not text:
         return ()
-    parts = _part_mentions(text, matcher, mentions, _regions(text, spans))
+    regions = _regions(text, spans)
+    parts = _part_mentions(text, matcher, mentions, regions)
     cities = sorted((m for m in mentions if m.place.kind == "city"), key=lambda m: m.start)
     counts = Counter(m.place.id for m in cities)
     # The document's city: the most named, the first named among equals.
@@ -532,7 +533,7 @@ def find_feature_mentions(
     taken = sorted((m.start, m.end) for m in mentions)
     found: list[Mention] = []
     at = [m.start for m in cities]
-    for lo, hi in _regions(text, spans):
+    for lo, hi in regions:
         breaks: list[tuple[int, int]] | None = None  # sentence breaks, found when needed
         for word in _FEATURE_WORD_RE.finditer(text, lo, hi):
             before, before_start = _word_before(text, word.start(), lo)

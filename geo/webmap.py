@@ -33,7 +33,7 @@ from geo import basemap as offline
 from geo import heatmap, playback, serve, tilelayer
 from geo.errors import ExportError
 from geo.export import LAYER_OF, geometry_dict, records
-from geo.layers import Layers
+from geo.layers import JOIN, Layers
 from geo.tiles import TileArchive
 from geo.urls import web_url
 
@@ -607,6 +607,10 @@ def _event_properties(row: dict[str, Any], tables: _PopupTables) -> dict[str, An
     return properties
 
 
+#: How an event nobody has reviewed yet reads (the pop-up's line, the dashboard's panel).
+PROPOSED = "proposed: the machine's reading, not reviewed yet"
+
+
 def review_line(row: dict[str, Any]) -> str:
     """Say in a line what an event's review is (the pop-up's "Review" row).
 
@@ -618,11 +622,11 @@ def review_line(row: dict[str, Any]) -> str:
     """
     status = str(row["review_status"])
     if status == "proposed":
-        return "proposed: the machine's reading, not reviewed yet"
+        return PROPOSED
     line = f"{status} by {row.get('reviewed_by') or 'an unnamed reviewer'}"
     when = str(row.get("reviewed_at") or "")[:10]
     line += f" on {when}" if when else ""
-    fields = str(row.get("corrected_fields") or "").replace("|", ", ")
+    fields = str(row.get("corrected_fields") or "").replace(JOIN, ", ")
     line += f" ({fields})" if status == "corrected" and fields else ""
     note = str(row.get("review_note") or "")
     return f"{line}: {note}" if note else line
