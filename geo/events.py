@@ -2885,30 +2885,81 @@ def link_events(events: Sequence[Event]) -> tuple[Event, ...]:
     and sub-type, stand on the same place or places within 20 km of each other (a city
     and its district), and their days overlap (a day either side for single days).
     Nothing is merged or dropped; order is kept.
+
+    Only events that can be the same are compared: of one type and sub-type, on the same
+    place or in neighbouring cubes of 20 km (points on the Earth's surface, so a pair
+    20 km apart on the ground is at most 20 km apart in space, whatever the latitude),
+    and starting before the other's last day plus a day's slack.
     """
     related: dict[str, set[str]] = {e.id: set() for e in events}
-    # Only events of one type and sub-type whose days can overlap are compared: sorted by
-    # first day, each event meets the ones that start before its last day (plus a day's
-    # slack), so a large corpus is not compared pair by pair.
     groups: dict[tuple[str, str], list[Event]] = {}
     for event in events:
         groups.setdefault((event.event_type, event.sub_event_type), []).append(event)
     for group in groups.values():
         group.sort(key=lambda e: (e.event_date, e.id))
-        for i, a in enumerate(group):
-            last_day = (a.end_date or a.event_date) + dt.timedelta(days=1)
-            for b in group[i + 1 :]:
-                if b.event_date > last_day:
+        for a, b in _candidate_pairs(group):
+            if a.article == b.article or a.id == b.id:
+                continue
+            if not _related_places(a, b) and not (
+                a.place_id == b.place_id and a.geo_precision == b.geo_precision == 3
+            ):
+                continue
+            slack = 1 if a.time_precision == b.time_precision == 1 else 0
+            if not _overlap(a, b, slack):
+                continue
+            related[a.id].add(b.id)
+            related[b.id].add(a.id)
+    out = []
+    for e in events:
+        linked = tuple(sorted(set(e.related) | related[e.id]))
+        out.append(e if linked == e.related else replace(e, related=linked))
+    return tuple(out)
+
+
+#: The side of the cubes events are sorted into for linking: the 20 km of ``link_events``.
+_LINK_KM = 20.0
+
+
+def _cube(event: Event) -> tuple[int, int, int]:
+    """Return the 20 km cube of space the event's point on the Earth's surface lies in."""
+    lat, lon = math.radians(event.lat), math.radians(event.lon)
+    r = 6371.0088 / _LINK_KM
+    return (
+        math.floor(r * math.cos(lat) * math.cos(lon)),
+        math.floor(r * math.cos(lat) * math.sin(lon)),
+        math.floor(r * math.sin(lat)),
+    )
+
+
+def _candidate_pairs(group: Sequence[Event]) -> Iterator[tuple[Event, Event]]:
+    """Yield each pair ``(a, b)`` of ``group`` (sorted by day) that may be one event.
+
+    ``b`` comes after ``a`` and starts no later than a day after ``a`` ends, and stands
+    on ``a``'s place or in a cube next to ``a``'s (only events placed closer than a town,
+    ``geo_precision`` below 3, are linked by distance).
+    """
+    by_place: dict[str, list[int]] = {}
+    by_cube: dict[tuple[int, int, int], list[int]] = {}
+    cubes: list[tuple[int, int, int] | None] = []
+    for i, event in enumerate(group):
+        by_place.setdefault(event.place_id, []).append(i)
+        cube = _cube(event) if event.geo_precision != 3 else None
+        cubes.append(cube)
+        if cube is not None:
+            by_cube.setdefault(cube, []).append(i)
+    steps = [(x, y, z) for x in (-1, 0, 1) for y in (-1, 0, 1) for z in (-1, 0, 1)]
+    for i, a in enumerate(group):
+        last_day = (a.end_date or a.event_date) + dt.timedelta(days=1)
+        lists = [by_place[a.place_id]]
+        cube = cubes[i]
+        if cube is not None:
+            near = ((cube[0] + x, cube[1] + y, cube[2] + z) for x, y, z in steps)
+            lists += [by_cube[c] for c in near if c in by_cube]
+        seen: set[int] = set()
+        for indices in lists:
+            for j in indices[bisect_right(indices, i) :]:
+                if group[j].event_date > last_day:
                     break
-                if a.article == b.article or a.id == b.id:
-                    continue
-                if not _related_places(a, b) and not (
-                    a.place_id == b.place_id and a.geo_precision == b.geo_precision == 3
-                ):
-                    continue
-                slack = 1 if a.time_precision == b.time_precision == 1 else 0
-                if not _overlap(a, b, slack):
-                    continue
-                related[a.id].add(b.id)
-                related[b.id].add(a.id)
-    return tuple(replace(e, related=tuple(sorted(set(e.related) | related[e.id]))) for e in events)
+                if j not in seen:
+                    seen.add(j)
+                    yield a, group[j]

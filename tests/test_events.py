@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+import random
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -424,6 +426,170 @@ def test_linking_two_tellings_of_one_shelling(gazetteer: Gazetteer) -> None:
     assert linked[0].related == (linked[1].id,)
     assert linked[1].related == (linked[0].id,)
     assert link_events(one) == one
+
+
+def _told(article: str, place: str, lat: float, lon: float, day: str, **fields: object) -> Event:
+    """An airstrike told by ``article`` at ``place`` (a town's point unless told otherwise)."""
+    values: dict[str, object] = dict(
+        id=f"{article}-{place}-{day}",
+        event_date=dt.date.fromisoformat(day),
+        time_precision=1,
+        event_type="Explosions/Remote violence",
+        sub_event_type="Air/drone strike",
+        actor1="",
+        actor2="",
+        location=place,
+        place_id=place.lower(),
+        lat=lat,
+        lon=lon,
+        geo_precision=2,
+        fatalities=None,
+        source=article,
+        article=article,
+        title="",
+        notes="",
+        claimed_by="",
+        evidence="",
+        evidence_start=0,
+        evidence_end=0,
+    )
+    values.update(fields)
+    return Event(**values)  # type: ignore[arg-type]
+
+
+# Two tellings: are they one event? Places 20 km apart or less, the same type, days that
+# overlap (a day either side for single days), from two articles.
+LINKING = [
+    pytest.param(
+        _told("wire", "Kharkiv", 49.99, 36.23, "2022-03-02"),
+        _told("daily", "Chuhuiv", 49.84, 36.69, "2022-03-02"),
+        False,
+        id="36 km apart",
+    ),
+    pytest.param(
+        _told("wire", "Kharkiv", 49.99, 36.23, "2022-03-02"),
+        _told("daily", "Saltivka", 50.03, 36.39, "2022-03-03"),
+        True,
+        id="a district 12 km off, a day later",
+    ),
+    pytest.param(
+        _told("wire", "Taveuni", -16.85, 179.99, "2021-05-10"),
+        _told("daily", "Qamea", -16.80, -179.92, "2021-05-10"),
+        True,
+        id="across the 180th meridian",
+    ),
+    pytest.param(
+        _told("wire", "Murmansk", 68.97, 33.07, "2023-08-01"),
+        _told("daily", "Severomorsk", 69.07, 33.42, "2023-08-01"),
+        True,
+        id="18 km apart in the far north: 0.35 degrees of longitude",
+    ),
+    pytest.param(
+        _told("wire", "Gao", 16.27, -0.04, "2019-11-20"),
+        _told("daily", "Gao airport", 16.25, 0.0, "2019-11-20"),
+        True,
+        id="across the prime meridian",
+    ),
+    pytest.param(
+        _told("wire", "Mosul", 36.34, 43.13, "2017-06-01", end_date=dt.date(2017, 6, 20)),
+        _told("daily", "Mosul", 36.34, 43.13, "2017-06-18", time_precision=2),
+        True,
+        id="a day inside a long one",
+    ),
+    pytest.param(
+        _told("wire", "Idlib", 35.93, 36.63, "2020-02-01", geo_precision=3),
+        _told("daily", "Idlib", 35.95, 36.70, "2020-02-01", geo_precision=3),
+        True,
+        id="the same province, not closer",
+    ),
+    pytest.param(
+        _told("wire", "Idlib", 35.93, 36.63, "2020-02-01", geo_precision=3),
+        _told("daily", "Binnish", 35.95, 36.71, "2020-02-01"),
+        False,
+        id="a town near a province's point",
+    ),
+    pytest.param(
+        _told("wire", "Aden", 12.79, 45.03, "2018-04-05"),
+        _told("wire", "Aden", 12.79, 45.03, "2018-04-05", id="wire-Aden-again"),
+        False,
+        id="one article twice",
+    ),
+    pytest.param(
+        _told("wire", "Aden", 12.79, 45.03, "2018-04-05"),
+        _told("daily", "Aden", 12.79, 45.03, "2018-04-07"),
+        False,
+        id="two days apart",
+    ),
+    pytest.param(
+        _told("wire", "Aden", 12.79, 45.03, "2018-04-05"),
+        _told("daily", "Aden", 12.79, 45.03, "2018-04-05", sub_event_type="Shelling"),
+        False,
+        id="another kind of attack",
+    ),
+]
+
+
+@pytest.mark.parametrize(("a", "b", "linked"), LINKING)
+def test_linking_two_tellings(a: Event, b: Event, linked: bool) -> None:
+    first, second = link_events([a, b])
+    assert (b.id in first.related, a.id in second.related) == (linked, linked)
+
+
+def _one_event(a: Event, b: Event) -> bool:
+    """The rule of ``link_events``, pair by pair, as its documentation states it."""
+    if a.article == b.article or a.event_type != b.event_type:
+        return False
+    if a.sub_event_type != b.sub_event_type:
+        return False
+    if a.place_id != b.place_id:
+        if 3 in (a.geo_precision, b.geo_precision):
+            return False
+        lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+        h = (
+            math.sin((lat2 - lat1) / 2) ** 2
+            + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+        )
+        if 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h))) > 20.0:
+            return False
+    slack = dt.timedelta(days=1 if a.time_precision == b.time_precision == 1 else 0)
+    a_end, b_end = a.end_date or a.event_date, b.end_date or b.event_date
+    return a.event_date <= b_end + slack and b.event_date <= a_end + slack
+
+
+def test_linking_many_tellings_finds_every_pair_the_rule_names() -> None:
+    # Many tellings around a few towns (north, south, on both meridians): linking, which
+    # compares only neighbours, finds exactly the pairs that comparing every pair finds.
+    rng = random.Random(7)
+    towns = [("Kharkiv", 49.99, 36.23), ("Tromso", 69.65, 18.96), ("Suva", -18.14, 178.44)]
+    towns += [("Taveuni", -16.85, 179.99), ("Gao", 16.27, -0.01), ("Aden", 12.79, 45.03)]
+    events = []
+    for i in range(600):
+        name, lat, lon = rng.choice(towns)
+        day = dt.date(2022, 3, 1) + dt.timedelta(days=rng.randrange(20))
+        events.append(
+            _told(
+                rng.choice(("wire", "daily", "weekly")),
+                name,
+                lat + rng.uniform(-0.3, 0.3),
+                (lon + rng.uniform(-0.5, 0.5) + 180) % 360 - 180,
+                day.isoformat(),
+                id=f"e{i}",
+                place_id=rng.choice((name.lower(), f"{name.lower()}-{i}")),
+                geo_precision=rng.choice((1, 2, 2, 3)),
+                time_precision=rng.choice((1, 1, 2)),
+                end_date=day + dt.timedelta(days=rng.choice((1, 5)))
+                if rng.random() < 0.2
+                else None,
+                sub_event_type=rng.choice(("Air/drone strike", "Shelling")),
+            )
+        )
+    linked = link_events(events)
+    expected = {
+        a.id: tuple(sorted(b.id for b in events if b.id != a.id and _one_event(a, b)))
+        for a in events
+    }
+    assert {e.id: e.related for e in linked} == expected
+    assert sum(map(len, expected.values())) > 600  # the table has many links to find
 
 
 _PIECES = [
