@@ -41,6 +41,7 @@ import pandas as pd
 import pebble
 import streamlit as st
 
+from dashboard import snapshot
 from dashboard.mapdata import DATA_DIR
 from geo.articles import decode_article, parse_article
 from geo.errors import ArticleError
@@ -172,16 +173,17 @@ def mapped() -> Mapped:
 
 @st.cache_resource(show_spinner="Mapping the collection…", max_entries=2)
 def _mapped(db: str, stamp: tuple[int, ...]) -> Mapped:
-    store = _opened(db)
-    corpus, layers = collection_map(store, gazetteer())
+    # What a server mapped is kept on disk too (``dashboard.snapshot``): a restarted server
+    # loads the collection as it was instead of mapping it again.
+    kept = snapshot.load(db, stamp)
+    if kept is not None:
+        corpus, layers, features = kept
+    else:
+        corpus, layers = collection_map(_opened(db), gazetteer())
+        features = MapFeatures(layers)
+        snapshot.save(db, stamp, (corpus, layers, features))
     ledger().note(db, cost_of(corpus.articles))
-    return Mapped(
-        corpus=corpus,
-        layers=layers,
-        features=MapFeatures(layers),
-        folder=_folder(db),
-        stamp=stamp,
-    )
+    return Mapped(corpus=corpus, layers=layers, features=features, folder=_folder(db), stamp=stamp)
 
 
 def by_status(layers: Layers, statuses: Many[str]) -> Layers:

@@ -10,23 +10,28 @@ import datetime as dt
 import html
 import json
 import os
+import pickle
 import re
 import shutil
+import stat
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import data, panel, selection, view
+from dashboard import data, panel, selection, snapshot, view
 from geo.articles import read_articles
 from geo.corpus import analyse
 from geo.errors import StoreError
 from geo.gazetteer import load_gazetteer
 from geo.layers import Layers, build_layers, filter_layers
 from geo.models import EVENT_TYPES
+from geo.webmap import MapFeatures
 from geo.world import load_world
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
@@ -413,6 +418,63 @@ def paste(at: AppTest, text: str) -> AppTest:
 def data_paths(at: AppTest) -> list[str]:
     """The data files the page's map fetches, relative to dashboard/static/."""
     return re.findall(DATA_URL, map_args(at)["script"])
+
+
+def test_a_restarted_server_shows_its_snapshot_until_the_collection_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "snapshots"
+    monkeypatch.setenv("NEWSMAP_SNAPSHOTS", str(folder))
+    shown, total = shown_count(run())
+    (kept,) = folder.glob("*.pickle")
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    # Leave a mark in the snapshot, to see which map a restarted server shows: three events.
+    corpus, layers, _ = pickle.loads(kept.read_bytes())
+    fewer = replace(layers, events=layers.events.iloc[:3])
+    kept.write_bytes(pickle.dumps((corpus, fewer, MapFeatures(fewer))))
+    st.cache_resource.clear()  # the server restarts: its memory is gone, its snapshot is not
+    at = run()
+    assert shown_count(at) == (3, 3)
+    paste(at, REPORT)  # the collection changes: it is mapped afresh
+    assert shown_count(at)[1] > total == shown
+    (newer,) = folder.glob("*.pickle")
+    assert newer != kept
+
+
+def test_a_torn_snapshot_is_mapped_afresh_and_dropped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "snapshots"
+    monkeypatch.setenv("NEWSMAP_SNAPSHOTS", str(folder))
+    expected = shown_count(run())
+    (kept,) = folder.glob("*.pickle")
+    kept.write_bytes(kept.read_bytes()[:1000])  # a disk filled up while it was written
+    st.cache_resource.clear()
+    assert shown_count(run()) == expected
+    assert len(kept.read_bytes()) > 1000  # written again, whole
+
+
+@pytest.mark.parametrize(
+    ("one", "other", "same"),
+    [
+        pytest.param(
+            "postgresql://ana:first@db.local/war",
+            "postgresql://ana:second@db.local/war",
+            True,
+            id="a new password, the same collection",
+        ),
+        pytest.param(
+            "postgresql://ana@db.local/war", "postgresql://ana@db.local/peace", False, id="another"
+        ),
+        pytest.param("data/c.gpkg", "data/../data/c.gpkg", True, id="one file, two spellings"),
+    ],
+)
+def test_a_snapshot_is_named_by_its_collection(one: str, other: str, same: bool) -> None:
+    stamp = (5, 5, 1, 0, 0)
+    assert (snapshot.snapshot_path(one, stamp) == snapshot.snapshot_path(other, stamp)) is same
+    assert snapshot.snapshot_path(one, stamp) != snapshot.snapshot_path(one, (6, 6, 2, 0, 0))
+    assert "first" not in str(snapshot.snapshot_path(one, stamp))
 
 
 def test_an_article_past_the_servers_memory_budget_is_refused_in_one_line(
