@@ -70,7 +70,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy geo
+	$(VENV)/bin/mypy geo dashboard
 
 pytest: $(STAMP) chromium postgresql basemap
 	$(PY) -m pytest

@@ -11,6 +11,7 @@ import html
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 # Streamlit puts dashboard/ on sys.path, not the repository root the package lives in.
 _ROOT = str(Path(__file__).resolve().parents[1])
@@ -105,7 +106,7 @@ with about_box:
 layers = data.by_status(everything, current.statuses)
 kept_articles = view.articles_shown(current, outlets)
 # Every filter but the dates: the timeline charts these over the whole range.
-undated_filters = dict(
+undated_filters: dict[str, Any] = dict(
     event_types=current.types or None,
     articles=kept_articles,
     actors=current.actors or None,
@@ -148,7 +149,7 @@ with map_column:
     # leaves the map as it is, so the pop-up the reader opened stays open.
     # The features travel as a static file named by what is shown: a rerun that shows the
     # same (a click, a row picked) sends the browser the same small script.
-    what = (current.start, current.end, current.types, kept_articles)
+    what: tuple[object, ...] = (current.start, current.end, current.types, kept_articles)
     what += (current.actors, current.claimed, current.min_fatalities, current.statuses)
     data_url, popups_url = mapdata.urls(mapped.features, shown, view=what, folder=mapped.folder)
     # A link's centre and zoom hold while the filters are the link's; a filter changed
@@ -313,8 +314,8 @@ st.dataframe(
     },
 )
 
-query = view.to_query(replace(current, selected=state["selected"], center=None, zoom=None))
+link_query = view.to_query(replace(current, selected=state["selected"], center=None, zoom=None))
 for key in ("c", "z"):  # the map writes its centre and zoom into the link as it moves
     if key in st.query_params:
-        query[key] = st.query_params[key]
-st.query_params.from_dict(query)
+        link_query[key] = st.query_params[key]
+st.query_params.from_dict(link_query)

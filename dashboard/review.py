@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import streamlit as st
@@ -171,8 +171,9 @@ def merge_candidates(event: Mapping[str, Any], events: pd.DataFrame) -> list[dic
     if not len(events):
         return []
     day = dt.date.fromisoformat(str(event["event_date"]))
-    rows = []
-    for row in events.drop(columns="geometry").to_dict("records"):
+    rows: list[tuple[int, float, dict[str, Any]]] = []
+    records = cast(list[dict[str, Any]], events.drop(columns="geometry").to_dict("records"))
+    for row in records:
         if row["id"] == event["id"] or row["review_status"] == "rejected":
             continue
         days = abs((dt.date.fromisoformat(str(row["event_date"])) - day).days)

@@ -100,7 +100,7 @@ def table_note(ids: Sequence[str], shown: Sequence[str], selected: str | None) -
     >>> table_note(["ev-a"], ["ev-a", "ev-c"], "ev-c")
     'The selected event is on the map but not among the 1 listed here.'
     """
-    if selected in ids:
+    if selected is not None and selected in ids:
         return f"The selected event is row {list(ids).index(selected) + 1:,}, marked below."
     if selected in shown:
         return f"The selected event is on the map but not among the {len(ids):,} listed here."
