@@ -448,9 +448,14 @@ def _plain_column(series: pd.Series) -> list[Any]:
     """Return a column as Python values: floats rounded to 6 decimals, missing -> None."""
     if pd.api.types.is_float_dtype(series.dtype):
         series = series.round(DECIMALS) + 0.0  # + 0.0 turns -0.0 into 0.0
-    missing = series.isna().tolist()
+    missing = series.isna()
     values = series.astype(object).tolist()
-    return [None if gone else _plain(value) for value, gone in zip(values, missing, strict=True)]
+    # Only a column of objects may hold numpy scalars; one of text only holds none.
+    if series.dtype == object and pd.api.types.infer_dtype(values, skipna=True) != "string":
+        values = [_plain(value) for value in values]
+    if missing.any():
+        return [None if gone else v for v, gone in zip(values, missing.tolist(), strict=True)]
+    return values
 
 
 def _plain(value: Any) -> Any:

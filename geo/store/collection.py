@@ -413,7 +413,7 @@ _REVIEW_COLUMNS = (
 
 
 def _reviewed(row: Mapping[Any, Any], *, merged: tuple[str, ...]) -> ReviewedEvent:
-    machine = dataclasses.replace(event_from_row(row), source_url=row["a_url"] or "")
+    machine = event_from_row(row, source_url=row["a_url"] or "")
     if row["r_status"] is None:
         return ReviewedEvent(
             event=machine, machine=machine, status="proposed", version=0, merged=merged

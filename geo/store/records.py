@@ -130,9 +130,12 @@ def event_row(event: Event, *, article_pk: int, version: int) -> dict[str, Any]:
     return row
 
 
-def event_from_row(row: Mapping[Any, Any]) -> Event:
-    """Return the Event (as the machine read it) an ``events`` row holds."""
-    return Event(**{name: row[name] for name in _EVENT_FIELDS})
+def event_from_row(row: Mapping[Any, Any], **more: Any) -> Event:
+    """Return the Event (as the machine read it) an ``events`` row holds, with ``more`` fields.
+
+    ``more`` names fields the row does not hold (``source_url``, its article's).
+    """
+    return Event(**{name: row[name] for name in _EVENT_FIELDS}, **more)
 
 
 def zone_row(zone: Zone, *, article_pk: int, version: int) -> dict[str, Any]:
