@@ -375,6 +375,38 @@ def test_a_worker_killed_mid_run_loses_no_article(folder: Path) -> None:
         assert sorted(read) == sorted(article.id for article in articles)
 
 
+def test_the_scheduler_holds_a_few_batches_at_a_time_not_the_corpus(folder: Path) -> None:
+    # 40 articles in batches of one, on one worker: the articles are given out a few at a
+    # time as batches come back, so the scheduler never holds the whole corpus (a graph of
+    # every text is what Dask warns about: "Sending large graph").
+    from distributed import LocalCluster
+
+    from geo.store.cluster import IN_FLIGHT_PER_WORKER
+
+    articles = [
+        dataclasses.replace(article, id=f"{article.id}-{copy}")
+        for article in read_paths([folder])
+        for copy in range(20)
+    ]
+    with LocalCluster(
+        n_workers=1,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    ) as cluster:
+        read: list[str] = []
+        held = []
+        for part in read_on_dask(
+            articles, SETUP, jobs=1, scheduler=cluster.scheduler_address, batch=1
+        ):
+            assert not isinstance(part, Failed), part.reason
+            read.extend(article_id for article_id, _ in part)
+            held.append(len(cluster.scheduler.tasks))
+    assert sorted(read) == sorted(article.id for article in articles)
+    assert max(held) <= IN_FLIGHT_PER_WORKER < len(articles)
+
+
 def test_the_stamp_changes_with_every_article_and_review(
     collection: Collection, gazetteer: Gazetteer, tmp_path: Path
 ) -> None:

@@ -46,6 +46,9 @@ class Failed:
     reason: str
 
 
+#: Batches given to each worker at a time: enough that none waits for the next.
+IN_FLIGHT_PER_WORKER = 4
+
 _LOADED: dict[Setup, tuple[Gazetteer, WorldIndex | None]] = {}
 
 
@@ -131,14 +134,28 @@ def read_on_dask(
     if not batches:
         return
     with dask_client(jobs, scheduler) as client:
-        futures = client.map(read_batch, batches, setup=setup, pure=False, retries=2)
-        ids_of = {
-            future.key: [a.id for a in part] for future, part in zip(futures, batches, strict=True)
-        }
-        for future in as_completed(futures):
+        # A few batches per worker are out at a time, each sent as it is given out: the
+        # articles are never one task graph the size of the corpus (Dask warns past 10 MB,
+        # and the scheduler would hold every text at once).
+        workers = len(client.scheduler_info().get("workers", {})) or jobs
+        waiting = iter(batches)
+        ids_of: dict[object, list[str]] = {}
+        running = as_completed()
+
+        def give_out() -> None:
+            part = next(waiting, None)
+            if part is not None:
+                future = client.submit(read_batch, part, setup, pure=False, retries=2)
+                ids_of[future.key] = [a.id for a in part]
+                running.add(future)
+
+        for _ in range(IN_FLIGHT_PER_WORKER * max(1, workers)):
+            give_out()
+        for future in running:
             try:
                 yield future.result()
             except Exception as exc:  # whatever the task raised, or KilledWorker: reported
                 yield Failed(ids=tuple(ids_of[future.key]), reason=f"{type(exc).__name__}: {exc}")
             finally:
                 future.release()
+            give_out()
