@@ -172,7 +172,7 @@ with map_column:
         key=f"map-{state.get('map_epoch', 0)}",
         height=MAP_HEIGHT,
         use_container_width=True,
-        returned_objects=["last_active_drawing"],
+        returned_objects=["last_active_drawing", "last_clicked"],
     )
     st.caption("Download exactly what the map shows:")
 
@@ -214,6 +214,11 @@ with map_column:
         end=current.end,
         bounds=(choices.first, choices.last),
     )
+    point = selection.clicked_point(returned)
+    if point != state.get("last_point"):  # a new click on the map: offered to the review
+        state["last_point"] = point
+        if point is not None:
+            state[review.MAP_POINT] = point
     clicked = selection.clicked_id(returned)
     if clicked != state.get("last_click"):  # a new click, not the value kept from before
         state["last_click"] = clicked
@@ -303,8 +308,15 @@ st.caption(
     "Every article, its events and those the filters show; why an article gave no event, "
     "or which of its sentences were left out and why (pick a marker to read them one by one)."
 )
+listed_articles = articles.articles_table(corpus, layers.events, shown.events, limit=TABLE_ROWS)
+if len(corpus.articles) > TABLE_ROWS:  # a large collection: its table is sent on every run
+    st.caption(
+        f"The first {TABLE_ROWS:,} of {len(corpus.articles):,} articles are listed: those that "
+        "gave no event first, then by how many they gave (the map, its pop-ups and the "
+        "downloads hold every article's events)."
+    )
 st.dataframe(
-    articles.articles_table(corpus, layers.events, shown.events),
+    listed_articles,
     hide_index=True,
     width="stretch",
     key="articles",

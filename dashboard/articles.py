@@ -35,22 +35,28 @@ def left_out(dropped: Sequence[str], article_id: str) -> list[tuple[int, str]]:
     )
 
 
-def articles_table(corpus: Corpus, events: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
+def articles_table(
+    corpus: Corpus, events: pd.DataFrame, shown: pd.DataFrame, *, limit: int | None = None
+) -> pd.DataFrame:
     """Return one row per article of ``corpus``: its events, those shown, and why not more.
 
     ``events`` are the events of all articles and ``shown`` those the filters keep (each
-    with an ``article`` column). Articles that gave no event come first.
+    with an ``article`` column). Articles that gave no event come first, then by how many
+    they gave. ``limit`` keeps the first so many rows (the others are not built).
     """
     silent = dict(corpus.silent)
-    given = events["article"].value_counts() if len(events) else pd.Series(dtype=int)
-    kept = shown["article"].value_counts() if len(shown) else pd.Series(dtype=int)
+    # Plain dicts: a pandas lookup per article costs 10 µs, 0.5 s for 25,000 articles.
+    given = events["article"].value_counts().to_dict() if len(events) else {}
+    kept = shown["article"].value_counts().to_dict() if len(shown) else {}
+    listed = sorted(corpus.articles, key=lambda article: given.get(article.id, 0))[:limit]
+    wanted = {article.id for article in listed}
     by_article: dict[str, list[str]] = {}
     for line in corpus.dropped:
         where = parse_dropped(line)
-        if where is not None:
+        if where is not None and where[0] in wanted:
             by_article.setdefault(where[0], []).append(line)
     rows = []
-    for article in corpus.articles:
+    for article in listed:
         lines = by_article.get(article.id, [])
         reasons = dropped_reasons(lines).most_common(3)
         why = silent.get(article.id) or "; ".join(
@@ -68,5 +74,4 @@ def articles_table(corpus: Corpus, events: pd.DataFrame, shown: pd.DataFrame) ->
                 "why": why,
             }
         )
-    table = pd.DataFrame(rows, columns=ARTICLE_COLUMNS)
-    return table.sort_values("events", kind="stable").reset_index(drop=True)
+    return pd.DataFrame(rows, columns=ARTICLE_COLUMNS)

@@ -47,6 +47,8 @@ NOTE, DATE, TYPE, DEAD, UNKNOWN, PLACE, LAT, LON, ACTOR1, ACTOR2 = (
     "rv_actor1",
     "rv_actor2",
 )
+#: The point last clicked on the map, (lat, lon): the review offers to move an event there.
+MAP_POINT = "rv_map_point"
 #: The place choice that keeps the event where it is, and the one that takes lat/lon.
 KEEP_PLACE, POINT = "keep", "point"
 
@@ -97,6 +99,16 @@ def show(event: Mapping[str, Any], events: pd.DataFrame) -> None:
         use_container_width=True,
     )
     with st.expander("Correct this event"):
+        point = st.session_state.get(MAP_POINT)
+        if point is None:
+            st.caption("Click the map where it happened to move it there, or correct it below.")
+        else:
+            st.button(
+                f"Move it to the point clicked on the map: {point[0]:.5f}, {point[1]:.5f}",
+                key=f"rv-point-{suffix}",
+                on_click=_move,
+                args=(event_id, version, suffix, point),
+            )
         _correct_form(event, version=version, suffix=suffix)
     others = merge_candidates(event, events)
     if others:
@@ -247,6 +259,18 @@ def _act(action: str, event_id: str, version: int, suffix: str) -> None:
     do = review.confirm if action == "confirm" else review.reject
     done = {"confirm": "confirmed", "reject": "rejected"}[action]
     _said(event_id, lambda: do(collection(), event_id, by=by, version=version, note=note), done)
+
+
+def _move(event_id: str, version: int, suffix: str, point: tuple[float, float]) -> None:
+    by = reviewer_name()
+    note = st.session_state.get(f"{NOTE}-{suffix}", "").strip()
+    lat, lon = point
+
+    def moved() -> int:
+        correction = Correction(lat=lat, lon=lon)
+        return review.correct(collection(), event_id, correction, by=by, version=version, note=note)
+
+    _said(event_id, moved, f"corrected: moved to {lat:.5f}, {lon:.5f}")
 
 
 def _save_correction(

@@ -67,6 +67,24 @@ def clicked_id(returned: Mapping[str, Any] | None) -> str | None:
     return str(value) if value else None
 
 
+def clicked_point(returned: Mapping[str, Any] | None) -> tuple[float, float] | None:
+    """Return the (lat, lon) st_folium reports the reader last clicked on the map, if any.
+
+    Leaflet counts longitude on past the 180th meridian when the world repeats; the point
+    is given on the one world (-180 to 180), to 5 decimals (about a metre).
+
+    >>> clicked_point({"last_clicked": {"lat": 36.201234, "lng": 397.16}})
+    (36.20123, 37.16)
+    >>> clicked_point({"last_clicked": None}), clicked_point(None)
+    (None, None)
+    """
+    point = (returned or {}).get("last_clicked") or {}
+    lat, lon = point.get("lat"), point.get("lng")
+    if not isinstance(lat, int | float) or not isinstance(lon, int | float):
+        return None
+    return round(float(lat), 5), round((float(lon) + 180.0) % 360.0 - 180.0, 5)
+
+
 def picked_id(rows: Sequence[int], ids: Sequence[str]) -> str | None:
     """Return the id of the event in the first picked table row, or None.
 

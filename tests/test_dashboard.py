@@ -25,12 +25,14 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import data, panel, selection, snapshot, view
-from geo.articles import read_articles
+from geo.articles import parse_article, read_articles
 from geo.corpus import analyse
 from geo.errors import StoreError
+from geo.events import EXTRACTOR_VERSION, Extraction
 from geo.gazetteer import load_gazetteer
 from geo.layers import Layers, build_layers, filter_layers
 from geo.models import EVENT_TYPES
+from geo.store.collection import Collection
 from geo.webmap import MapFeatures
 from geo.world import load_world
 
@@ -140,7 +142,8 @@ def test_the_map_holds_every_seed_event_corridor_and_zone_and_no_cdn(seed_layers
     assert drawn(at, "corridor") == len(seed_layers.corridors) > 0
     assert drawn(at, "zone") == len(seed_layers.zones) > 0
     args = map_args(at)
-    assert args["returned_objects"] == ["last_active_drawing"]  # panning does not rerun
+    # A click reruns (a marker picked, or a point to move an event to); panning does not.
+    assert args["returned_objects"] == ["last_active_drawing", "last_clicked"]
     assert all(link.startswith("/app/static/vendor/") for link in args["js_links"])
     assert all(link.startswith("/app/static/vendor/") for link in args["css_links"])
     everything = args["script"] + args["header"] + args["html"]
@@ -475,6 +478,30 @@ def test_a_snapshot_is_named_by_its_collection(one: str, other: str, same: bool)
     assert (snapshot.snapshot_path(one, stamp) == snapshot.snapshot_path(other, stamp)) is same
     assert snapshot.snapshot_path(one, stamp) != snapshot.snapshot_path(one, (6, 6, 2, 0, 0))
     assert "first" not in str(snapshot.snapshot_path(one, stamp))
+
+
+def test_a_large_collection_lists_its_first_thousand_articles(collection: Path) -> None:
+    # 1,200 short wire items that gave no event beside the seeds: the table sent on every
+    # run holds the first 1,000 (those without events first) and says how many there are.
+    items = [
+        parse_article(
+            f"Talks resume\n\nGENEVA, March {1 + i % 28}, 2024 (Wire) - Delegations met "
+            f"again on item {i} of the agenda, a spokesperson said.\n",
+            path=f"wire/{i:04d}.txt",
+        )
+        for i in range(1_200)
+    ]
+    with Collection.open(str(collection)) as store:
+        store.add_articles(items, by="desk")
+        silent = Extraction(events=(), silence="no sentence reports an event")
+        store.save_readings([(a.id, ((), silent, ())) for a in items], version=EXTRACTOR_VERSION)
+    at = run()
+    listed = at.dataframe[-1].value
+    assert len(listed) == 1_000
+    assert set(listed["events"]) == {0}
+    assert any(
+        "The first 1,000 of 1,205 articles are listed" in caption.value for caption in at.caption
+    )
 
 
 def test_an_article_past_the_servers_memory_budget_is_refused_in_one_line(

@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 from dashboard_page import (
     FEATURES_JS,
+    MAP_FRAME,
     MAP_TIMEOUT_MS,
     ROOT,
     App,
     features,
     guard,
+    map_frame,
     popup,
     wait_for_events,
 )
@@ -187,3 +190,63 @@ def test_a_stale_concurrent_review_says_so_and_overwrites_nothing(
     finally:
         one.close()
         two.close()
+
+
+#: Where the map draws an event (its marker's lat, lon), clustered or not; null if nowhere.
+EVENT_AT_JS = f"""(id) => {{
+  const frame = document.querySelector('{MAP_FRAME}');
+  const w = frame && frame.contentWindow;
+  if (!w || !w.map) return null;
+  let at = null;
+  const walk = (layer) => {{
+    const p = layer.feature && layer.feature.properties;
+    if (p && p.layer === "event" && String(p.id) === id && layer.getLatLng) {{
+      const ll = layer.getLatLng();
+      at = [ll.lat, ll.lng];
+    }}
+    if (layer.getLayers) layer.getLayers().forEach(walk);
+  }};
+  w.map.eachLayer(walk);
+  return at;
+}}"""
+
+
+def test_a_click_on_the_map_moves_the_event_there_for_every_reader(
+    browser: Browser, app: App, seed_layers: Layers
+) -> None:
+    seeds, event_id = len(seed_layers.events), first_event(seed_layers)
+    (reviewing, reviewer), (watching, colleague) = reader(browser), reader(browser)
+    try:
+        open_event(reviewer, app.url, event_id, seeds)
+        sign(reviewer, "Ana")
+        reviewer.get_by_text("Correct this event").click()
+        expect(reviewer.get_by_text("Click the map where it happened")).to_be_visible()
+        # A click on the map, away from the event and its pop-up: the review offers it.
+        box = map_frame(reviewer).locator(".leaflet-container").bounding_box()
+        assert box is not None
+        reviewer.mouse.click(box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.8)
+        move = reviewer.get_by_role("button", name=re.compile("^Move it to the point clicked"))
+        expect(move).to_be_visible(timeout=MAP_TIMEOUT_MS)
+        offered = re.search(r"(-?\d+\.\d{5}), (-?\d+\.\d{5})", move.inner_text())
+        assert offered is not None
+        lat, lon = float(offered[1]), float(offered[2])
+        before = seed_layers.events.set_index("id").loc[event_id]
+        assert (lat, lon) != (round(before["lat"], 5), round(before["lon"], 5))
+        move.click()
+        expect(reviewer.locator(".nm-review-done")).to_contain_text(
+            f"Saved: corrected: moved to {lat:.5f}, {lon:.5f}"
+        )
+        expect(reviewer.locator(".nm-review")).to_have_attribute("data-status", "corrected")
+        # Another reader's map draws the event at the clicked point.
+        open_event(colleague, app.url, event_id, seeds)
+        colleague.wait_for_function(
+            f"([id, lat, lon]) => {{ const at = ({EVENT_AT_JS})(id);"
+            " return at && Math.abs(at[0] - lat) < 1e-4 && Math.abs(at[1] - lon) < 1e-4; }",
+            arg=[event_id, lat, lon],
+            timeout=MAP_TIMEOUT_MS,
+        )
+        expect(colleague.locator(".nm-review")).to_contain_text("by Ana")
+        stayed_local(reviewing, watching)
+    finally:
+        reviewing.close()
+        watching.close()
