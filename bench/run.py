@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import basemap  # noqa: E402
 import build  # noqa: E402
+import collection_map  # noqa: E402
 import dashboard_rerun  # noqa: E402
 import events  # noqa: E402
 import map_scale  # noqa: E402
@@ -39,6 +40,7 @@ BENCHMARKS: dict[str, Callable[..., str]] = {
     "dashboard": dashboard_rerun.run,
     "pathological": pathological.run,
     "store": store.run,
+    "collection": collection_map.run,
 }
 
 
