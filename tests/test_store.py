@@ -16,6 +16,7 @@ import os
 import signal
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pyogrio
 import pytest
@@ -27,6 +28,7 @@ from geo.cli import main
 from geo.errors import StaleReviewError, StoreError
 from geo.export import REVIEW_COLUMNS, write_all
 from geo.gazetteer import Gazetteer
+from geo.models import Article
 from geo.store import review
 from geo.store.cluster import Failed, Setup, read_on_dask
 from geo.store.collection import Collection, ReviewedEvent
@@ -337,26 +339,36 @@ def test_dask_cluster_gives_the_same_events(
     assert len(single) == 5 and events(2) == single  # LocalCluster(processes=True), 2 workers
 
 
+def copies(folder: Path, count: int) -> list[Article]:
+    """The folder's articles, each ``count`` times under ids of their own."""
+    return [
+        dataclasses.replace(article, id=f"{article.id}-{copy}")
+        for article in read_paths([folder])
+        for copy in range(count)
+    ]
+
+
+def local_cluster(workers: int) -> Any:
+    """A real Dask LocalCluster of ``workers`` processes, one thread each, run here."""
+    from distributed import LocalCluster
+
+    return LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    )
+
+
 def test_a_worker_killed_mid_run_loses_no_article(folder: Path) -> None:
     # A real LocalCluster of two worker processes; one is killed (SIGKILL) while it holds
     # an article. Its Nanny starts a new one, the scheduler gives the work out again, and
     # every article is read once, none reported failed. (No second Client in this process:
     # the scheduler runs here, so its own state says which worker holds work.)
-    from distributed import LocalCluster
-
     # Enough articles that work is still out when the first comes back.
-    articles = [
-        dataclasses.replace(article, id=f"{article.id}-{copy}")
-        for article in read_paths([folder])
-        for copy in range(4)
-    ]
-    with LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    ) as cluster:
+    articles = copies(folder, 4)
+    with local_cluster(2) as cluster:
         nannies = cluster.workers.values()
         pids = {nanny.worker_address: nanny.process.process.pid for nanny in nannies}
         read: list[str] = []
@@ -379,22 +391,10 @@ def test_the_scheduler_holds_a_few_batches_at_a_time_not_the_corpus(folder: Path
     # 40 articles in batches of one, on one worker: the articles are given out a few at a
     # time as batches come back, so the scheduler never holds the whole corpus (a graph of
     # every text is what Dask warns about: "Sending large graph").
-    from distributed import LocalCluster
-
     from geo.store.cluster import IN_FLIGHT_PER_WORKER
 
-    articles = [
-        dataclasses.replace(article, id=f"{article.id}-{copy}")
-        for article in read_paths([folder])
-        for copy in range(20)
-    ]
-    with LocalCluster(
-        n_workers=1,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    ) as cluster:
+    articles = copies(folder, 20)
+    with local_cluster(1) as cluster:
         read: list[str] = []
         held = []
         for part in read_on_dask(
