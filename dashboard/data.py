@@ -30,8 +30,10 @@ import multiprocessing
 import os
 import secrets
 import shutil
+import sys
 import threading
 import time
+import types
 from collections.abc import Collection as Many
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -315,12 +317,37 @@ def add(upload: Upload, *, by: str) -> Added:
 # --- the worker process ----------------------------------------------------------------
 
 
+class _Spawned(multiprocessing.context.SpawnProcess):
+    """A spawned process that does not run the server's ``__main__`` before its work.
+
+    A spawned child first runs the parent's main module again (as ``__mp_main__``); in a
+    Streamlit server that is the app script, which would load and map the collection
+    in the child before it adds one article. The child is started with an empty main
+    module (for the moment ``start`` takes), so it only imports what its work needs.
+    """
+
+    def start(self) -> None:
+        main = sys.modules["__main__"]
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            super().start()
+        finally:
+            sys.modules["__main__"] = main
+
+
+class _SpawnContext(multiprocessing.context.SpawnContext):
+    Process = _Spawned
+
+
+#: How the worker process is started: spawn (the server is multithreaded, and a forked
+#: copy of its threads is unsafe), without the app script.
+WORKER_CONTEXT = _SpawnContext()
+
+
 @st.cache_resource(show_spinner=False)
 def worker() -> pebble.ProcessPool:
     """The server's worker process for large additions (a fresh process for each one)."""
-    # spawn: the server is multithreaded, and a forked copy of its threads is unsafe.
-    context = multiprocessing.get_context("spawn")
-    return pebble.ProcessPool(max_workers=1, max_tasks=1, context=context)
+    return pebble.ProcessPool(max_workers=1, max_tasks=1, context=WORKER_CONTEXT)
 
 
 def _in_worker(db: str, article: Article, by: str) -> Added:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import multiprocessing
 import os
 import pickle
 import re
@@ -16,10 +17,12 @@ import shutil
 import stat
 import subprocess
 import sys
+import types
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pebble
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -478,6 +481,35 @@ def test_a_snapshot_is_named_by_its_collection(one: str, other: str, same: bool)
     assert (snapshot.snapshot_path(one, stamp) == snapshot.snapshot_path(other, stamp)) is same
     assert snapshot.snapshot_path(one, stamp) != snapshot.snapshot_path(one, (6, 6, 2, 0, 0))
     assert "first" not in str(snapshot.snapshot_path(one, stamp))
+
+
+@pytest.mark.parametrize(
+    ("context", "runs_main"),
+    [
+        pytest.param(data.WORKER_CONTEXT, False, id="the worker's: the script does not run"),
+        pytest.param(
+            multiprocessing.get_context("spawn"), True, id="plain spawn: the script runs again"
+        ),
+    ],
+)
+def test_the_worker_process_does_not_run_the_servers_script_first(
+    context: Any, runs_main: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # In a Streamlit server the main module is the app script; a child that ran it again
+    # would load and map the whole collection before adding one article.
+    ran = tmp_path / "ran"
+    script = tmp_path / "app.py"
+    script.write_text(f"import pathlib\npathlib.Path({str(ran)!r}).write_text('ran')\n")
+    main = types.ModuleType("__main__")
+    main.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    pool = pebble.ProcessPool(max_workers=1, max_tasks=1, context=context)
+    try:
+        assert pool.schedule(os.getpid).result(timeout=60) != os.getpid()
+    finally:
+        pool.close()
+        pool.join()
+    assert ran.exists() is runs_main
 
 
 def test_a_large_collection_lists_its_first_thousand_articles(collection: Path) -> None:
