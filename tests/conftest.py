@@ -7,7 +7,6 @@ by ``playwright install``; ``make test`` installs the Debian package when it is 
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,13 +32,9 @@ CHROMIUM_ARGS = [
 def snapshots(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Keep the dashboards' snapshots of mapped collections in the session's own folder."""
     folder = tmp_path_factory.mktemp("snapshots")
-    before = os.environ.get("NEWSMAP_SNAPSHOTS")
-    os.environ["NEWSMAP_SNAPSHOTS"] = str(folder)
-    yield folder
-    if before is None:
-        os.environ.pop("NEWSMAP_SNAPSHOTS", None)
-    else:
-        os.environ["NEWSMAP_SNAPSHOTS"] = before
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NEWSMAP_SNAPSHOTS", str(folder))
+        yield folder
 
 
 @pytest.fixture(autouse=True)
