@@ -88,6 +88,12 @@ _ICON_PATH_JS = """\
 })();
 """
 _ICON_SCRIPT = "newsmap/leaflet-icons.js"
+#: Every script of ``asset_urls`` in one file, in that order (``build_map(bundle=True)``).
+#: streamlit-folium loads a map's scripts one after another, each waiting for the last:
+#: eight round trips before the map starts, about 0.4 s of the dashboard's first markers.
+#: It sits in ``newsmap/`` so the scripts that find their folder from their own URL
+#: (the icon path, the basemap) find the same folder.
+BUNDLE_SCRIPT = "newsmap/bundle.js"
 #: newsmap's own browser scripts (heatmap, playback), copied into the assets' newsmap/.
 _SCRIPTS_DIR = Path(__file__).resolve().parent / "js"
 #: Zoom by ``geo_precision``: of an event opened from a link, and the closest a fitted
@@ -183,9 +189,39 @@ def copy_assets(dest: str | Path) -> Path:
         (root / offline.BASEMAP_SCRIPT).write_text(offline.basemap_js(), encoding="utf-8")
         # Not built yet (``python -m geo.basemap``): the map says so where it would be.
         offline.copy_basemap(root / offline.ASSET_FOLDER)
+        _write_bundle(root)
     except OSError as exc:
         raise ExportError(f"{root}: cannot copy the map's scripts: {exc.strerror}") from exc
     return root
+
+
+def _write_bundle(root: Path) -> None:
+    """Write ``BUNDLE_SCRIPT``: the scripts of ``asset_urls`` copied into ``root``, in order.
+
+    A script not there (the heat plugin before it is fetched) is left out, as a browser
+    that failed to load it would go on without it.
+    """
+    js, _ = asset_urls("")
+    parts = []
+    for url in js:
+        path = root / url.lstrip("/")
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            parts.append(f"/* {url.lstrip('/')} */\n{text}\n;\n")
+    (root / BUNDLE_SCRIPT).write_text("".join(parts), encoding="utf-8")
+
+
+def _bundle_scripts(fmap: folium.Map, scripts: list[str], bundle: str) -> None:
+    """Have ``fmap`` load ``scripts`` from the one ``bundle`` file; other scripts stay."""
+    bundled = set(scripts)
+    pending: list[Any] = [fmap]
+    while pending:
+        element = pending.pop()
+        links = getattr(element, "default_js", None)
+        if links and any(url in bundled for _, url in links):
+            element.default_js = [(name, url) for name, url in links if url not in bundled]
+        pending.extend(getattr(element, "_children", {}).values())
+    fmap.default_js = [("newsmap_bundle", bundle), *fmap.default_js]
 
 
 def asset_urls(asset_base: str = DEFAULT_ASSET_BASE) -> tuple[list[str], list[str]]:
@@ -221,6 +257,7 @@ def build_map(
     basemap: bool = True,
     view: tuple[float, float, int] | None = None,
     own_tiles: tilelayer.OwnTiles | None = None,
+    bundle: bool = False,
 ) -> folium.Map:
     """Build the folium map of events, corridors, zones and places, with no CDN reference.
 
@@ -255,6 +292,9 @@ def build_map(
     own_tiles : geo.tilelayer.OwnTiles, optional
         The reader's own tile archive and the URL its tiles are served at: drawn over
         the offline basemap's land and under the layers (``geo.tilelayer``).
+    bundle : bool, optional
+        Load the map's own scripts from the one file ``copy_assets`` writes
+        (``BUNDLE_SCRIPT``) instead of one by one: for pages that wait for each in turn.
 
     Returns
     -------
@@ -353,6 +393,8 @@ def build_map(
     _Legend(_legend_html(layers, unfolded=legend_open)).add_to(fmap)
     if selected:
         _OpenSelected(selected, cluster=cluster, events=events, others=others).add_to(fmap)
+    if bundle:
+        _bundle_scripts(fmap, js, f"{base.rstrip('/')}/{BUNDLE_SCRIPT}")
     _fix_names(root)
     return fmap
 

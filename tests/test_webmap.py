@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import folium
 import pytest
@@ -12,6 +13,7 @@ from test_layers import linked_corpus, sample_corpus, sample_gazetteer
 from geo.errors import ExportError
 from geo.layers import Layers, build_layers, filter_layers
 from geo.webmap import (
+    BUNDLE_SCRIPT,
     MAX_ZOOM_OFFLINE,
     MapFeatures,
     asset_urls,
@@ -310,3 +312,18 @@ def test_the_documented_examples_hold() -> None:
 
     result = doctest.testmod(geo.webmap)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_a_bundled_map_loads_its_scripts_from_one_file_that_holds_each_in_order(layers, tmp_path):
+    html = render_map(build_map(layers, asset_base="/app/static/vendor", bundle=True))
+    assert re.findall(r'<script src="([^"]+)"', html) == [f"/app/static/vendor/{BUNDLE_SCRIPT}"]
+    copy_assets(tmp_path)
+    bundle = (tmp_path / BUNDLE_SCRIPT).read_text(encoding="utf-8")
+    texts = {
+        url: (tmp_path / url.lstrip("/")).read_text(encoding="utf-8") for url in asset_urls("")[0]
+    }
+    starts = [bundle.index(text) for text in texts.values()]
+    assert starts == sorted(starts)  # Leaflet before the plugins that extend it
+    # The scripts that find their folder from their own URL find the same one there.
+    own = {Path(url.lstrip("/")).parent for url, text in texts.items() if "currentScript" in text}
+    assert own == {Path(BUNDLE_SCRIPT).parent}
