@@ -166,6 +166,7 @@ with map_column:
         popups_url=popups_url,
         legend_open=False,
         own_tiles=owntiles.own_tiles(),
+        bundle=True,
     )
     returned = st_folium(
         the_map,
@@ -286,8 +287,11 @@ if count:
     # Only http(s) addresses become links; the rest of a row is plain text.
     listed = table[TABLE_COLUMNS].assign(source_url=table["source_url"].map(web_url))
     marks = selection.row_css(ids, state["selected"])
+    # A Styler sends every cell's display text and style beside the data (twice the
+    # bytes on every run): only when a listed row is marked.
+    styled = listed.style.apply(lambda column: marks, axis=0) if any(marks) else listed
     st.dataframe(
-        listed.style.apply(lambda column: marks, axis=0),
+        styled,
         hide_index=True,
         width="stretch",
         key="table",

@@ -21,6 +21,7 @@ from geo.errors import ArticleError, StoreError
 from geo.store.ingest import Added
 from geo.store.schema import REVIEW_STATUSES
 from geo.urls import MAX_URL_CHARS, check_web_url
+from geo.world import fold
 
 DATES, TYPES, OUTLETS, ARTICLES, ACTORS, CLAIMED, MINFAT, BASEMAP, STATUSES = (
     "w_dates",
@@ -34,6 +35,12 @@ DATES, TYPES, OUTLETS, ARTICLES, ACTORS, CLAIMED, MINFAT, BASEMAP, STATUSES = (
     "w_status",
 )
 REVIEWER = "w_reviewer"
+#: The words the reader searches the articles for, in a collection too large to list.
+FIND_ARTICLES = "w_find_articles"
+#: Articles the "Articles" filter offers at once. Every option is sent to the browser on
+#: every run: at 25,000 articles the list was 0.6 MB a run and held the map back by a
+#: second, and nobody scrolls 25,000 titles. A larger collection is searched first.
+ARTICLE_CHOICES = 200
 #: The ids of the articles this session added, and their names as the reader gave them.
 ADDED = "added_here"
 #: The ids of the articles added in this run (opened beside the map once).
@@ -102,9 +109,24 @@ def filters(view: View, choices: Choices, titles: Mapping[str, str]) -> View:
         st.caption(f"Every event is dated {choices.first:%-d %B %Y}.")
     st.multiselect("Event types", choices.types, key=TYPES, placeholder="All event types")
     st.multiselect("Outlets", choices.outlets, key=OUTLETS, placeholder="All outlets")
+    offered = choices.articles
+    if len(choices.articles) > ARTICLE_CHOICES:
+        st.text_input(
+            "Find articles",
+            key=FIND_ARTICLES,
+            placeholder="Words of a title, or an article id",
+            help=f"The Articles list below offers up to {ARTICLE_CHOICES} articles at a time.",
+        )
+        query = state.get(FIND_ARTICLES, "")
+        offered, matched = article_options(
+            choices.articles, titles, query, chosen=state[ARTICLES], limit=ARTICLE_CHOICES
+        )
+        what = f"match “{query.strip()}”" if query.strip() else "are in this collection"
+        shown = f"the first {ARTICLE_CHOICES:,} are" if matched > ARTICLE_CHOICES else "all are"
+        st.caption(f"{matched:,} articles {what}; {shown} listed below.")
     st.multiselect(
         "Articles",
-        choices.articles,
+        offered,
         key=ARTICLES,
         format_func=lambda article: titles.get(article) or article,
         placeholder="All articles",
@@ -136,6 +158,32 @@ def filters(view: View, choices: Choices, titles: Mapping[str, str]) -> View:
     if state[BASEMAP] != "none":
         st.caption("Tiles are fetched from the provider's servers on the internet.")
     return fit(current_view(view), choices)
+
+
+def article_options(
+    articles: Sequence[str],
+    titles: Mapping[str, str],
+    query: str,
+    *,
+    chosen: Sequence[str],
+    limit: int,
+) -> tuple[tuple[str, ...], int]:
+    """Return the articles to offer for ``query`` and how many match it.
+
+    The ``chosen`` ones are always offered (a widget drops a value its options lack);
+    then, in the order of ``articles``, up to ``limit`` of those whose title or id holds
+    every word of ``query`` (case and accents aside). An empty query matches every article.
+    """
+    words = fold(query).split()
+    matching = [
+        article
+        for article in articles
+        if all(word in fold(f"{titles.get(article, '')} {article}") for word in words)
+    ]
+    kept = set(chosen)
+    offered = [article for article in articles if article in kept]
+    offered += [article for article in matching if article not in kept][:limit]
+    return tuple(offered), len(matching)
 
 
 #: An error box like Streamlit's own: the message is escaped HTML, never Markdown (which

@@ -27,7 +27,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import data, panel, selection, snapshot, view
+from dashboard import data, panel, selection, sidebar, snapshot, view
 from geo.articles import parse_article, read_articles
 from geo.corpus import analyse
 from geo.errors import StoreError
@@ -1156,3 +1156,57 @@ def test_the_examples_in_the_docstrings_hold(name: str) -> None:
     module = importlib.import_module(f"dashboard.{name}")
     result = doctest.testmod(module)
     assert result.attempted > 0 and result.failed == 0
+
+
+TITLES = {
+    "kh": "Shelling hits a Kharkiv market",
+    "ju": "Ceasefire talks in Juba stall again",
+    "mo": "Drone strike near Mosul airport",
+    "bk": "Frappe aérienne près de Bouaké",
+    "mg": "Mogadishu hotel siege ends",
+}
+
+
+@pytest.mark.parametrize(
+    ("query", "chosen", "limit", "offered", "matched"),
+    [
+        pytest.param("", (), 2, ("kh", "ju"), 5, id="no words: the first, up to the limit"),
+        pytest.param("kharkiv", (), 2, ("kh",), 1, id="a word of one title"),
+        pytest.param("MARKET kharkiv", (), 9, ("kh",), 1, id="every word, any case or order"),
+        pytest.param("market juba", (), 9, (), 0, id="words of two titles: none"),
+        pytest.param("bouake", (), 9, ("bk",), 1, id="accents aside"),
+        pytest.param("près de", (), 9, ("bk",), 1, id="accented query"),
+        pytest.param("juba", ("mg",), 9, ("mg", "ju"), 1, id="the chosen first, then the found"),
+        pytest.param("", ("mg", "mo"), 1, ("mo", "mg", "kh"), 5, id="the limit is past the chosen"),
+        pytest.param("bk", (), 9, ("bk",), 1, id="an article id"),
+    ],
+)
+def test_the_articles_filter_offers_what_the_search_finds(
+    query: str, chosen: tuple[str, ...], limit: int, offered: tuple[str, ...], matched: int
+) -> None:
+    articles = tuple(TITLES)
+    found = sidebar.article_options(articles, TITLES, query, chosen=chosen, limit=limit)
+    assert found == (offered, matched)
+
+
+def test_a_collection_too_large_to_list_is_searched_for_articles(
+    seed_layers: Layers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every option is sent to the browser on every run; past the limit (2 here, 200 in
+    # use) the reader finds articles by the words of their titles instead.
+    monkeypatch.setattr(sidebar, "ARTICLE_CHOICES", 2)
+    seeds = read_articles(SEEDS)
+    mapped = sorted(set(seed_layers.events["article"]))
+    assert len(mapped) > 2
+    at = run()
+    assert len(at.sidebar.multiselect(key="w_articles").options) == 2
+    assert any(f"{len(mapped)} articles are in this collection" in c.value for c in at.caption)
+    wanted = next(a for a in seeds if a.id == mapped[-1])
+    word = max(wanted.title.split(), key=len)
+    at.sidebar.text_input(key="w_find_articles").input(word).run()
+    options = at.sidebar.multiselect(key="w_articles").options
+    assert wanted.title in options and len(options) <= 2
+    at.sidebar.multiselect(key="w_articles").select(wanted.id).run()
+    expected = seed_layers.events[seed_layers.events["article"] == wanted.id]
+    assert shown_count(at) == (len(expected), len(seed_layers.events))
+    assert at.query_params["article"] == wanted.id
