@@ -175,11 +175,10 @@ def article_options(
     every word of ``query`` (case and accents aside). An empty query matches every article.
     """
     words = fold(query).split()
-    matching = [
-        article
-        for article in articles
-        if all(word in fold(f"{titles.get(article, '')} {article}") for word in words)
-    ]
+    matching = list(articles)
+    if words:
+        searched = ((article, fold(f"{titles.get(article, '')} {article}")) for article in articles)
+        matching = [article for article, text in searched if all(w in text for w in words)]
     kept = set(chosen)
     offered = [article for article in articles if article in kept]
     offered += [article for article in matching if article not in kept][:limit]

@@ -214,13 +214,10 @@ def _write_bundle(root: Path) -> None:
 def _bundle_scripts(fmap: folium.Map, scripts: list[str], bundle: str) -> None:
     """Have ``fmap`` load ``scripts`` from the one ``bundle`` file; other scripts stay."""
     bundled = set(scripts)
-    pending: list[Any] = [fmap]
-    while pending:
-        element = pending.pop()
+    for element in _walk(fmap):
         links = getattr(element, "default_js", None)
         if links and any(url in bundled for _, url in links):
             element.default_js = [(name, url) for name, url in links if url not in bundled]
-        pending.extend(getattr(element, "_children", {}).values())
     fmap.default_js = [("newsmap_bundle", bundle), *fmap.default_js]
 
 
