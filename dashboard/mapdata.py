@@ -2,9 +2,10 @@
 
 At 100,000 events the map's data is tens of megabytes. Written into the map's script,
 st_folium would send all of it to the browser on every rerun. Instead the features of
-each view, and the pop-up strings they share, are written once to
-``dashboard/static/data/<sha256>.json`` (served at ``/app/static/data/`` beside the
-vendored scripts) and the map fetches them from there.
+each view (JSON lines, an event a row: ``MapFeatures.view_bytes``), and the pop-up
+strings they share, are written once to ``dashboard/static/data/<sha256>.json`` (served
+at ``/app/static/data/`` beside the vendored scripts) and the map fetches them from
+there, the features read as they arrive.
 Files are named by their content, written atomically and shared by sessions that show
 the same thing; the least recently used are removed beyond ``KEEP``, but never one
 handed to a page in the last ``MIN_AGE_S`` seconds (the page may not have fetched it

@@ -113,7 +113,7 @@ def copy_heat(root: Path, *, folder: Path | None = None) -> bool:
 class HeatLayer(JSCSSMixin, Layer):
     """The heatmap overlay, off until the reader ticks it in the layer control.
 
-    Filled from the event layer once the map's data is there (``window.newsmapLoaded``);
+    Filled from the event layer once each view is drawn (``window.newsmapShown``);
     a map whose plugin is missing says so when the overlay is ticked.
     """
 
@@ -134,7 +134,7 @@ class HeatLayer(JSCSSMixin, Layer):
             note.addTo({{ this._parent.get_name() }});
           }
         });
-        window.newsmapLoaded.then(function () {
+        window.newsmapShown(function () {
           if (window.newsmapHeat) {
             var events = {{ this.events.get_name() }};
             window.newsmapHeat.fill({{ this.get_name() }}, events.getLayers());

@@ -25,15 +25,19 @@ class Playback(JSCSSMixin):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        window.newsmapLoaded.then(function () {
-          if (!window.newsmapPlayback) { return; }
-          window.newsmapPlayback({{ this._parent.get_name() }}, {
-            cluster: {{ this.cluster.get_name() }},
-            events: {{ this.events.get_name() }},
-            heat: {{ this.heat.get_name() if this.heat else "null" }},
-            tickMs: {{ this.tick_ms }}
+        (function () {
+          var player = null;
+          window.newsmapShown(function () {
+            if (!window.newsmapPlayback) { return; }
+            if (player) { player.reset(); return; }  // a new view: its own days
+            player = window.newsmapPlayback({{ this._parent.get_name() }}, {
+              cluster: {{ this.cluster.get_name() }},
+              events: {{ this.events.get_name() }},
+              heat: {{ this.heat.get_name() if this.heat else "null" }},
+              tickMs: {{ this.tick_ms }}
+            });
           });
-        });
+        })();
         {% endmacro %}
         """
     )

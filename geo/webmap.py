@@ -25,7 +25,7 @@ import xstatic.pkg.leaflet
 import xstatic.pkg.leaflet_markercluster
 import xyzservices.providers
 from branca.element import Element, Figure, MacroElement
-from folium.map import FitBounds, Layer
+from folium.map import FeatureGroup, Layer
 from folium.plugins import MarkerCluster
 from folium.template import Template
 
@@ -99,6 +99,11 @@ _SCRIPTS_DIR = Path(__file__).resolve().parent / "js"
 #: Zoom by ``geo_precision``: of an event opened from a link, and the closest a fitted
 #: first view takes: a town's streets, a district's surroundings, a region or country.
 PRECISION_ZOOM = {1: 13, 2: 11, 3: 6}
+#: Event markers put on the map in the first task, and in each one after it: at 100,000
+#: events the first clusters show ~0.1 s after the data is there instead of ~2.3 s (every
+#: marker made, then clustered), and the page answers between batches.
+FIRST_BATCH = 2_000
+BATCH = 10_000
 
 #: ACLED event type -> (colour, marker shape); shapes differ so colour is not the only cue.
 EVENT_STYLE: dict[str, tuple[str, str]] = {
@@ -255,6 +260,7 @@ def build_map(
     view: tuple[float, float, int] | None = None,
     own_tiles: tilelayer.OwnTiles | None = None,
     bundle: bool = False,
+    live: bool = False,
 ) -> folium.Map:
     """Build the folium map of events, corridors, zones and places, with no CDN reference.
 
@@ -271,9 +277,10 @@ def build_map(
     selected : str, optional
         ``properties.id`` of a feature whose pop-up opens on load (an event first).
     data_url : str, optional
-        URL of ``map_data_bytes(layers)`` served beside the page: the map fetches its
-        features from there, so the page itself stays a few kilobytes whatever the
-        number of events. None writes the features into the page (a standalone file).
+        URL of ``MapFeatures.view_bytes(layers)`` (or of ``map_data_bytes(layers)``)
+        served beside the page: the map fetches its features from there, so the page
+        itself stays a few kilobytes whatever the number of events. None writes the
+        features into the page (a standalone file).
     popups_url : str, optional
         With ``data_url``: URL of ``MapFeatures.popups_bytes()``, when the file at
         ``data_url`` is ``MapFeatures.view_bytes(...)`` and so holds no pop-up strings.
@@ -292,6 +299,12 @@ def build_map(
     bundle : bool, optional
         Load the map's own scripts from the one file ``copy_assets`` writes
         (``BUNDLE_SCRIPT``) instead of one by one: for pages that wait for each in turn.
+    live : bool, optional
+        Build the map without anything it shows: ``layers``, ``selected``, ``data_url``,
+        ``popups_url``, ``view`` and ``legend_open`` are not read, and the page shows
+        nothing until ``window.newsmapShow(map_view(...))`` runs in it (``MapView``).
+        The same map then serves every filter: the dashboard keeps one map frame and
+        sends it only the view, instead of a new page per filter.
 
     Returns
     -------
@@ -326,24 +339,6 @@ def build_map(
         tilelayer.OwnTilesLayer(own_tiles, asset_base=asset_base or DEFAULT_ASSET_BASE).add_to(fmap)
     if tiles:
         _add_tiles(fmap, tiles)
-    bounds = _all_bounds(layers)
-    if view is None and selected:  # a linked event: at a zoom its precision warrants
-        rows = layers.events[layers.events["id"] == selected]
-        if len(rows):
-            row = rows.iloc[0]
-            zoom = PRECISION_ZOOM.get(int(row["geo_precision"]), PRECISION_ZOOM[3])
-            view = (float(row["lat"]), float(row["lon"]), zoom)
-    if view is not None:
-        fmap.location = [float(view[0]), float(view[1])]
-        top = MAX_ZOOM if tiles or own_tiles else MAX_ZOOM_OFFLINE
-        fmap.options["zoom"] = max(2, min(int(view[2]), top))
-    elif bounds is not None:  # before any layer is added, so nothing animates into view
-        fit = FitBounds(bounds, padding=(24, 24), max_zoom=_fit_zoom(layers))
-        # Without this the zoom from the map's first view animates, for a frame and 250 ms
-        # more; a view set meanwhile (a #map= link, a test's setView) ends back at the fit.
-        fit.options["animate"] = False
-        fmap.add_child(fit)
-
     _PopupScript().add_to(fmap)
     others = (
         _GeoJsonLayer(name="Zones", style=_ZONE_STYLE_JS, on_each_feature=_POPUP_JS),
@@ -360,7 +355,6 @@ def build_map(
             "maxClusterRadius": 40,
             "showCoverageOnHover": False,
             "spiderfyDistanceMultiplier": 1.6,
-            "chunkedLoading": True,
         },
     )
     cluster.default_js = [("markerclusterjs", js[3])]
@@ -373,27 +367,89 @@ def build_map(
         on_each_feature=_POPUP_JS,
     )
     events.add_to(cluster)
-    _MapData(
-        map_data(layers) if data_url is None else None,
-        url=data_url,
-        popups_url=popups_url,
-        events=events,
-        cluster=cluster,
-        others=others,
-    ).add_to(fmap)
-    _Framing(bounds, padding=24, max_zoom=_fit_zoom(layers), events=events).add_to(fmap)
+    shown = None
+    if not live:
+        shown = map_view(
+            layers, selected=selected, data_url=data_url, popups_url=popups_url, view=view
+        )
+    _MapData(shown, events=events, cluster=cluster, others=others).add_to(fmap)
+    _Framing(events=events).add_to(fmap)
     base = asset_base or DEFAULT_ASSET_BASE
     heat = heatmap.HeatLayer(events=events, asset_base=base)
     heat.add_to(fmap)
     playback.Playback(cluster=cluster, events=events, heat=heat, asset_base=base).add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
-    _Legend(_legend_html(layers, unfolded=legend_open)).add_to(fmap)
-    if selected:
-        _OpenSelected(selected, cluster=cluster, events=events, others=others).add_to(fmap)
+    _Legend("" if live else _legend_html(layers, unfolded=legend_open)).add_to(fmap)
+    _OpenSelected(cluster=cluster, events=events, others=others).add_to(fmap)
     if bundle:
         _bundle_scripts(fmap, js, f"{base.rstrip('/')}/{BUNDLE_SCRIPT}")
     _fix_names(root)
     return fmap
+
+
+def map_view(
+    layers: Layers,
+    *,
+    selected: str | None = None,
+    data_url: str | None = None,
+    popups_url: str | None = None,
+    view: tuple[float, float, int] | None = None,
+    legend_open: bool | None = None,
+    epoch: int = 0,
+) -> dict[str, Any]:
+    """Return what one view of the map shows, for ``window.newsmapShow`` in the page.
+
+    ``selected``, ``data_url``, ``popups_url`` and ``view`` are as for ``build_map``. The
+    view opens at ``view``, else at the selected event (at a zoom its precision warrants),
+    else around everything ``layers`` holds. ``legend_open`` set: the legend, with the
+    counts of ``layers``, travels with the view (a ``live`` map has none of its own).
+    A view that differs only by ``epoch`` is drawn again: the same row picked twice flies
+    the map back to its event.
+    """
+    shown: dict[str, Any] = {"bounds": _all_bounds(layers), "maxZoom": _fit_zoom(layers)}
+    if view is None and selected:  # a linked event: at a zoom its precision warrants
+        rows = layers.events[layers.events["id"] == selected]
+        if len(rows):
+            row = rows.iloc[0]
+            zoom = PRECISION_ZOOM.get(int(row["geo_precision"]), PRECISION_ZOOM[3])
+            view = (float(row["lat"]), float(row["lon"]), zoom)
+    if view is not None:
+        shown["center"] = [float(view[0]), float(view[1])]
+        shown["zoom"] = max(2, int(view[2]))
+    shown["selected"] = selected or None
+    if data_url is None:
+        shown["data"] = map_data(layers)
+    else:
+        shown["url"] = data_url
+        shown["popups"] = popups_url or None
+    if legend_open is not None:
+        shown["legend"] = _legend_html(layers, unfolded=legend_open)
+    if epoch:
+        shown["epoch"] = int(epoch)
+    return shown
+
+
+class MapView(FeatureGroup):
+    """One view of a ``live`` map, for st_folium's ``feature_group_to_add``.
+
+    st_folium makes a new map frame whenever the map's own script changes, and evaluates
+    this group's script in the frame it has whenever the group's script changes: so the
+    view (``map_view``) travels here, and a filter costs the frame one fetch and redraw,
+    not a new page. The group itself stays empty.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.featureGroup();
+        window.newsmapShow({{ this.view_json }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, view: dict[str, Any]) -> None:
+        super().__init__(name="view", control=False)
+        self.view_json = script_json(view)
 
 
 def render_map(fmap: folium.Map) -> str:
@@ -555,8 +611,9 @@ class MapFeatures:
         self._serialised: dict[str, dict[str, bytes]] = {}
         for name in _COLLECTIONS:
             collection = _collection(layers, name, tables)
+            row = _event_row if name == "events" else (lambda feature: feature)
             self._serialised[name] = {
-                feature["properties"]["id"]: _json_bytes(feature)
+                feature["properties"]["id"]: _json_bytes(row(feature))
                 for feature in collection["features"]
             }
         self._popups = _json_bytes(tables.as_json())
@@ -572,19 +629,74 @@ class MapFeatures:
         return self._popups
 
     def view_bytes(self, shown: Layers) -> bytes:
-        """Return the features of ``shown`` as JSON (``build_map``'s ``data_url``).
+        """Return the features of ``shown`` as the file a map's ``data_url`` names.
 
+        JSON lines: the first is an object with the zones, corridors and places as
+        FeatureCollections and ``keys``, the names of the values in an event's row; each
+        line after it is one event's row, ``[lon, lat, *values]`` (``EVENT_KEYS``). The
+        map reads the file as it arrives and draws the events it has meanwhile.
         ``shown`` must come from the layers these features were made from (for example
         through ``filter_layers``); a feature they do not hold raises ``KeyError``.
         """
-        parts = []
-        for name in _COLLECTIONS:
+        parts = [b'"keys":' + _EVENT_KEYS_JSON]
+        for name in _COLLECTIONS[1:]:
             serialised = self._serialised[name]
             features = b",".join(serialised[str(i)] for i in getattr(shown, name)["id"])
             parts.append(
                 b'"%s":{"type":"FeatureCollection","features":[%s]}' % (name.encode(), features)
             )
-        return b"{" + b",".join(parts) + b"}"
+        rows = self._serialised["events"]
+        head = b"{" + b",".join(parts) + b"}"
+        return b"\n".join([head, *(rows[str(i)] for i in shown.events["id"])])
+
+
+#: An event's properties in the order of its row in a view's file (``view_bytes``): a
+#: row is ``[lon, lat, *values]``, and the map makes the GeoJSON feature of it again.
+#: At 100,000 events the rows are 16 MB where the features were 43 MB.
+EVENT_KEYS = (
+    "id", "event_type", "event_date", "article", "fatalities", "precision", "size",
+    "a", "s", "head", "when", "where", "region", "who", "actors", "deaths", "notes",
+    "review", "id_html",
+)  # fmt: skip
+_EVENT_KEYS_JSON = _json_bytes(list(EVENT_KEYS))
+#: Properties an event's feature has only when they are set (a row holds them as null).
+EVENT_OPTIONAL = ("review", "id_html")
+
+
+def read_view_bytes(file: bytes) -> dict[str, Any]:
+    """Return a view's file (``MapFeatures.view_bytes``) as map data, as the map reads it.
+
+    The events are GeoJSON features again, each with the properties ``map_data`` gives
+    it; with ``popups_bytes`` as ``"popups"`` the result equals ``map_data`` of the view.
+    """
+    head, *lines = file.split(b"\n")
+    data: dict[str, Any] = json.loads(head)
+    keys = data.pop("keys")
+    features = []
+    for row in map(json.loads, lines):
+        values = dict(zip(keys, row[2:], strict=True))
+        properties = {"layer": "event"} | {
+            key: value
+            for key, value in values.items()
+            if value is not None or key not in EVENT_OPTIONAL
+        }
+        features.append(
+            {
+                "type": "Feature",
+                "id": f"event:{properties['id']}",
+                "geometry": {"type": "Point", "coordinates": row[:2]},
+                "properties": properties,
+            }
+        )
+    return {"events": {"type": "FeatureCollection", "features": features}} | data
+
+
+def _event_row(feature: dict[str, Any]) -> list[Any]:
+    """Return an event feature as its row of a view's file: ``[lon, lat, *EVENT_KEYS]``."""
+    properties = feature["properties"]
+    lon, lat = feature["geometry"]["coordinates"]
+    assert set(properties) - {"layer"} <= set(EVENT_KEYS), "an event property has no column"
+    return [lon, lat, *(properties.get(key) for key in EVENT_KEYS)]
 
 
 def _collection(layers: Layers, name: str, tables: _PopupTables) -> dict[str, Any]:
@@ -772,7 +884,10 @@ _POPUP_JS = """function (feature, layer) {
   div.textContent = p.layer + " " + p.id;
   layer.bindPopup(div, {maxWidth: 380, minWidth: 240});
   layer.on("popupopen", function (e) {
-    if (!div.getAttribute("data-filled")) {
+    // An event's strings may still be on their way (a marker clicked at once): its id
+    // shows until the pop-up is opened again.
+    if (!div.getAttribute("data-filled") &&
+        (p.popup_html || window.newsmapPopups.articles.length)) {
       div.innerHTML = p.popup_html || window.newsmapPopups.eventHtml(p);
       div.setAttribute("data-filled", "1");
       e.popup.update();
@@ -1017,17 +1132,29 @@ class _PopupScript(MacroElement):
 
 
 class _MapData(MacroElement):
-    """Fill the layers and the pop-up tables from ``map_data``: in the page, or fetched.
+    """Show views of the map (``map_view``): fill the layers and the pop-up tables.
 
-    ``window.newsmapLoaded`` is a promise that settles once every layer holds its
-    features; a failed fetch is said on the map, in words, instead of an empty map.
+    ``window.newsmapShow(view)`` frames the map and fills every layer from the view's
+    data, in the page or fetched; a view with the data already shown only moves the map.
+    ``window.newsmapShown(hook)`` calls ``hook(view)`` once each view is drawn (and at
+    once for the view drawn last), so the map's controls follow each view.
+    ``window.newsmapLoaded`` is the promise of the latest view: it settles once every
+    layer holds its features. A failed fetch is said on the map, in words, instead of an
+    empty map. A standalone map shows its one view as its script runs.
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        window.newsmapLoaded = (function () {
+        (function () {
           var map = {{ this._parent.get_name() }};
+          var events = {{ this.events.get_name() }}, cluster = {{ this.cluster.get_name() }};
+          var others = [
+            {%- for other, name in this.others %}
+            [{{ other.get_name() }}, {{ name|tojson }}],
+            {%- endfor %}
+          ];
+          var hooks = [], shown = null, latest = 0, failed = null;
           function note(className, text) {
             var control = L.control({position: "topright"});
             control.onAdd = function () {
@@ -1037,41 +1164,186 @@ class _MapData(MacroElement):
             };
             return control.addTo(map);
           }
-          {%- if this.url_json %}
-          var loading = note("nm-loading", "Loading the map's data…");
           function load(url) {
             return fetch(url).then(function (response) {
               if (!response.ok) { throw new Error(url + ": HTTP " + response.status); }
               return response.json();
             });
           }
-          var source = Promise.all([
-            load({{ this.url_json }}),
-            {%- if this.popups_url_json %}
-            load({{ this.popups_url_json }}),
-            {%- endif %}
-          ]).then(function (parts) {
-            loading.remove();
-            if (parts.length > 1) { parts[0].popups = parts[1]; }
-            return parts[0];
-          }, function (error) {
-            loading.remove();
-            throw error;
-          });
-          {%- else %}
-          var source = Promise.resolve({{ this.data_json }});
+          function frame(view) {
+            if (view.center) {
+              map.setView(view.center, view.zoom, {animate: false});
+            } else if (view.bounds) {
+              // Unanimated: a view set meanwhile (a #map= link, a test's setView) holds.
+              map.fitBounds(view.bounds, {padding: [{{ this.padding }}, {{ this.padding }}],
+                maxZoom: view.maxZoom, animate: false});
+            }
+          }
+          var optional = {{ this.optional_json }}, keys = null;
+          // A view's file holds each event as a row [lon, lat, ...keys' values].
+          function feature(row) {
+            var p = {layer: "event"};
+            for (var k = 0; k < keys.length; k++) {
+              if (row[k + 2] !== null || !optional[keys[k]]) { p[keys[k]] = row[k + 2]; }
+            }
+            return {type: "Feature", id: "event:" + p.id, properties: p,
+              geometry: {type: "Point", coordinates: [row[0], row[1]]}};
+          }
+          // Empty every layer and fill all but the events from ``data`` (a view's whole
+          // data, or the first line of its file, which names the rows' keys).
+          function begin(data) {
+            drop();
+            window.newsmapPopups.marked = null;
+            if (data.popups) { Object.assign(window.newsmapPopups, data.popups); }
+            others.forEach(function (pair) {
+              pair[0].clearLayers();
+              pair[0].addData(data[pair[1]]);
+            });
+            keys = data.keys || null;
+          }
+          // Drop every event marker at once. clearLayers() would unbind them one by one
+          // (0.45 s at 100,000, on every filter) though none of them is used again: the
+          // cluster's grid is only begun afresh and the event layer emptied. These are the
+          // internals clearLayers() itself uses in Leaflet.markercluster 1.4.1 (vendored).
+          function drop() {
+            if (cluster._map) {
+              cluster._unspiderfy();
+              cluster._featureGroup.clearLayers();
+              cluster._nonPointGroup.clearLayers();
+              cluster._needsClustering = [];
+              cluster._needsRemoving = [];
+              cluster._generateInitialClusters();
+            } else {
+              cluster.clearLayers();  // off the map (playing back, or not shown): as usual
+            }
+            events._layers = {};
+          }
+          // Put some events (features, or rows) on the map.
+          function add(items) {
+            var part = L.geoJson({type: "FeatureCollection",
+              features: keys ? items.map(feature) : items}, events.options);
+            var markers = part.getLayers();
+            markers.forEach(function (marker) {
+              marker.removeEventParent(part);
+              events.addLayer(marker);
+            });
+            cluster.addLayers(markers);
+          }
+          // The size of the next batch of events: the first small, so that the first
+          // markers show at once, the others larger (each batch re-counts the clusters).
+          function size(done) { return done ? {{ this.batch }} : {{ this.first }}; }
+          // Settles once the page has had a frame to paint (or 0.1 s, in a hidden tab) and
+          // then is idle (or 0.25 s on): a batch of markers shows, and the page around the
+          // map draws and answers, before the next batch is made.
+          function painted() {
+            return new Promise(function (resolve) {
+              var idle = window.requestIdleCallback || function (next) { setTimeout(next, 0); };
+              var go = function () {
+                if (resolve) { idle(resolve, {timeout: 250}); resolve = null; }
+              };
+              requestAnimationFrame(go);
+              setTimeout(go, 100);
+            });
+          }
+          // A standalone map's events, in batches, each after a paint: the page answers
+          // meanwhile. Stops when view ``number`` is no longer the latest.
+          function fill(data, number) {
+            begin(data);
+            var features = data.events.features, done = 0;
+            return new Promise(function (resolve) {
+              function batch() {
+                if (number !== latest) { resolve(); return; }
+                var end = Math.min(features.length, done + size(done));
+                add(features.slice(done, end));
+                done = end;
+                if (done < features.length) { painted().then(batch); } else { resolve(); }
+              }
+              batch();
+            });
+          }
+          // A view's file read as it arrives: its first line begins the view, each line
+          // after it is an event's row, drawn in batches while the rest is on its way.
+          function stream(url, number) {
+            return fetch(url).then(function (response) {
+              if (!response.ok) { throw new Error(url + ": HTTP " + response.status); }
+              var reader = response.body.getReader(), decoder = new TextDecoder();
+              var rest = "", started = false, pending = [], done = 0;
+              function flush(last) {
+                if (pending.length && (last || pending.length >= size(done))) {
+                  add(JSON.parse("[" + pending.join(",") + "]"));
+                  done += pending.length;
+                  pending = [];
+                  return true;
+                }
+                return false;
+              }
+              function take(lines) {
+                lines.forEach(function (line) {
+                  if (!line) { return; }
+                  if (!started) {
+                    var head = JSON.parse(line);  // a map_data file is all in its first line
+                    begin(head);
+                    if (head.events) { add(head.events.features); }
+                    started = true;
+                  }
+                  else { pending.push(line); }
+                });
+              }
+              function pump() {
+                return reader.read().then(function (chunk) {
+                  if (number !== latest) { reader.cancel(); return; }
+                  rest += decoder.decode(chunk.value || new Uint8Array(0),
+                    {stream: !chunk.done});
+                  var lines = rest.split("\\n");
+                  rest = chunk.done ? "" : lines.pop();
+                  take(lines);
+                  var added = flush(chunk.done);
+                  if (!chunk.done) { return added ? painted().then(pump) : pump(); }
+                  if (!started) { throw new Error(url + ": empty"); }
+                });
+              }
+              return pump();
+            });
+          }
+          window.newsmapShown = function (hook) {
+            hooks.push(hook);
+            if (shown) { hook(shown); }
+          };
+          // A view's features and pop-up strings, each fetched unless it is shown already.
+          // The markers are drawn as soon as the features are there: a pop-up's strings
+          // are only read when it opens.
+          window.newsmapShow = function (view) {
+            var number = ++latest;
+            if (failed) { failed.remove(); failed = null; }
+            frame(view);
+            var same = shown && view.url && shown.url === view.url;
+            var loading = view.url && !same ? note("nm-loading", "Loading the map's data…")
+              : null;
+            var drawn = !view.url ? fill(view.data, number)
+              : same ? Promise.resolve() : stream(view.url, number);
+            drawn = drawn.then(function () {
+              if (loading) { loading.remove(); loading = null; }
+            });
+            // The pop-up strings are asked for once the features are there: fetched side by
+            // side, the two shared the server and the features came later.
+            var tables = view.url && view.popups && !(shown && shown.popups === view.popups)
+              ? drawn.then(function () { return load(view.popups); }) : Promise.resolve(null);
+            window.newsmapLoaded = Promise.all([drawn, tables]).then(function (parts) {
+              if (number !== latest) { return; }  // a later view is on its way
+              if (parts[1]) { Object.assign(window.newsmapPopups, parts[1]); }
+              shown = view;
+              hooks.forEach(function (hook) { hook(view); });
+            }).catch(function (error) {
+              if (loading) { loading.remove(); }
+              failed = note("nm-load-error", "The map's data could not be loaded: " +
+                error.message);
+              throw error;
+            });
+            return window.newsmapLoaded;
+          };
+          {%- if this.view_json %}
+          window.newsmapShow({{ this.view_json }});
           {%- endif %}
-          return source.then(function (data) {
-            Object.assign(window.newsmapPopups, data.popups);
-            {%- for other, name in this.others %}
-            {{ other.get_name() }}.addData(data.{{ name }});
-            {%- endfor %}
-            {{ this.events.get_name() }}.addData(data.events);
-            {{ this.cluster.get_name() }}.addLayer({{ this.events.get_name() }});
-          }).catch(function (error) {
-            note("nm-load-error", "The map's data could not be loaded: " + error.message);
-            throw error;
-          });
         })();
         {% endmacro %}
         """
@@ -1079,38 +1351,49 @@ class _MapData(MacroElement):
 
     def __init__(
         self,
-        data: dict[str, Any] | None,
+        view: dict[str, Any] | None,
         *,
-        url: str | None,
-        popups_url: str | None,
         events: _GeoJsonLayer,
         cluster: MarkerCluster,
         others: tuple[_GeoJsonLayer, ...],
+        padding: int = 24,
     ) -> None:
         super().__init__()
         self._name = "MapData"
-        self.data_json = script_json(data) if data is not None else ""
-        self.url_json = script_json(url) if url is not None else ""
-        self.popups_url_json = script_json(popups_url) if url and popups_url else ""
+        self.view_json = script_json(view) if view is not None else ""
         self.events = events
         self.cluster = cluster
+        self.padding = int(padding)
+        self.first, self.batch = FIRST_BATCH, BATCH
+        self.optional_json = json.dumps(dict.fromkeys(EVENT_OPTIONAL, True), sort_keys=True)
         self.others = tuple(zip(others, _COLLECTIONS[1:], strict=True))
 
 
 class _Legend(MacroElement):
-    """A Leaflet control in the bottom-right corner holding fixed legend HTML."""
+    """A Leaflet control in the bottom-right corner holding the legend's HTML.
+
+    A view that brings its own legend (``map_view(legend_open=...)``, with its counts)
+    replaces it; one the reader unfolded stays unfolded.
+    """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         (function () {
-          var legend = L.control({position: "bottomright"});
+          var legend = L.control({position: "bottomright"}), div = null;
           legend.onAdd = function () {
-            var div = L.DomUtil.create("div", "nm-legend");
+            div = L.DomUtil.create("div", "nm-legend");
             div.innerHTML = {{ this.html_json }};
             return div;
           };
           legend.addTo({{ this._parent.get_name() }});
+          window.newsmapShown(function (view) {
+            if (!view.legend) { return; }
+            var before = div.querySelector("details");
+            div.innerHTML = view.legend;
+            var after = div.querySelector("details");
+            if (before && after) { after.open = before.open; }
+          });
         })();
         {% endmacro %}
         """
@@ -1123,7 +1406,7 @@ class _Legend(MacroElement):
 
 
 class _OpenSelected(MacroElement):
-    """Open the pop-up of the feature whose ``properties.id`` is ``selected`` on load.
+    """Open the pop-up of the feature whose ``properties.id`` a view selects, once drawn.
 
     An event is first uncovered from its cluster; zones, corridors and places are searched
     in that order when no event has the id.
@@ -1132,8 +1415,9 @@ class _OpenSelected(MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        window.newsmapLoaded.then(function () {
-          var wanted = {{ this.selected_json }};
+        window.newsmapShown(function (view) {
+          var wanted = view.selected;
+          if (!wanted) { return; }
           var found = null;
           {{ this.events.get_name() }}.eachLayer(function (layer) {
             if (layer.feature && layer.feature.properties.id === wanted) { found = layer; }
@@ -1162,7 +1446,6 @@ class _OpenSelected(MacroElement):
 
     def __init__(
         self,
-        selected: str,
         *,
         cluster: MarkerCluster,
         events: _GeoJsonLayer,
@@ -1170,7 +1453,6 @@ class _OpenSelected(MacroElement):
     ) -> None:
         super().__init__()
         self._name = "OpenSelected"
-        self.selected_json = script_json(selected)
         self.others = others
         self.cluster = cluster
         self.events = events
@@ -1289,23 +1571,19 @@ class _TileNotice(MacroElement):
 class _Framing(MacroElement):
     """A "fit all" control that says how many events lie outside the view.
 
-    The view's centre and zoom are written into the link as they change: the page's own
-    ``#map=zoom/lat/lon`` for a standalone file, the dashboard's ``c`` and ``z`` query
-    parameters when the map is inside it.
+    "Fit all" frames what the view drawn last holds. The map's centre and zoom are
+    written into the link as they change: the page's own ``#map=zoom/lat/lon`` for a
+    standalone file (which opens there), the dashboard's ``c`` and ``z`` query parameters
+    when the map is inside it.
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        window.newsmapLoaded.then(function () {
+        (function () {
           var map = {{ this._parent.get_name() }}, events = {{ this.events.get_name() }};
-          var bounds = {{ this.bounds_json }};
-          var link = /^#map=([0-9]+)[/](-?[0-9.]+)[/](-?[0-9.]+)$/.exec(location.hash);
-          if (link && window.parent === window) {
-            map.setView([Number(link[2]), Number(link[3])], Number(link[1]), {animate: false});
-          }
+          var view = null, text = null;
           var control = L.control({position: "topright"});
-          var text = null;
           control.onAdd = function () {
             var div = L.DomUtil.create("div", "nm-note nm-frame");
             text = L.DomUtil.create("span", "nm-outside", div);
@@ -1315,19 +1593,18 @@ class _Framing(MacroElement):
             button.title = "Show every event on the map";
             L.DomEvent.disableClickPropagation(div);
             L.DomEvent.on(button, "click", function () {
-              if (bounds) {
-                map.fitBounds(bounds, {padding: [{{ this.padding }}, {{ this.padding }}],
-                  maxZoom: {{ this.max_zoom }}});
+              if (view && view.bounds) {
+                map.fitBounds(view.bounds, {padding: [{{ this.padding }}, {{ this.padding }}],
+                  maxZoom: view.maxZoom});
               }
             });
             return div;
           };
-          control.addTo(map);
           function count() {
-            var view = map.getBounds(), total = 0, outside = 0;
+            var bounds = map.getBounds(), total = 0, outside = 0;
             events.eachLayer(function (layer) {
               total += 1;
-              if (!view.contains(layer.getLatLng())) { outside += 1; }
+              if (!bounds.contains(layer.getLatLng())) { outside += 1; }
             });
             text.textContent = outside
               ? outside + " of " + total + " events outside this view"
@@ -1348,27 +1625,29 @@ class _Framing(MacroElement):
             } catch (error) { /* a parent of another origin: leave its link alone */ }
             history.replaceState(history.state, "", "#map=" + z + "/" + lat + "/" + lon);
           }
-          map.on("moveend", function () { count(); remember(); });
-          count();
-          remember();
-        });
+          window.newsmapShown(function (shown) {
+            if (view === null) {  // the first view drawn
+              var link = /^#map=([0-9]+)[/](-?[0-9.]+)[/](-?[0-9.]+)$/.exec(location.hash);
+              if (link && window.parent === window) {
+                map.setView([Number(link[2]), Number(link[3])], Number(link[1]),
+                  {animate: false});
+              }
+              control.addTo(map);
+              map.on("moveend", function () { count(); remember(); });
+            }
+            view = shown;
+            count();
+            remember();
+          });
+        })();
         {% endmacro %}
         """
     )
 
-    def __init__(
-        self,
-        bounds: list[list[float]] | None,
-        *,
-        padding: int,
-        max_zoom: int,
-        events: _GeoJsonLayer,
-    ) -> None:
+    def __init__(self, *, events: _GeoJsonLayer, padding: int = 24) -> None:
         super().__init__()
         self._name = "Framing"
-        self.bounds_json = script_json(bounds)
         self.padding = int(padding)
-        self.max_zoom = int(max_zoom)
         self.events = events
 
 

@@ -36,7 +36,7 @@ from geo.gazetteer import load_gazetteer
 from geo.layers import Layers, build_layers, filter_layers
 from geo.models import EVENT_TYPES
 from geo.store.collection import Collection
-from geo.webmap import MapFeatures
+from geo.webmap import MapFeatures, read_view_bytes
 from geo.world import load_world
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
@@ -44,7 +44,7 @@ SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 STATIC = Path(__file__).resolve().parents[1] / "dashboard" / "static"
 TIMEOUT_S = 120
 #: Where the map's script fetches its data: shared files, or a session's secret folder.
-DATA_URL = r'load\("/app/static/(data/(?:c-\d+-[\w-]{32}/)?[0-9a-f]{64}\.json)"\)'
+DATA_PATH = r"data/(?:c-\d+-[\w-]{32}/)?[0-9a-f]{64}\.json"
 HOSTILE = "<img src=x onerror=alert(1)> ${alert(1)} `ls` C:\\archive\\2016 \"q\" 's' &amp;"
 
 
@@ -78,11 +78,17 @@ def map_args(at: AppTest) -> dict[str, Any]:
     return dict(json.loads(component.proto.json_args))
 
 
+def map_view(at: AppTest) -> dict[str, Any]:
+    """Return the view the page sends its map (``geo.webmap.map_view``)."""
+    found = re.search(r"window\.newsmapShow\((\{.*?\})\);", map_args(at)["feature_group"])
+    assert found, "the page sends its map no view"
+    return dict(json.loads(found[1]))
+
+
 def map_data(at: AppTest) -> dict[str, Any]:
-    """Return what the map's script fetches: its features and their pop-up strings."""
-    found = re.findall(DATA_URL, map_args(at)["script"])
-    features, popups = (json.loads((STATIC / path).read_bytes()) for path in found)
-    return {**features, "popups": popups}
+    """Return what the map fetches for its view: its features and their pop-up strings."""
+    features, popups = (STATIC / path for path in data_paths(at))
+    return read_view_bytes(features.read_bytes()) | {"popups": json.loads(popups.read_bytes())}
 
 
 def drawn(at: AppTest, layer: str) -> int:
@@ -149,22 +155,27 @@ def test_the_map_holds_every_seed_event_corridor_and_zone_and_no_cdn(seed_layers
     assert args["returned_objects"] == ["last_active_drawing", "last_clicked"]
     assert all(link.startswith("/app/static/vendor/") for link in args["js_links"])
     assert all(link.startswith("/app/static/vendor/") for link in args["css_links"])
-    everything = args["script"] + args["header"] + args["html"]
+    everything = args["script"] + args["header"] + args["html"] + args["feature_group"]
     assert re.findall(r"https?://", everything) == []
     assert len(at.dataframe[0].value) == len(seed_layers.events)
 
 
 def test_a_rerun_that_shows_the_same_sends_the_same_small_script(seed_layers: Layers) -> None:
     at = run()
-    first = map_args(at)["script"]
+    first, first_view = map_args(at), map_view(at)
     at.run()  # what a click on the map or a picked row does
-    assert map_args(at)["script"] == first
+    assert map_args(at)["feature_group"] == first["feature_group"]
     kind = seed_layers.events["event_type"].value_counts().index[0]
     at.sidebar.multiselect(key="w_types").select(kind).run()
-    assert map_args(at)["script"] != first  # another view, another data file
+    # The same map (st_folium keeps its frame while the script is the same) is sent
+    # another view, naming another data file.
+    assert map_args(at)["script"] == first["script"]
+    assert map_args(at)["feature_group"] != first["feature_group"]
+    assert map_view(at)["url"] != first_view["url"]
     # The features live in the data file, not in what every rerun sends.
-    assert '"features"' not in map_args(at)["script"]
-    assert len(map_args(at)["script"]) < 40_000
+    for sent in (map_args(at)["script"], map_args(at)["feature_group"]):
+        assert '"features"' not in sent
+    assert len(map_args(at)["script"]) + len(map_args(at)["feature_group"]) < 40_000
 
 
 def test_an_event_type_filter_changes_the_count_the_table_and_the_map(
@@ -254,17 +265,15 @@ def test_a_link_restores_the_filters_and_the_selected_event(seed_layers: Layers)
     html = panel_html(at)
     assert 'class="nm-article"' in html and '<mark class="nm-place">' in html
     assert "nm-evidence" in html
-    assert json.dumps(event["id"]) in map_args(at)["script"]  # its pop-up opens on load
+    assert map_view(at)["selected"] == event["id"]  # its pop-up opens on load
     assert at.query_params["event"] == event["id"]
 
 
 def map_opens_at(at: AppTest) -> tuple[float, float, int]:
-    """Return the (lat, lon, zoom) the map's script opens at."""
-    script = map_args(at)["script"]
-    centre = re.search(r"center: \[(-?[\d.]+), (-?[\d.]+)\]", script)
-    zoom = re.search(r'"zoom": (\d+)', script)
-    assert centre and zoom, "the map's script names no centre and zoom"
-    return float(centre[1]), float(centre[2]), int(zoom[1])
+    """Return the (lat, lon, zoom) the map's view opens at."""
+    view = map_view(at)
+    assert "center" in view and "zoom" in view, "the map's view names no centre and zoom"
+    return float(view["center"][0]), float(view["center"][1]), int(view["zoom"])
 
 
 def marked_rows(at: AppTest) -> set[int]:
@@ -302,7 +311,7 @@ def test_a_picked_row_flies_the_map_to_its_event_and_marks_its_row(
     at = run()
     assert marked_rows(at) == set()
     pick_row(at, row)
-    assert f"var wanted = {json.dumps(event['id'])};" in map_args(at)["script"]  # its pop-up
+    assert map_view(at)["selected"] == event["id"]  # its pop-up opens
     lat, lon, opens = map_opens_at(at)
     assert (lat, lon) == pytest.approx((event["lat"], event["lon"]), abs=1e-5)
     assert opens == zoom
@@ -321,10 +330,10 @@ def test_a_selected_event_marks_its_row_and_a_rerun_leaves_the_map_as_it_is(
     assert marked_rows(at) == {5}
     assert "The selected event is row 6, marked below." in [c.value for c in at.caption]
     pick_row(at, 1)
-    script = map_args(at)["script"]
-    assert json.dumps(picked["id"]) in script and json.dumps(linked["id"]) not in script
+    view = map_args(at)["feature_group"]
+    assert map_view(at)["selected"] == picked["id"] and json.dumps(linked["id"]) not in view
     at.run()  # a rerun with the table unchanged, as a marker click makes: map stays
-    assert map_args(at)["script"] == script
+    assert map_args(at)["feature_group"] == view
     assert marked_rows(at) == {1}
 
 
@@ -423,7 +432,10 @@ def paste(at: AppTest, text: str) -> AppTest:
 
 def data_paths(at: AppTest) -> list[str]:
     """The data files the page's map fetches, relative to dashboard/static/."""
-    return re.findall(DATA_URL, map_args(at)["script"])
+    view = map_view(at)
+    paths = [url.removeprefix("/app/static/") for url in (view["url"], view["popups"])]
+    assert all(re.fullmatch(DATA_PATH, path) for path in paths), paths
+    return paths
 
 
 def test_a_restarted_server_shows_its_snapshot_until_the_collection_changes(

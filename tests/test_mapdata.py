@@ -72,7 +72,7 @@ def test_urls_name_two_files_that_are_written_again_when_pruned() -> None:
     features = MapFeatures(layers)
     view_url, popups_url = urls(features, layers, view=("test", "everything"))
     files = [DATA_DIR / url.removeprefix(f"{DATA_BASE}/") for url in (view_url, popups_url)]
-    assert json.loads(files[0].read_bytes())["events"]["features"]
+    assert json.loads(files[0].read_bytes().splitlines()[1])  # an event's row
     assert json.loads(files[1].read_bytes())["sentences"]
     for path in files:  # another session's prune, or a cleaned folder
         path.unlink()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import folium
 import pytest
+from streamlit_folium import _get_feature_group_string
 from test_layers import linked_corpus, sample_corpus, sample_gazetteer
 
 from geo.errors import ExportError
@@ -16,13 +17,16 @@ from geo.webmap import (
     BUNDLE_SCRIPT,
     MAX_ZOOM_OFFLINE,
     MapFeatures,
+    MapView,
     asset_urls,
     build_map,
     copy_assets,
     escape_text,
     map_data,
     map_data_bytes,
+    map_view,
     marker_size,
+    read_view_bytes,
     render_map,
     write_map_html,
 )
@@ -51,11 +55,16 @@ def html_page(layers: Layers) -> str:
     return render_map(build_map(layers))
 
 
-def _embedded(page: str) -> dict:
-    """Return the map data a standalone page carries in its script."""
-    found = re.search(r"Promise\.resolve\((\{.*?\})\);\n", page)
-    assert found, "the map data is missing from the page"
+def _view(page: str) -> dict:
+    """Return the one view (``map_view``) a standalone page shows as its script runs."""
+    found = re.search(r"window\.newsmapShow\((\{.*?\})\);\n", page)
+    assert found, "the map's view is missing from the page"
     return json.loads(found.group(1))
+
+
+def _embedded(page: str) -> dict:
+    """Return the map data a standalone page carries in its script (its one view's)."""
+    return _view(page)["data"]
 
 
 def _collections(page: str) -> list[dict]:
@@ -198,7 +207,8 @@ def test_jinja_in_an_article_is_not_evaluated(layers, html_page):
     assert "&#123;&#123; 7*7 &#125;&#125; &#123;% raw %&#125; &#123;# near" in protest["notes"]
     assert "49" not in protest["notes"]
     selected = render_map(build_map(layers, selected="{{ 7*7 }}"))
-    assert 'var wanted = "\\u007b{ 7*7 }}";' in selected
+    assert '"selected":"\\u007b{ 7*7 }}"' in selected
+    assert _view(selected)["selected"] == "{{ 7*7 }}"
 
 
 def test_no_article_text_can_close_the_page_script(html_page):
@@ -236,7 +246,11 @@ def test_online_basemap_only_when_asked(layers):
 
 def test_selected_event_opens_on_load(layers):
     html = render_map(build_map(layers, selected="000_a-e1"))
-    assert 'var wanted = "000_a-e1";' in html
+    shown = _view(html)
+    assert shown["selected"] == "000_a-e1"
+    # It opens at the event (placed at its town: zoom 13), not around every event.
+    event = layers.events.set_index("id").loc["000_a-e1"]
+    assert shown["center"] == [event["lat"], event["lon"]] and shown["zoom"] == 13
     assert "zoomToShowLayer" in html
 
 
@@ -254,8 +268,7 @@ def test_write_map_html_puts_vendor_beside_it(layers, tmp_path):
 def test_a_map_with_a_data_url_fetches_the_same_data_and_carries_none_itself(layers, html_page):
     url = "/app/static/data/0123abcd.json"
     page = render_map(build_map(layers, data_url=url))
-    assert f'load("{url}")' in page
-    assert "Promise.resolve" not in page
+    assert _view(page)["url"] == url and "data" not in _view(page)
     assert '"features"' not in page  # no feature and no article text in the page
     assert len(page) < len(html_page)
     # What the page fetches is exactly what a standalone page embeds.
@@ -265,16 +278,19 @@ def test_a_map_with_a_data_url_fetches_the_same_data_and_carries_none_itself(lay
 def test_a_data_url_cannot_break_out_of_the_script(layers):
     page = render_map(build_map(layers, data_url='x.json"); alert(1); ("</script>'))
     # The URL stays one JSON string: its quote is escaped and it cannot close the script.
-    assert 'load("x.json\\"); alert(1); (\\"\\u003c/script\\u003e")' in page
+    assert '"url":"x.json\\"); alert(1); (\\"\\u003c/script\\u003e"' in page
+    assert page.count("</script>") == page.count("<script")
 
 
 def test_a_filtered_view_of_serialised_features_equals_its_own_map_data(layers):
     features = MapFeatures(layers)
-    full = json.loads(features.view_bytes(layers))
+    file = features.view_bytes(layers)
+    assert len(file.splitlines()) == 1 + len(layers.events)  # a line per event after the first
+    full = read_view_bytes(file)
     full["popups"] = json.loads(features.popups_bytes())
     assert full == map_data(layers)
     shown = filter_layers(layers, event_types=[layers.events["event_type"].iloc[0]])
-    view = json.loads(features.view_bytes(shown))
+    view = read_view_bytes(features.view_bytes(shown))
     assert [f["properties"]["id"] for f in view["events"]["features"]] == list(shown.events["id"])
     assert view["zones"]["features"] == full["zones"]["features"][: len(shown.zones)]
     popups = json.loads(features.popups_bytes())
@@ -327,3 +343,60 @@ def test_a_bundled_map_loads_its_scripts_from_one_file_that_holds_each_in_order(
     # The scripts that find their folder from their own URL find the same one there.
     own = {Path(url.lstrip("/")).parent for url, text in texts.items() if "currentScript" in text}
     assert own == {Path(BUNDLE_SCRIPT).parent}
+
+
+def _one_type(layers: Layers) -> Layers:
+    return filter_layers(layers, event_types=[layers.events["event_type"].iloc[0]])
+
+
+@pytest.mark.parametrize(
+    "what",
+    [
+        {},
+        {"selected": "000_a-e1"},
+        {"data_url": "/app/static/data/aa.json", "popups_url": "/app/static/data/bb.json"},
+        {"view": (36.2, 37.1, 12), "legend_open": True},
+        {"filtered": True, "selected": "{{ 7*7 }}</script>"},
+    ],
+)
+def test_a_live_map_is_the_same_page_whatever_it_shows(layers, what):
+    """The dashboard keeps one map frame: st_folium makes a new one when the script changes."""
+    what = dict(what)
+    shown = _one_type(layers) if what.pop("filtered", False) else layers
+    live = render_map(build_map(shown, live=True, **what))
+    assert live == render_map(build_map(layers, live=True))
+    assert "window.newsmapShow(" not in live  # nothing shown until a view is sent
+    assert '"features"' not in live and "000_a-e1" not in live
+
+
+def _sent(view: dict) -> str:
+    """Return the script st_folium evaluates in the map frame for this view."""
+    fmap = folium.Map(tiles=None)
+    return _get_feature_group_string(MapView(view), map=fmap)
+
+
+def test_a_view_travels_to_the_live_map_as_one_call_in_its_feature_group(layers):
+    url = "/app/static/data/aa.json"
+    shown = map_view(layers, data_url=url, legend_open=False)
+    script = _sent(shown)
+    found = re.search(r"window\.newsmapShow\((\{.*?\})\);", script)
+    assert found and json.loads(found.group(1)) == shown
+    assert shown["url"] == url and "data" not in shown  # the features stay in their file
+    assert "<details>" in shown["legend"] and "Battles" in shown["legend"]  # folded, counted
+    # The same view sends the same script (the frame leaves the map as it is: a click on a
+    # marker keeps its pop-up); another filter, selection or epoch sends another.
+    assert _sent(map_view(layers, data_url=url, legend_open=False)) == script
+    others = [
+        map_view(_one_type(layers), data_url=url, legend_open=False),
+        map_view(layers, data_url=url, legend_open=False, selected="000_a-e1"),
+        map_view(layers, data_url=url, legend_open=False, epoch=1),
+    ]
+    assert len({script, *(_sent(view) for view in others)}) == 4
+
+
+def test_a_hostile_selection_cannot_leave_the_views_script(layers):
+    script = _sent(map_view(layers, data_url="x.json", selected='"); alert(1); ("</script>'))
+    # Its quote stays escaped inside one JSON string, and it cannot close the script.
+    assert "</script>" not in script and not re.search(r'(?<!\\)"\); alert', script)
+    found = re.search(r"window\.newsmapShow\((\{.*?\})\);", script)
+    assert found and json.loads(found.group(1))["selected"] == '"); alert(1); ("</script>'

@@ -101,9 +101,17 @@
       });
       return div;
     };
+    // A new view of the map: a playback under way stops (every event back), and the
+    // days are those of the events the view holds.
+    function reset() {
+      if (timer !== null) { stop(); }
+      plan = byDay(events.getLayers());
+      say();
+    }
+
     control.addTo(map);
     plan = byDay(events.getLayers());
     say();
-    return {play: play, stop: stop};
+    return {play: play, stop: stop, reset: reset};
   };
 })();

@@ -373,6 +373,11 @@ def test_a_filter_changes_both_the_map_and_the_download(
     assert 0 < len(expected.events) < len(seed_layers.events)
     page.goto(app_url)
     wait_for_events(page, len(seed_layers.events))
+    # The reader unfolds the legend; the map's window is marked to tell it from a new one.
+    legend = map_frame(page).locator(".nm-legend details")
+    legend.locator("summary").click()
+    expect(legend).to_have_attribute("open", "")
+    page.evaluate(f"() => {{ document.querySelector('{MAP_FRAME}').contentWindow.__kept = 1; }}")
     page.get_by_test_id("stMultiSelect").filter(has_text="Event types").click()
     started = time.perf_counter()
     page.get_by_role("option", name=kind, exact=True).click()
@@ -380,6 +385,11 @@ def test_a_filter_changes_both_the_map_and_the_download(
     print(f"\nmap redrawn {time.perf_counter() - started:.2f} s after picking a filter")
     page.keyboard.press("Escape")
     assert events(page) == ids(expected, "events")
+    # Drawn in the same map, not a new page: the legend stays unfolded, with new counts.
+    kept = f"() => document.querySelector('{MAP_FRAME}').contentWindow.__kept === 1"
+    assert page.evaluate(kept)
+    expect(legend).to_have_attribute("open", "")
+    expect(legend).to_contain_text(f"{kind} ({len(expected.events)})")
     collection = download_geojson(page, tmp_path)
     shown = {
         f["properties"]["id"] for f in collection["features"] if f["properties"]["layer"] == "event"

@@ -6,8 +6,12 @@ tests/conftest.py). Waits are on page conditions, never on sleeps.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import sys
+import threading
 from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -20,7 +24,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from test_layers import LINKED_URL, linked_corpus, sample_corpus, sample_gazetteer  # noqa: E402
 
 from geo.layers import build_layers  # noqa: E402
-from geo.webmap import build_map, copy_assets, render_map, write_map_html  # noqa: E402
+from geo.webmap import (  # noqa: E402
+    MapFeatures,
+    build_map,
+    copy_assets,
+    map_data_bytes,
+    render_map,
+    write_map_html,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -162,6 +173,56 @@ def test_an_events_popup_links_its_source_in_a_new_tab(offline_page, tmp_path, s
     assert source.inner_text() == link
     assert page.inner_text(".leaflet-popup-content tr:has(a.nm-source) th") == "Source"
     assert page.locator(".leaflet-popup-content b").count() == 0
+
+
+@contextlib.contextmanager
+def _served(folder: Path) -> Iterator[str]:
+    """Serve ``folder`` over HTTP on 127.0.0.1 for the block; yield its base URL."""
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(folder))
+    handler.log_message = lambda *args: None  # type: ignore[method-assign]
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        pytest.param("view", id="a view's file, read as it arrives, and its pop-up strings"),
+        pytest.param("map_data", id="the whole map data in one file"),
+    ],
+)
+def test_a_map_draws_the_data_it_fetches_and_its_popups_read_in_full(offline_page, tmp_path, kind):
+    page, _ = offline_page
+    layers = build_layers(sample_corpus(hostile=True), sample_gazetteer())
+    copy_assets(tmp_path / "vendor")
+    if kind == "view":
+        features = MapFeatures(layers)
+        (tmp_path / "view.json").write_bytes(features.view_bytes(layers))
+        (tmp_path / "popups.json").write_bytes(features.popups_bytes())
+        fmap = build_map(layers, data_url="view.json", popups_url="popups.json")
+    else:
+        (tmp_path / "all.json").write_bytes(map_data_bytes(layers))
+        fmap = build_map(layers, data_url="all.json")
+    (tmp_path / "fetched.html").write_text(render_map(fmap), encoding="utf-8")
+    with _served(tmp_path) as base:
+        page.goto(f"{base}/fetched.html")
+        page.wait_for_selector(".nm-outside[data-outside='0']:has-text('All 6 events in view')")
+        page.wait_for_selector("path.nm-zone")
+        page.wait_for_selector(".leaflet-tooltip.nm-label:has-text('Castello Road')")
+        page.evaluate(f"void {MAP}.setView([36.2, 37.16], 11, {{animate: false}})")  # Aleppo
+        _show_event(page, ".nm-event.nm-circle")
+        page.locator(".nm-event.nm-circle").first.click()
+        page.wait_for_selector(".leaflet-popup-content .nm-popup h4")
+        text = page.inner_text(".leaflet-popup-content")
+    assert "2016-09-17 (precision: day)" in text and "event 000_a-e1" in text
+    assert page.inner_text(".leaflet-popup-content mark") == "Sheikh Hader"
+    assert page.locator(".nm-loading, .nm-load-error").count() == 0
 
 
 def test_a_map_whose_data_cannot_be_fetched_says_so_on_the_map(offline_page, tmp_path):
