@@ -661,6 +661,8 @@ EVENT_KEYS = (
 _EVENT_KEYS_JSON = _json_bytes(list(EVENT_KEYS))
 #: Properties an event's feature has only when they are set (a row holds them as null).
 EVENT_OPTIONAL = ("review", "id_html")
+#: What an event's properties may hold: its row's keys, and its layer (the same for all).
+_EVENT_COLUMNS = frozenset(EVENT_KEYS) | {"layer"}
 
 
 def read_view_bytes(file: bytes) -> dict[str, Any]:
@@ -695,7 +697,7 @@ def _event_row(feature: dict[str, Any]) -> list[Any]:
     """Return an event feature as its row of a view's file: ``[lon, lat, *EVENT_KEYS]``."""
     properties = feature["properties"]
     lon, lat = feature["geometry"]["coordinates"]
-    assert set(properties) - {"layer"} <= set(EVENT_KEYS), "an event property has no column"
+    assert properties.keys() <= _EVENT_COLUMNS, "an event property has no column"
     return [lon, lat, *(properties.get(key) for key in EVENT_KEYS)]
 
 
@@ -1164,11 +1166,14 @@ class _MapData(MacroElement):
             };
             return control.addTo(map);
           }
-          function load(url) {
+          function get(url) {
             return fetch(url).then(function (response) {
               if (!response.ok) { throw new Error(url + ": HTTP " + response.status); }
-              return response.json();
+              return response;
             });
+          }
+          function load(url) {
+            return get(url).then(function (response) { return response.json(); });
           }
           function frame(view) {
             if (view.center) {
@@ -1207,11 +1212,9 @@ class _MapData(MacroElement):
           // internals clearLayers() itself uses in Leaflet.markercluster 1.4.1 (vendored).
           function drop() {
             if (cluster._map) {
-              cluster._unspiderfy();
+              cluster._noanimationUnspiderfy();
               cluster._featureGroup.clearLayers();
               cluster._nonPointGroup.clearLayers();
-              cluster._needsClustering = [];
-              cluster._needsRemoving = [];
               cluster._generateInitialClusters();
             } else {
               cluster.clearLayers();  // off the map (playing back, or not shown): as usual
@@ -1264,8 +1267,7 @@ class _MapData(MacroElement):
           // A view's file read as it arrives: its first line begins the view, each line
           // after it is an event's row, drawn in batches while the rest is on its way.
           function stream(url, number) {
-            return fetch(url).then(function (response) {
-              if (!response.ok) { throw new Error(url + ": HTTP " + response.status); }
+            return get(url).then(function (response) {
               var reader = response.body.getReader(), decoder = new TextDecoder();
               var rest = "", started = false, pending = [], done = 0;
               function flush(last) {

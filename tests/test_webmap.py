@@ -56,7 +56,7 @@ def html_page(layers: Layers) -> str:
 
 
 def _view(page: str) -> dict:
-    """Return the one view (``map_view``) a standalone page shows as its script runs."""
+    """Return the one view (``map_view``) a page's script, or a view's script, shows."""
     found = re.search(r"window\.newsmapShow\((\{.*?\})\);\n", page)
     assert found, "the map's view is missing from the page"
     return json.loads(found.group(1))
@@ -379,8 +379,7 @@ def test_a_view_travels_to_the_live_map_as_one_call_in_its_feature_group(layers)
     url = "/app/static/data/aa.json"
     shown = map_view(layers, data_url=url, legend_open=False)
     script = _sent(shown)
-    found = re.search(r"window\.newsmapShow\((\{.*?\})\);", script)
-    assert found and json.loads(found.group(1)) == shown
+    assert _view(script) == shown
     assert shown["url"] == url and "data" not in shown  # the features stay in their file
     assert "<details>" in shown["legend"] and "Battles" in shown["legend"]  # folded, counted
     # The same view sends the same script (the frame leaves the map as it is: a click on a
@@ -398,5 +397,4 @@ def test_a_hostile_selection_cannot_leave_the_views_script(layers):
     script = _sent(map_view(layers, data_url="x.json", selected='"); alert(1); ("</script>'))
     # Its quote stays escaped inside one JSON string, and it cannot close the script.
     assert "</script>" not in script and not re.search(r'(?<!\\)"\); alert', script)
-    found = re.search(r"window\.newsmapShow\((\{.*?\})\);", script)
-    assert found and json.loads(found.group(1))["selected"] == '"); alert(1); ("</script>'
+    assert _view(script)["selected"] == '"); alert(1); ("</script>'
